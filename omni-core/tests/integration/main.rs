@@ -1,0 +1,9 @@
+//! The one integration test binary of omni-core; one module per capability.
+
+mod email;
+mod extract;
+mod handle;
+mod message;
+mod name;
+mod phone;
+mod smoke;
