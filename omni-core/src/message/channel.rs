@@ -48,7 +48,7 @@ pub enum Channel {
 }
 
 /// Static facts about a [`Channel`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ChannelProperties {
     /// The customer can answer on the same channel (false for web forms and push).
     pub two_way: bool,

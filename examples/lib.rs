@@ -1,0 +1,1 @@
+//! Runnable examples of omni live in this package; see `examples/inbox_report.rs`.
