@@ -1,0 +1,1 @@
+//! Deterministic, seeded generator of realistic CRM contact data (to be written).
