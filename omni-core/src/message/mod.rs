@@ -11,6 +11,8 @@ mod identifier;
 mod json;
 mod timestamp;
 
+pub(crate) use timestamp::optional as optional_timestamp;
+
 pub use channel::{Channel, ChannelProperties};
 pub use identifier::{Identifier, IdentifierKind};
 pub use json::{
