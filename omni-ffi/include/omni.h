@@ -106,6 +106,10 @@ typedef uint32_t OmniPhoneKind;
 // A phone normaliser with a fixed default region. Immutable; thread-safe.
 typedef struct OmniPhoneNormalizer OmniPhoneNormalizer;
 
+// A resolver: records in, customers out. Internally locked: calls from several threads are
+// safe (changes run one at a time, queries in parallel).
+typedef struct OmniResolver OmniResolver;
+
 // A normalised phone number, returned by value: no allocation, nothing to free.
 typedef struct {
   // E.164 form, NUL-terminated (`"+79123456789"`).
@@ -131,6 +135,12 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Frees a byte buffer returned by omni (a snapshot). Accepts NULL.
+//
+// # Safety
+// `bytes` must be NULL or a buffer returned by omni with its length `len`, not freed yet.
+void omni_bytes_free(uint8_t *bytes, size_t len);
 
 // The message of the last error on the calling thread, or NULL if there was none.
 //
@@ -285,6 +295,208 @@ OmniStatus omni_messages_parse(const uint8_t *json, size_t len, char **json_out)
 // # Safety
 // `name` must point to `len` readable bytes; `json_out` must be writable.
 OmniStatus omni_channel_properties(const uint8_t *name, size_t len, char **json_out);
+
+// Creates a resolver from a JSON configuration (NULL/0 or `""` for the defaults; see
+// `ResolverConfig`: `default_region`, `fields`, `model`, `max_people_per_identifier`,
+// `max_records_per_identifier`, `max_block_size`, `placeholders`, `survivorship`).
+// On success `*resolver_out` owns a handle to free with [`omni_resolver_free`].
+//
+// # Safety
+// `config` must point to `config_len` readable bytes; `resolver_out` must be writable.
+OmniStatus omni_resolver_new(const uint8_t *config, size_t config_len, OmniResolver **resolver_out);
+
+// Frees a resolver. Accepts NULL.
+//
+// # Safety
+// `resolver` must be NULL or a live handle, not used again afterwards.
+void omni_resolver_free(OmniResolver *resolver);
+
+// Adds one record (an observation in JSON: `record_id` required; `channel`, `seen_at`, `name`,
+// `phones`, `emails`, `handles`, `identifiers`, `company`, `city`, `birthday`, `address`,
+// `fields` optional). Writes the outcome: `{"record_id", "customer_id", "status":
+// "added"|"unchanged"|"updated", "events": [...], "conflicts": [...], "problems": [...]}`.
+//
+// # Safety
+// `record` must point to `len` readable bytes; `json_out` must be writable. Free the result
+// with `omni_string_free`.
+OmniStatus omni_resolver_add(OmniResolver *resolver,
+                             const uint8_t *record,
+                             size_t len,
+                             char **json_out);
+
+// Adds many records: a JSON array, `{"v": 1, "records": [...]}`, or JSON lines. Every record
+// is added or rejected. Writes `{"assignments": [[record_id, customer_id], ...], "rejections":
+// [{"index", "id", "code", "kind", "message"}], "added", "unchanged", "updated", "customers",
+// "events"}`.
+//
+// # Safety
+// `records` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_resolver_add_many(OmniResolver *resolver,
+                                  const uint8_t *records,
+                                  size_t len,
+                                  char **json_out);
+
+// Writes the id of the customer a record (or a former customer id) belongs to, as a plain
+// NUL-terminated string. `OMNI_STATUS_NOT_FOUND` for an unknown id.
+//
+// # Safety
+// `id` must point to `len` readable bytes; `customer_id_out` must be writable. Free the
+// result with `omni_string_free`.
+OmniStatus omni_resolver_customer_of(const OmniResolver *resolver,
+                                     const uint8_t *id,
+                                     size_t len,
+                                     char **customer_id_out);
+
+// Writes the customer card of a customer (by id, former id or any of its record ids):
+// `{"customer_id", "aliases", "name", "city", "company", "birthday", "address", "fields",
+// "identities": [{"kind", "value", "shared", "seen": [{"record_id", "channel", "seen_at"}]}],
+// "records", "first_seen", "last_seen", "channels", "problems", "conflicts"}`.
+// `OMNI_STATUS_NOT_FOUND` for an unknown id.
+//
+// # Safety
+// `id` must point to `len` readable bytes; `json_out` must be writable. Free the result with
+// `omni_string_free`.
+OmniStatus omni_resolver_customer(const OmniResolver *resolver,
+                                  const uint8_t *id,
+                                  size_t len,
+                                  char **json_out);
+
+// Writes the records of a customer as a JSON array of observations, oldest first.
+//
+// # Safety
+// As [`omni_resolver_customer`].
+OmniStatus omni_resolver_records(const OmniResolver *resolver,
+                                 const uint8_t *id,
+                                 size_t len,
+                                 char **json_out);
+
+// Writes the merge history of a customer: a JSON array of events `{"seq", "at", "kind":
+// "merge"|"split"|"never_merge", "by": "rule"|"hand", "customer_id", "others", "links",
+// "reason"}`, oldest first.
+//
+// # Safety
+// As [`omni_resolver_customer`].
+OmniStatus omni_resolver_history(const OmniResolver *resolver,
+                                 const uint8_t *id,
+                                 size_t len,
+                                 char **json_out);
+
+// Writes the evidence of every link inside a customer (a JSON array; see
+// [`omni_resolver_explain`]).
+//
+// # Safety
+// As [`omni_resolver_customer`].
+OmniStatus omni_resolver_links(const OmniResolver *resolver,
+                               const uint8_t *id,
+                               size_t len,
+                               char **json_out);
+
+// Writes why two records are, or are not, one customer: `{"record_a", "record_b",
+// "decision": "identifier"|"score"|"conflict"|"none", "comparisons": [{"field", "level",
+// "values": [a, b], "weight"}], "total", "threshold", "reason"}`.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_resolver_explain(const OmniResolver *resolver,
+                                 const uint8_t *record_a,
+                                 size_t a_len,
+                                 const uint8_t *record_b,
+                                 size_t b_len,
+                                 char **json_out);
+
+// Writes every current customer id, sorted, as a JSON array of strings.
+//
+// # Safety
+// `json_out` must be writable.
+OmniStatus omni_resolver_customer_ids(const OmniResolver *resolver, char **json_out);
+
+// Writes how many records and customers the resolver holds.
+//
+// # Safety
+// Both outputs must be writable.
+OmniStatus omni_resolver_counts(const OmniResolver *resolver,
+                                size_t *records_out,
+                                size_t *customers_out);
+
+// Merges two customers by hand at time `at` (RFC 3339 or Unix seconds; NULL/0 for none).
+// Writes the merge event, or `null` when they already were one customer.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_resolver_merge(OmniResolver *resolver,
+                               const uint8_t *a,
+                               size_t a_len,
+                               const uint8_t *b,
+                               size_t b_len,
+                               const uint8_t *at,
+                               size_t at_len,
+                               char **json_out);
+
+// Marks two customers as never to be merged. Writes the event.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_resolver_never_merge(OmniResolver *resolver,
+                                     const uint8_t *a,
+                                     size_t a_len,
+                                     const uint8_t *b,
+                                     size_t b_len,
+                                     const uint8_t *at,
+                                     size_t at_len,
+                                     char **json_out);
+
+// Splits the records listed in `record_ids` (a JSON array of strings) off a customer. Writes
+// the events as a JSON array.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_resolver_split(OmniResolver *resolver,
+                               const uint8_t *customer_id,
+                               size_t customer_len,
+                               const uint8_t *record_ids,
+                               size_t record_ids_len,
+                               const uint8_t *at,
+                               size_t at_len,
+                               char **json_out);
+
+// Undoes the merge event `seq`. Writes the events as a JSON array.
+//
+// # Safety
+// `at` must point to `at_len` readable bytes; `json_out` must be writable.
+OmniStatus omni_resolver_unmerge(OmniResolver *resolver,
+                                 uint64_t seq,
+                                 const uint8_t *at,
+                                 size_t at_len,
+                                 char **json_out);
+
+// Saves the resolver to bytes. On success `*bytes_out` and `*len_out` hold a buffer to free
+// with `omni_bytes_free`.
+//
+// # Safety
+// Both outputs must be writable.
+OmniStatus omni_resolver_snapshot(const OmniResolver *resolver,
+                                  uint8_t **bytes_out,
+                                  size_t *len_out);
+
+// Restores a resolver from bytes written by [`omni_resolver_snapshot`].
+// `OMNI_STATUS_INVALID_SNAPSHOT` for foreign or corrupted bytes.
+//
+// # Safety
+// `bytes` must point to `len` readable bytes; `resolver_out` must be writable.
+OmniStatus omni_resolver_restore(const uint8_t *bytes, size_t len, OmniResolver **resolver_out);
+
+// Estimates the match model from records (JSON as for [`omni_resolver_add_many`]) under a
+// configuration (NULL/0 for the defaults). Writes `{"model", "match_share",
+// "suggested_threshold", "candidate_pairs", "random_pairs", "iterations", "converged"}`; pass
+// `model` in a configuration's `"model"` to use it.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_estimate_model(const uint8_t *records,
+                               size_t records_len,
+                               const uint8_t *config,
+                               size_t config_len,
+                               char **json_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -86,6 +86,65 @@ pub(crate) fn owned_string(s: String) -> *mut c_char {
     }
 }
 
+/// Reads a `(ptr, len)` byte argument named `what`.
+///
+/// # Safety
+/// `ptr` must be NULL or point to `len` readable bytes.
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Error> {
+    if ptr.is_null() {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{what}: NULL pointer with length {len}"),
+        ));
+    }
+    // SAFETY: the caller guarantees `len` readable bytes at `ptr`.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Hands an owned byte buffer to C as (pointer, length); freed with [`omni_bytes_free`].
+pub(crate) fn owned_bytes(bytes: Vec<u8>) -> (*mut u8, usize) {
+    let boxed = bytes.into_boxed_slice();
+    let len = boxed.len();
+    (Box::into_raw(boxed).cast::<u8>(), len)
+}
+
+/// Frees a byte buffer returned by omni (a snapshot). Accepts NULL.
+///
+/// # Safety
+/// `bytes` must be NULL or a buffer returned by omni with its length `len`, not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn omni_bytes_free(bytes: *mut u8, len: usize) {
+    if !bytes.is_null() {
+        // SAFETY: the buffer came from `owned_bytes` with this length and is freed once.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
+    }
+}
+
+/// A rejected record as JSON: `{"index", "id", "code", "kind", "message"}`.
+#[derive(serde::Serialize)]
+pub(crate) struct RejectionJson<'a> {
+    index: usize,
+    id: Option<&'a str>,
+    code: u32,
+    kind: &'static str,
+    message: &'a str,
+}
+
+impl<'a> From<&'a omni_core::message::Rejection> for RejectionJson<'a> {
+    fn from(r: &'a omni_core::message::Rejection) -> Self {
+        RejectionJson {
+            index: r.index,
+            id: r.id.as_deref(),
+            code: r.error.code(),
+            kind: r.error.kind().name(),
+            message: r.error.message(),
+        }
+    }
+}
+
 /// Writes an owned JSON string to `out`.
 pub(crate) fn write_json<T: serde::Serialize>(
     value: &T,

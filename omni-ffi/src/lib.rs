@@ -20,12 +20,14 @@
 mod boundary;
 mod ident;
 mod message;
+mod resolve;
 mod status;
 
 pub use boundary::{
-    omni_error_kind_name, omni_last_error_code, omni_last_error_message, omni_string_free,
-    omni_version,
+    omni_bytes_free, omni_error_kind_name, omni_last_error_code, omni_last_error_message,
+    omni_string_free, omni_version,
 };
 pub use ident::*;
 pub use message::*;
+pub use resolve::*;
 pub use status::OmniStatus;

@@ -1,6 +1,6 @@
 //! C functions for the channel message model and its JSON format.
 
-use crate::boundary::{run, text, write_json};
+use crate::boundary::{run, text, write_json, RejectionJson};
 use crate::status::OmniStatus;
 use omni_core::message::{parse_messages_lenient, Channel, Message};
 use serde::Serialize;
@@ -25,15 +25,6 @@ pub unsafe extern "C" fn omni_message_parse(
 }
 
 #[derive(Serialize)]
-struct RejectionJson<'a> {
-    index: usize,
-    id: Option<&'a str>,
-    code: u32,
-    kind: &'static str,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
 struct BatchJson<'a> {
     messages: &'a [Message],
     rejections: Vec<RejectionJson<'a>>,
@@ -55,17 +46,7 @@ pub unsafe extern "C" fn omni_messages_parse(
     run(|| {
         let input = unsafe { text(json, len, "json") }?;
         let batch = parse_messages_lenient(input)?;
-        let rejections = batch
-            .rejections
-            .iter()
-            .map(|r| RejectionJson {
-                index: r.index,
-                id: r.id.as_deref(),
-                code: r.error.code(),
-                kind: r.error.kind().name(),
-                message: r.error.message(),
-            })
-            .collect();
+        let rejections = batch.rejections.iter().map(RejectionJson::from).collect();
         write_json(
             &BatchJson {
                 messages: &batch.messages,

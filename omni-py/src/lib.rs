@@ -7,6 +7,8 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod resolve;
+
 mod errors {
     use super::*;
     create_exception!(
@@ -130,7 +132,7 @@ mod errors {
 }
 
 /// Converts an omni error into the Python exception of its kind, with `.code` and `.kind` set.
-fn to_py_err(e: omni_core::Error) -> PyErr {
+pub(crate) fn to_py_err(e: omni_core::Error) -> PyErr {
     Python::attach(|py| {
         let (_, class) = errors::class_of(py, e.kind());
         let err = PyErr::from_type(class, e.message().to_string());
@@ -143,7 +145,7 @@ fn to_py_err(e: omni_core::Error) -> PyErr {
     })
 }
 
-type PyResultOmni<T> = Result<T, PyErr>;
+pub(crate) type PyResultOmni<T> = Result<T, PyErr>;
 
 fn phone_normalizer(region: &str) -> PyResultOmni<PhoneNormalizer> {
     PhoneNormalizer::new(region).map_err(to_py_err)
@@ -605,5 +607,8 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_messages_json, m)?)?;
     m.add_function(wrap_pyfunction!(channel_properties_json, m)?)?;
     m.add_function(wrap_pyfunction!(error_catalogue, m)?)?;
+    m.add_class::<resolve::NativeResolver>()?;
+    m.add_function(wrap_pyfunction!(resolve::dedupe_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve::estimate_model_json, m)?)?;
     Ok(())
 }

@@ -178,6 +178,102 @@ static void test_messages(void) {
     omni_string_free(json);
 }
 
+/* Identity resolution through the resolver handle: records in as JSON, customers, cards,
+ * evidence, manual operations and snapshots out. */
+static void test_resolver(void) {
+    OmniResolver *r = NULL;
+    OmniStatus st = omni_resolver_new(NULL, 0, &r);
+    CHECK(st == OMNI_STATUS_OK && r != NULL, "resolver_new: %u (%s)", (unsigned)st, last_error());
+    if (!r) return;
+    char *json = NULL;
+    const char *records =
+        "{\"record_id\":\"crm-1\",\"channel\":\"crm\",\"seen_at\":\"2024-05-01T10:00:00+03:00\","
+        "\"name\":\"Иван Петров\",\"phones\":[\"8 (912) 345-67-89\"]}\n"
+        "{\"record_id\":\"wa-7\",\"channel\":\"whatsapp\",\"seen_at\":1714600000,"
+        "\"phones\":[\"+7 912 345 67 89\"],\"emails\":[\"ivan.p@example.ru\"]}\n"
+        "{\"record_id\":\"mail-3\",\"channel\":\"email\",\"seen_at\":1714700000,\"emails\":[\"Ivan.P@Example.ru\"]}\n"
+        "{\"name\":\"no id\"}\n"
+        "{\"record_id\":\"other\",\"phones\":[\"+79031112233\"]}\n";
+    st = omni_resolver_add_many(r, S(records), &json);
+    CHECK(st == OMNI_STATUS_OK, "add_many: %u (%s)", (unsigned)st, last_error());
+    CHECK(contains(json, "[\"mail-3\",\"crm-1\"]"), "mail-3 joins crm-1: %s", json);
+    CHECK(contains(json, "\"rejections\":[{\"index\":3,\"id\":null,\"code\":201,\"kind\":\"field_missing\""),
+          "the record without an id is rejected by position: %s", json);
+    CHECK(contains(json, "\"customers\":2"), "two customers: %s", json);
+    omni_string_free(json);
+
+    size_t nrecords = 0, ncustomers = 0;
+    st = omni_resolver_counts(r, &nrecords, &ncustomers);
+    CHECK(st == OMNI_STATUS_OK && nrecords == 4 && ncustomers == 2, "counts %zu %zu", nrecords, ncustomers);
+
+    char *customer = NULL;
+    st = omni_resolver_customer_of(r, S("wa-7"), &customer);
+    CHECK(st == OMNI_STATUS_OK && customer && strcmp(customer, "crm-1") == 0, "customer_of: %s", customer ? customer : last_error());
+    omni_string_free(customer);
+    customer = NULL;
+    st = omni_resolver_customer_of(r, S("nobody"), &customer);
+    CHECK(st == OMNI_STATUS_NOT_FOUND && customer == NULL, "unknown id: %u", (unsigned)st);
+
+    json = NULL;
+    st = omni_resolver_customer(r, S("mail-3"), &json);
+    CHECK(st == OMNI_STATUS_OK, "card: %u (%s)", (unsigned)st, last_error());
+    CHECK(contains(json, "\"customer_id\":\"crm-1\"") && contains(json, "\"value\":\"+79123456789\"") &&
+              contains(json, "\"name\":\"Иван Петров\""),
+          "card content: %s", json);
+    omni_string_free(json);
+
+    json = NULL;
+    st = omni_resolver_explain(r, S("crm-1"), S("wa-7"), &json);
+    CHECK(st == OMNI_STATUS_OK && contains(json, "\"decision\":\"identifier\"") && contains(json, "\"field\":\"phone\""),
+          "explain: %s", json ? json : last_error());
+    omni_string_free(json);
+
+    /* By hand: merge, then undo it. */
+    json = NULL;
+    st = omni_resolver_merge(r, S("other"), S("crm-1"), S("2024-06-01T00:00:00Z"), &json);
+    CHECK(st == OMNI_STATUS_OK && contains(json, "\"by\":\"hand\"") && contains(json, "\"kind\":\"merge\""),
+          "merge: %s", json ? json : last_error());
+    const char *seq = json ? strstr(json, "\"seq\":") : NULL;
+    unsigned long merge_seq = seq ? strtoul(seq + 6, NULL, 10) : 0;
+    omni_string_free(json);
+    json = NULL;
+    st = omni_resolver_unmerge(r, merge_seq, NULL, 0, &json);
+    CHECK(st == OMNI_STATUS_OK && contains(json, "\"kind\":\"split\""), "unmerge: %s", json ? json : last_error());
+    omni_string_free(json);
+    st = omni_resolver_counts(r, &nrecords, &ncustomers);
+    CHECK(ncustomers == 2, "unmerge restores two customers: %zu", ncustomers);
+
+    /* Snapshot and restore. */
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    st = omni_resolver_snapshot(r, &bytes, &len);
+    CHECK(st == OMNI_STATUS_OK && bytes && len > 12, "snapshot: %u", (unsigned)st);
+    OmniResolver *back = NULL;
+    st = omni_resolver_restore(bytes, len, &back);
+    CHECK(st == OMNI_STATUS_OK && back, "restore: %u (%s)", (unsigned)st, last_error());
+    if (back) {
+        customer = NULL;
+        st = omni_resolver_customer_of(back, S("mail-3"), &customer);
+        CHECK(st == OMNI_STATUS_OK && customer && strcmp(customer, "crm-1") == 0, "restored customer_of");
+        omni_string_free(customer);
+        omni_resolver_free(back);
+    }
+    if (bytes && len > 20) bytes[len - 1] ^= 1;
+    back = NULL;
+    st = omni_resolver_restore(bytes, len, &back);
+    CHECK(st == OMNI_STATUS_INVALID_SNAPSHOT && back == NULL, "corrupted snapshot: %u", (unsigned)st);
+    omni_bytes_free(bytes, len);
+    omni_bytes_free(NULL, 0);
+
+    json = NULL;
+    st = omni_resolver_add(r, S("{\"record_id\":\"x\",\"seen_at\":\"вчера\"}"), &json);
+    CHECK(st == OMNI_STATUS_INVALID_FIELD && contains(last_error(), "seen_at"), "bad record: %u %s", (unsigned)st, last_error());
+    st = omni_resolver_new(S("{\"default_region\":\"XX\"}"), &back);
+    CHECK(st == OMNI_STATUS_INVALID_ARGUMENT && contains(last_error(), "default_region"), "bad config: %s", last_error());
+    omni_resolver_free(r);
+    omni_resolver_free(NULL);
+}
+
 int main(void) {
     test_version_and_error_names();
     test_phones();
@@ -185,6 +281,7 @@ int main(void) {
     test_email_name_handles();
     test_extract();
     test_messages();
+    test_resolver();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -2,8 +2,10 @@
 
 use super::Message;
 use crate::error::{Error, ErrorKind, Result};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 
 /// The message format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -30,14 +32,14 @@ pub(crate) fn deserialize_version<'de, D: Deserializer<'de>>(d: D) -> Result<u32
 
 const UNSUPPORTED_VERSION_PREFIX: &str = "unsupported format version";
 
-/// A message that could not be read, with where and why.
+/// A record that could not be read or used, with where and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
     /// Position of the record in the input (0-based).
     pub index: usize,
     /// The record's `id`, when it could be read.
     pub id: Option<String>,
-    /// Why it was rejected; the message starts with `messages[index]`.
+    /// Why it was rejected; the message starts with the record's path (`messages[index]`).
     pub error: Error,
 }
 
@@ -50,18 +52,49 @@ pub struct MessageBatch {
     pub rejections: Vec<Rejection>,
 }
 
+/// What a batch holds: messages, or another kind of record read the same way.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Collection {
+    /// The envelope key and error-path prefix (`messages`).
+    pub name: &'static str,
+    /// What one record is called in errors (`message`).
+    pub one: &'static str,
+    /// The field holding a record's id, for rejections.
+    pub id_field: &'static str,
+}
+
+/// Batches of [`Message`]s.
+pub(crate) const MESSAGES: Collection = Collection {
+    name: "messages",
+    one: "message",
+    id_field: "id",
+};
+
 /// Parses one message, prefixing error paths with `prefix`.
 pub(crate) fn parse_one(text: &str, prefix: &str) -> Result<Message> {
+    parse_record(text, prefix, MESSAGES)
+}
+
+/// Parses one record of any serde type, prefixing error paths with `prefix`.
+pub(crate) fn parse_record<T: DeserializeOwned>(
+    text: &str,
+    prefix: &str,
+    collection: Collection,
+) -> Result<T> {
     if text.len() > MAX_MESSAGE_BYTES {
-        let what = if prefix.is_empty() { "message" } else { prefix };
+        let what = if prefix.is_empty() {
+            collection.one
+        } else {
+            prefix
+        };
         return Err(Error::too_large(what, text.len(), MAX_MESSAGE_BYTES));
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let result: std::result::Result<Message, _> = serde_path_to_error::deserialize(&mut de);
-    let message = result.map_err(|e| path_error(e, prefix))?;
+    let result: std::result::Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let record = result.map_err(|e| path_error(e, prefix))?;
     de.end()
         .map_err(|e| Error::new(ErrorKind::InvalidJson, strip_position(&e)).at_opt(prefix))?;
-    Ok(message)
+    Ok(record)
 }
 
 fn path_error(e: serde_path_to_error::Error<serde_json::Error>, prefix: &str) -> Error {
@@ -127,40 +160,50 @@ impl Error {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope<'a> {
-    #[serde(default = "default_version", deserialize_with = "deserialize_version")]
-    #[allow(dead_code)]
-    v: u32,
-    #[serde(borrow)]
-    messages: Vec<&'a RawValue>,
-}
-
-/// Splits a batch into raw records: a JSON array, an envelope `{"v": 1, "messages": [...]}`,
-/// one message object (compact or pretty-printed), or JSON lines (one message per line; blank
+/// Splits a batch into raw records: a JSON array, an envelope `{"v": 1, "<collection>": [...]}`,
+/// one record object (compact or pretty-printed), or JSON lines (one record per line; blank
 /// lines skipped).
-fn split_records(text: &str) -> Result<Vec<&str>> {
+pub(crate) fn split_records(text: &str, collection: Collection) -> Result<Vec<&str>> {
     if text.len() > MAX_JSON_BYTES {
         return Err(Error::too_large("batch", text.len(), MAX_JSON_BYTES));
     }
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if trimmed.starts_with('[') {
         let records: Vec<&RawValue> = serde_json::from_str(trimmed)
-            .map_err(|e| Error::new(ErrorKind::InvalidJson, e.to_string()).at("messages"))?;
+            .map_err(|e| Error::new(ErrorKind::InvalidJson, e.to_string()).at(collection.name))?;
         return Ok(records.into_iter().map(RawValue::get).collect());
     }
-    // A document that is exactly one JSON object is an envelope when it has a top-level
-    // `messages` key (a message never does), otherwise a single message. Anything else is
-    // JSON lines, so one bad line costs only that line.
-    if let Ok(one) = serde_json::from_str::<EnvelopeProbe>(trimmed) {
-        if one.messages.is_none() {
+    // A document that is exactly one JSON object is an envelope when it has the collection's
+    // key at the top (a record never does), otherwise a single record. Anything else is JSON
+    // lines, so one bad line costs only that line.
+    if let Ok(object) = serde_json::from_str::<BTreeMap<String, &RawValue>>(trimmed) {
+        let Some(items) = object.get(collection.name) else {
             return Ok(vec![trimmed]);
+        };
+        for (key, value) in &object {
+            if key == "v" {
+                let mut de = serde_json::Deserializer::from_str(value.get());
+                deserialize_version(&mut de).map_err(|e| {
+                    let text = strip_position(&e);
+                    let kind = if text.starts_with(UNSUPPORTED_VERSION_PREFIX) {
+                        ErrorKind::UnsupportedVersion
+                    } else {
+                        ErrorKind::InvalidField
+                    };
+                    Error::new(kind, text).at("v")
+                })?;
+            } else if key != collection.name {
+                return Err(Error::new(
+                    ErrorKind::InvalidField,
+                    format!("unknown field `{key}` in the envelope"),
+                )
+                .at(key));
+            }
         }
-        let mut de = serde_json::Deserializer::from_str(trimmed);
-        let envelope: Envelope =
-            serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(e, ""))?;
-        return Ok(envelope.messages.into_iter().map(RawValue::get).collect());
+        let records: Vec<&RawValue> = serde_json::from_str(items.get()).map_err(|e| {
+            Error::new(ErrorKind::InvalidField, strip_position(&e)).at(collection.name)
+        })?;
+        return Ok(records.into_iter().map(RawValue::get).collect());
     }
     Ok(trimmed
         .lines()
@@ -169,11 +212,24 @@ fn split_records(text: &str) -> Result<Vec<&str>> {
         .collect())
 }
 
-/// Just enough of an object to tell an envelope from a message.
-#[derive(Deserialize)]
-struct EnvelopeProbe<'a> {
-    #[serde(borrow)]
-    messages: Option<&'a RawValue>,
+/// Parses a batch leniently: every good record and a rejection for every bad one.
+pub(crate) fn parse_lenient<T: DeserializeOwned>(
+    text: &str,
+    collection: Collection,
+) -> Result<(Vec<T>, Vec<Rejection>)> {
+    let mut good = Vec::new();
+    let mut rejections = Vec::new();
+    for (index, raw) in split_records(text, collection)?.into_iter().enumerate() {
+        match parse_record(raw, &format!("{}[{index}]", collection.name), collection) {
+            Ok(r) => good.push(r),
+            Err(error) => rejections.push(Rejection {
+                index,
+                id: record_id(raw, collection.id_field),
+                error,
+            }),
+        }
+    }
+    Ok((good, rejections))
 }
 
 /// Parses a batch of messages; the first bad record fails the whole batch.
@@ -183,7 +239,7 @@ struct EnvelopeProbe<'a> {
 /// # Errors
 /// The first record's error, its path starting with `messages[i]`.
 pub fn parse_messages(text: &str) -> Result<Vec<Message>> {
-    split_records(text)?
+    split_records(text, MESSAGES)?
         .into_iter()
         .enumerate()
         .map(|(i, raw)| parse_one(raw, &format!("messages[{i}]")))
@@ -196,28 +252,18 @@ pub fn parse_messages(text: &str) -> Result<Vec<Message>> {
 /// Only when the batch as a whole cannot be split into records (malformed array or envelope,
 /// or larger than [`MAX_JSON_BYTES`]).
 pub fn parse_messages_lenient(text: &str) -> Result<MessageBatch> {
-    let mut batch = MessageBatch::default();
-    for (index, raw) in split_records(text)?.into_iter().enumerate() {
-        match parse_one(raw, &format!("messages[{index}]")) {
-            Ok(m) => batch.messages.push(m),
-            Err(error) => batch.rejections.push(Rejection {
-                index,
-                id: record_id(raw),
-                error,
-            }),
-        }
-    }
-    Ok(batch)
+    let (messages, rejections) = parse_lenient(text, MESSAGES)?;
+    Ok(MessageBatch {
+        messages,
+        rejections,
+    })
 }
 
-fn record_id(raw: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct IdOnly {
-        id: serde_json::Value,
-    }
-    let v: IdOnly = serde_json::from_str(raw).ok()?;
-    match v.id {
-        serde_json::Value::String(s) => Some(s),
+/// The id of a raw record, when it has a readable one.
+fn record_id(raw: &str, field: &str) -> Option<String> {
+    let object: BTreeMap<String, serde_json::Value> = serde_json::from_str(raw).ok()?;
+    match object.get(field)? {
+        serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

@@ -8,7 +8,7 @@
 
 mod channel;
 mod identifier;
-mod json;
+pub(crate) mod json;
 mod timestamp;
 
 pub(crate) use timestamp::optional as optional_timestamp;
@@ -23,6 +23,15 @@ pub use json::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Reads a time in any shape the message format accepts: RFC 3339 with an offset, or Unix
+/// seconds or milliseconds (see `docs/message-format.md`).
+///
+/// # Errors
+/// [`ErrorKind::InvalidField`](crate::ErrorKind::InvalidField) with the reason.
+pub fn parse_timestamp(text: &str) -> crate::Result<DateTime<Utc>> {
+    timestamp::parse_text(text).map_err(|e| crate::Error::new(crate::ErrorKind::InvalidField, e))
+}
 
 /// Which way a message went: from the customer (inbound) or to the customer (outbound).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -45,6 +45,7 @@ mod person;
 mod prepare;
 mod resolver;
 mod snapshot;
+mod table;
 
 pub use card::{
     ChannelUse, Conflict, CustomerCard, Identity, Provenance, RecordProblem, Survivorship,
@@ -57,4 +58,8 @@ pub use observation::{FieldKind, Observation};
 pub use prepare::Placeholders;
 pub use resolver::{
     AddOutcome, AddStatus, BatchOutcome, Resolver, ResolverConfig, MAX_OBSERVATION_BYTES,
+};
+pub use table::{
+    column_role, dedupe_table, observations_from_columns, parse_observation, parse_observations,
+    split_list, split_phones, Cell, ColumnRole, TableResolution,
 };

@@ -104,12 +104,14 @@ pub struct AddOutcome {
     pub problems: Vec<String>,
 }
 
-/// The outcome of a batch: every input record's customer, in input order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The outcome of a batch: every input record's customer, in input order, or its rejection.
+#[derive(Clone, Debug, PartialEq)]
 pub struct BatchOutcome {
-    /// `(record_id, customer_id)` for every input record, in input order (a repeated record id
-    /// appears at each position).
+    /// `(record_id, customer_id)` for every accepted input record, in input order (a repeated
+    /// record id appears at each position).
     pub assignments: Vec<(String, String)>,
+    /// Records that could not be added (no record id, too large), with their position.
+    pub rejections: Vec<crate::message::Rejection>,
     /// How many records were new, unchanged and replaced.
     pub added: usize,
     /// Records repeated with the same content.
@@ -960,15 +962,28 @@ impl Resolver {
 
     /// Adds many records. Into an empty resolver this runs the batch algorithm (every pair
     /// scored once, then grouped); otherwise records are added one at a time. Both give the same
-    /// customers as adding the records one by one, in any order.
+    /// customers as adding the records one by one, in any order. A record that cannot be added
+    /// is reported in [`BatchOutcome::rejections`] with its position; the others are added.
     ///
     /// # Errors
-    /// The first invalid record's error, naming its position (`records[12].record_id: ...`);
-    /// nothing is added then.
+    /// None today; the `Result` leaves room for limits on the resolver as a whole.
     pub fn add_many(&mut self, records: Vec<Observation>) -> Result<BatchOutcome> {
-        for (i, obs) in records.iter().enumerate() {
-            Self::validate(obs).map_err(|e| e.at(format!("records[{i}]")))?;
-        }
+        let mut rejections = Vec::new();
+        let records: Vec<Observation> = records
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, obs)| match Self::validate(&obs) {
+                Ok(()) => Some(obs),
+                Err(e) => {
+                    rejections.push(crate::message::Rejection {
+                        index,
+                        id: (!obs.record_id.trim().is_empty()).then(|| obs.record_id.clone()),
+                        error: e.at(format!("records[{index}]")),
+                    });
+                    None
+                }
+            })
+            .collect();
         let order: Vec<String> = records.iter().map(|o| o.record_id.clone()).collect();
         let (mut added, mut unchanged, mut updated, events);
         if self.ids.is_empty() && self.history.is_empty() {
@@ -994,6 +1009,7 @@ impl Resolver {
             .collect();
         Ok(BatchOutcome {
             assignments,
+            rejections,
             added,
             unchanged,
             updated,

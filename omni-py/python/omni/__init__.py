@@ -14,7 +14,7 @@ run without holding the GIL.
 from __future__ import annotations
 
 import json as _json
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union
 
 from . import _omni
 from ._omni import (
@@ -143,8 +143,291 @@ def extract_contacts_column(column: Any, region: str = "RU") -> list[list[Contac
     return extract_contacts_many(_column_values(column), region)
 
 
+# ----- identity resolution -----
+
+def _json_or_none(text: Optional[str]) -> Any:
+    return None if text is None else _json.loads(text)
+
+
+def _record_json(record: Union[str, bytes, Mapping[str, Any]]) -> str:
+    return _as_json_text(record)
+
+
+class Resolver:
+    """Identity resolution: records in, customers out, incrementally or in bulk, with the same
+    customers whatever the order. Every merge is explained and can be undone.
+
+    >>> r = omni.Resolver()
+    >>> r.add({"record_id": "crm-1", "name": "Иван Петров", "phones": ["8 912 345-67-89"]})["customer_id"]
+    'crm-1'
+    >>> r.add({"record_id": "wa-7", "phones": ["+7 912 345 67 89"]})["customer_id"]
+    'crm-1'
+
+    ``config`` is a dict (see ``ResolverConfig`` in the docs): ``default_region``, ``fields``
+    (extra columns and how to compare them), ``model``, ``max_people_per_identifier``,
+    ``max_records_per_identifier``, ``max_block_size``, ``placeholders``, ``survivorship``.
+    """
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None, *, _native: Any = None) -> None:
+        if _native is not None:
+            self._native = _native
+        else:
+            self._native = _omni.NativeResolver(None if config is None else _json.dumps(config, ensure_ascii=False))
+
+    def add(self, record: Union[str, bytes, Mapping[str, Any]]) -> dict:
+        """Adds one record (a dict with ``record_id`` and any of ``channel``, ``seen_at``,
+        ``name``, ``phones``, ``emails``, ``handles``, ``identifiers``, ``company``, ``city``,
+        ``birthday``, ``address``, ``fields``). Returns ``customer_id``, ``status`` (added,
+        unchanged, updated), the ``events`` it caused, ``conflicts`` and ``problems``."""
+        return _json.loads(self._native.add_json(_record_json(record)))
+
+    def add_many(self, records: Any) -> dict:
+        """Adds many records: a list of dicts, JSON text, or a DataFrame (columns named as in
+        :func:`dedupe`). Returns ``assignments`` (record id, customer id), ``rejections``,
+        and counts."""
+        if _is_table(records):
+            summary, rejected = self._native.add_many_columns(*_table_columns(records))
+            result = _json.loads(summary)
+            result["rejections"] = [_rejection(r) for r in rejected]
+            return result
+        if not isinstance(records, (str, bytes, bytearray, memoryview)):
+            records = "\n".join(_json.dumps(r, ensure_ascii=False, default=str) for r in records)
+        summary, rejected = self._native.add_many_json(_as_json_text(records))
+        result = _json.loads(summary)
+        result["rejections"] = [_rejection(r) for r in rejected]
+        return result
+
+    def customer_of(self, id: str) -> Optional[str]:
+        """The customer id of a record, or of a former customer id; None if unknown."""
+        return self._native.customer_of(id)
+
+    def customer(self, id: str) -> Optional[dict]:
+        """The customer card: identities with provenance, golden fields, channels, first and
+        last seen, problems and conflicts. Accepts a customer id, former id or record id."""
+        return _json_or_none(self._native.customer_json(id))
+
+    def records(self, id: str) -> Optional[list]:
+        """The customer's records, oldest first."""
+        return _json_or_none(self._native.records_json(id))
+
+    def history(self, id: str) -> Optional[list]:
+        """The customer's merge history: events with ``seq``, ``at``, ``kind``, ``by``,
+        ``customer_id``, ``others``, ``links`` and ``reason``."""
+        return _json_or_none(self._native.history_json(id))
+
+    def links(self, id: str) -> Optional[list]:
+        """The evidence of every link inside the customer."""
+        return _json_or_none(self._native.links_json(id))
+
+    def explain(self, record_a: str, record_b: str) -> dict:
+        """Why two records are, or are not, one customer: every comparison with its level,
+        values and weight, the total and the threshold. Raises NotFoundError."""
+        return _json.loads(self._native.explain_json(record_a, record_b))
+
+    def customer_ids(self) -> list[str]:
+        """Every current customer id, sorted."""
+        return self._native.customer_ids()
+
+    @property
+    def record_count(self) -> int:
+        """How many records the resolver holds."""
+        return self._native.counts()[0]
+
+    @property
+    def customer_count(self) -> int:
+        """How many customers there are."""
+        return self._native.counts()[1]
+
+    def __len__(self) -> int:
+        return self.customer_count
+
+    def merge(self, a: str, b: str, at: Optional[str] = None) -> Optional[dict]:
+        """Merges two customers by hand; returns the merge event (None if already one)."""
+        return _json.loads(self._native.merge_json(a, b, at))
+
+    def never_merge(self, a: str, b: str, at: Optional[str] = None) -> dict:
+        """Marks two customers as never to be merged."""
+        return _json.loads(self._native.never_merge_json(a, b, at))
+
+    def split(self, customer_id: str, record_ids: Sequence[str], at: Optional[str] = None) -> list:
+        """Splits records off a customer; they never rejoin it automatically."""
+        return _json.loads(self._native.split_json(customer_id, list(record_ids), at))
+
+    def unmerge(self, seq: int, at: Optional[str] = None) -> list:
+        """Undoes the merge event ``seq``: its parts come back with their ids."""
+        return _json.loads(self._native.unmerge_json(seq, at))
+
+    def snapshot(self) -> bytes:
+        """The whole resolver as bytes (versioned, checksummed)."""
+        return self._native.snapshot()
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Resolver":
+        """A resolver from :meth:`snapshot` bytes. Raises InvalidSnapshotError."""
+        return cls(_native=_omni.NativeResolver.restore(bytes(data)))
+
+    def evidence(self, like: Any = None) -> Any:
+        """The evidence of every link as rows (a list of dicts, or a frame of the same kind as
+        ``like``): record_a, record_b, customer_id, decision, total, threshold, field, level,
+        value_a, value_b, weight."""
+        rows = self._native.evidence_rows()
+        return _frame_like(like, _EVIDENCE_COLUMNS, rows)
+
+
+_EVIDENCE_COLUMNS = [
+    "record_a", "record_b", "customer_id", "decision", "total", "threshold",
+    "field", "level", "value_a", "value_b", "weight",
+]
+
+
+def _rejection(r: tuple) -> dict:
+    index, id_, code, kind, message = r
+    return {"index": index, "id": id_, "code": code, "kind": kind, "message": message}
+
+
+def _is_table(data: Any) -> bool:
+    return hasattr(data, "columns") or hasattr(data, "column_names")
+
+
+def _table_columns(data: Any) -> tuple[list[str], list[list[Any]]]:
+    """Column names and value lists of a pandas or polars DataFrame, a pyarrow table, or a list
+    of dicts (columns in first-seen order)."""
+    if hasattr(data, "column_names") and hasattr(data, "column"):  # pyarrow.Table
+        names = [str(n) for n in data.column_names]
+        return names, [data.column(i).to_pylist() for i in range(len(names))]
+    if hasattr(data, "columns") and hasattr(data, "__getitem__") and not isinstance(data, list):
+        names = [str(c) for c in data.columns]
+        columns = []
+        for c in data.columns:
+            col = data[c]
+            columns.append(col.to_list() if hasattr(col, "to_list") else list(col))
+        return names, columns
+    rows = list(data)
+    names: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in names:
+                names.append(key)
+    return names, [[row.get(n) for row in rows] for n in names]
+
+
+def _frame_like(like: Any, names: list[str], rows: list[tuple]) -> Any:
+    """Rows as a frame of the same library as ``like`` (pandas, polars, pyarrow), or dicts."""
+    module = type(like).__module__.split(".")[0] if like is not None else ""
+    columns = {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    if module == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(columns, columns=names)
+    if module == "polars":
+        import polars as pl
+
+        return pl.DataFrame(columns, schema=names) if rows else pl.DataFrame({n: [] for n in names})
+    if module == "pyarrow":
+        import pyarrow as pa
+
+        return pa.table(columns)
+    return [dict(zip(names, r)) for r in rows]
+
+
+def _with_column(data: Any, name: str, values: list) -> Any:
+    """``data`` with a column added, as the same kind of table."""
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas":
+        out = data.copy()
+        out[name] = values
+        return out
+    if module == "polars":
+        import polars as pl
+
+        return data.with_columns(pl.Series(name, values, dtype=pl.Utf8))
+    if module == "pyarrow":
+        import pyarrow as pa
+
+        return data.append_column(name, pa.array(values, type=pa.string()))
+    return [dict(row, **{name: v}) for row, v in zip(data, values)]
+
+
+class DedupeResult(NamedTuple):
+    """What ``dedupe(..., evidence=True)`` returns."""
+
+    frame: Any
+    evidence: Any
+    rejections: list
+    resolver: Resolver
+
+
+def dedupe(
+    data: Any,
+    *,
+    fields: Optional[Mapping[str, str]] = None,
+    config: Optional[Mapping[str, Any]] = None,
+    region: Optional[str] = None,
+    estimate: bool = False,
+    evidence: bool = False,
+) -> Any:
+    """Finds the customers in a table of contact records and returns the same kind of table with
+    a ``customer_id`` column added (pandas or polars DataFrame, pyarrow table, or list of dicts).
+
+    Columns are recognised by name (English or Russian): ``record_id`` (else rows are numbered
+    from 0), ``name`` (or ``first_name``/``last_name``/``middle_name``), ``phone``, ``email``,
+    ``handle`` (any profile link or @handle), ``whatsapp``, ``telegram``, ``channel``,
+    ``seen_at``, ``company``, ``city``, ``birthday``, ``address``. A cell may hold several
+    phones or emails, separated by commas or as a list. Other columns are kept; declare them in
+    ``fields`` to compare them: ``fields={"tax_id": "identifier", "birthday": "date",
+    "street": "address", "zip": "postcode"}`` (kinds: identifier, person_name, date, address,
+    postcode, city, text).
+
+    ``estimate=True`` first estimates the match weights from the table itself (EM).
+    Rows that cannot be read get ``customer_id`` None; with ``evidence=True`` the result is a
+    :class:`DedupeResult` ``(frame, evidence, rejections, resolver)`` whose ``evidence`` is a
+    table of every link's comparisons and ``rejections`` says why rows were rejected; otherwise a
+    warning names them.
+
+    >>> out = omni.dedupe([{"name": "Иван", "phone": "8 912 345-67-89"},
+    ...                    {"name": "Ivan", "phone": "+79123456789"}])
+    >>> [r["customer_id"] for r in out]
+    ['0', '0']
+    """
+    merged: dict = dict(config or {})
+    if fields:
+        merged["fields"] = dict(merged.get("fields", {}), **fields)
+    if region is not None:
+        merged["default_region"] = region
+    names, columns = _table_columns(data)
+    native, customer_ids, rejected, _estimation = _omni.dedupe_columns(
+        names, columns, _json.dumps(merged, ensure_ascii=False) if merged else None, estimate
+    )
+    frame = _with_column(data, "customer_id", customer_ids)
+    rejections = [_rejection(r) for r in rejected]
+    resolver = Resolver(_native=native)
+    if evidence:
+        return DedupeResult(frame, resolver.evidence(like=data), rejections, resolver)
+    if rejections:
+        import warnings
+
+        first = "; ".join(r["message"] for r in rejections[:3])
+        warnings.warn(f"omni.dedupe: {len(rejections)} row(s) rejected: {first}", stacklevel=2)
+    return frame
+
+
+def estimate_model(records: Any, config: Optional[Mapping[str, Any]] = None) -> dict:
+    """Estimates the match model (m and u per comparison level, by EM) from unlabelled records:
+    a list of dicts or JSON text. Returns ``model`` (pass it as ``config["model"]``),
+    ``match_share``, ``suggested_threshold`` and diagnostics."""
+    if not isinstance(records, (str, bytes, bytearray, memoryview)):
+        records = "\n".join(_json.dumps(r, ensure_ascii=False, default=str) for r in records)
+    return _json.loads(
+        _omni.estimate_model_json(_as_json_text(records), None if config is None else _json.dumps(config, ensure_ascii=False))
+    )
+
+
 __all__ = [
     "Contact",
+    "DedupeResult",
+    "Resolver",
+    "dedupe",
+    "estimate_model",
     "Email",
     "FieldMissingError",
     "Identifier",
