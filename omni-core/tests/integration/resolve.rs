@@ -428,8 +428,10 @@ fn estimation_learns_from_unlabelled_records() {
     // quarter of pairs share a city: u(agree) near 0.25.
     assert!(agree.m > 0.9, "{agree:?}");
     assert!((agree.u - 0.25).abs() < 0.08, "{agree:?}");
-    let mut config = ResolverConfig::default();
-    config.model = Some(e.model);
+    let config = ResolverConfig {
+        model: Some(e.model),
+        ..ResolverConfig::default()
+    };
     let mut r = Resolver::new(config).unwrap();
     assert_eq!(r.add_many(records).unwrap().customers, 40);
 }
