@@ -162,22 +162,23 @@ static HANDLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"@[A-Za-z0-9_.]{1,40}").expect("handle pattern compiles"));
 
 static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    // ASCII word boundaries: a Unicode `\b` would keep the regex off its fast DFA engine.
     Regex::new(
-        r"(?x)
-        \b(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\b
-        | \b\d{1,2}:\d{2}(?::\d{2})?\b",
+        r"(?x-u)
+        \b(?:[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{4}|[0-9]{2})|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2})\b
+        | \b[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\b",
     )
     .expect("date pattern compiles")
 });
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+[ \t\u{A0}]?)?\(?\d(?:[ \t\u{A0}\-\u{2010}-\u{2014}.()/]{0,3}\d){6,20}")
+    Regex::new(r"(?:\+[ \t\u{A0}]?)?\(?[0-9](?:[ \t\u{A0}\-\u{2010}-\u{2014}.()/]{0,3}[0-9]){6,20}")
         .expect("phone pattern compiles")
 });
 
 static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^[ \t\u{A0}]*,?[ \t\u{A0}]*(?:доб(?:авочный)?\.?|ext\.?|extension|x|\#)[ \t\u{A0}]*(\d{1,6})",
+        r"(?i)^[ \t\u{A0}]*,?[ \t\u{A0}]*(?:доб(?:авочный)?\.?|ext\.?|extension|x|\#)[ \t\u{A0}]*([0-9]{1,6})",
     )
     .expect("extension pattern compiles")
 });
@@ -286,6 +287,14 @@ const LABELS: &[(&str, Label)] = &[
     ("№", Label::NotPhone),
     ("#", Label::NotPhone),
 ];
+
+/// All [`LABELS`] in one case-insensitive pattern, longest first.
+static LABEL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let mut words: Vec<&str> = LABELS.iter().map(|(w, _)| *w).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let alternation: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+    regex::Regex::new(&format!("(?i){}", alternation.join("|"))).expect("label pattern compiles")
+});
 
 /// Currency words and signs that mark a number before them as money.
 const CURRENCY_AFTER: &[&str] = &[
@@ -609,29 +618,25 @@ impl<'a> Scan<'a> {
         while !self.text.is_char_boundary(from) {
             from += 1;
         }
-        let window = self.text[from..start].to_lowercase();
+        let window = &self.text[from..start];
         let mut best: Option<(usize, Label)> = None;
-        for &(word, label) in LABELS {
-            let mut search = 0;
-            while let Some(pos) = window[search..].find(word) {
-                let at = search + pos;
-                let word_start = word.starts_with(['№', '#'])
-                    || window[..at]
-                        .chars()
-                        .next_back()
-                        .map_or(true, |c| !c.is_alphanumeric());
-                let short_whole = word.len() > 2
-                    || window[at + word.len()..]
-                        .chars()
-                        .next()
-                        .map_or(true, |c| !c.is_alphanumeric());
-                if word_start && short_whole {
-                    let end = at + word.len();
-                    if best.map_or(true, |(e, _)| end > e) {
-                        best = Some((end, label));
-                    }
-                }
-                search = at + word.len();
+        for m in LABEL.find_iter(window) {
+            let word = m.as_str().to_lowercase();
+            let Some(&(_, label)) = LABELS.iter().find(|(w, _)| *w == word) else {
+                continue;
+            };
+            let word_start = word.starts_with(['№', '#'])
+                || window[..m.start()]
+                    .chars()
+                    .next_back()
+                    .map_or(true, |c| !c.is_alphanumeric());
+            let short_whole = word.len() > 2
+                || window[m.end()..]
+                    .chars()
+                    .next()
+                    .map_or(true, |c| !c.is_alphanumeric());
+            if word_start && short_whole {
+                best = Some((m.end(), label));
             }
         }
         best.map_or(Label::None, |(_, l)| l)
