@@ -31,6 +31,20 @@ const EMAILS: &[&str] = &[
     "k.morozov@googlemail.com",
 ];
 
+/// The common case alone: plain ASCII addresses as CRM columns hold them.
+const PLAIN_EMAILS: &[&str] = &[
+    "ivan.petrov@gmail.com",
+    "Ivan.Petrov+shop@GMAIL.com",
+    "anna_smirnova@mail.ru",
+    "a.kuznetsova@yandex.ru",
+    "olga-ivanova@ya.ru",
+    "petr.sidorov@bk.ru",
+    "john.smith@outlook.com",
+    "info@example.com",
+    "sales@romashka-shop.example",
+    "d.volkov@company.example.ru",
+];
+
 const HANDLES: &[(IdentifierKind, &str)] = &[
     (IdentifierKind::TelegramUsername, "@Ivan_Petrov"),
     (
@@ -70,9 +84,24 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("email_address_is_valid_only", |b| {
+    g.bench_function("email_address_is_valid_only_mixed", |b| {
         b.iter(|| {
             for e in EMAILS {
+                black_box(email_address::EmailAddress::is_valid(black_box(e)));
+            }
+        })
+    });
+    g.throughput(Throughput::Elements(PLAIN_EMAILS.len() as u64));
+    g.bench_function("normalize_plain", |b| {
+        b.iter(|| {
+            for e in PLAIN_EMAILS {
+                let _ = black_box(rules.normalize(black_box(e)));
+            }
+        })
+    });
+    g.bench_function("email_address_is_valid_only_plain", |b| {
+        b.iter(|| {
+            for e in PLAIN_EMAILS {
                 black_box(email_address::EmailAddress::is_valid(black_box(e)));
             }
         })

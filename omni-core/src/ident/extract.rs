@@ -8,7 +8,9 @@
 //! 1. emails (validated and keyed by [`EmailRules`]), so the `@` of an email is never a handle;
 //! 2. profile links: `t.me/`, `wa.me/`, `vk.com/`, `instagram.com/`, `facebook.com/`, `tg://`,
 //!    `skype:`, `viber://` (a WhatsApp link yields a `whatsapp` and a `phone` contact);
-//! 3. `@handles`: Telegram usernames, or Instagram ones after an Instagram label;
+//! 3. `@handles`: Telegram usernames, or Instagram ones after an Instagram label; then handles
+//!    without `@` right after a network label and a colon or dash (`Telegram: ivan_petrov`,
+//!    `инстаграм - anna.smirnova`, `Skype: live:ivan_1`, `вк: id123`);
 //! 4. phone numbers, after blanking dates (`12.05.2024`, `2024-05-12`) and times (`10:30`).
 //!
 //! A digit run is a phone only when the phone normaliser finds a valid number in it and none of
@@ -18,7 +20,8 @@
 //!   `счёт`, `карта`, `card`, `трек`, `tracking`, `артикул`, `договор`, `invoice`, `код` ...;
 //! - it is money: a currency sign before it or a currency word after it (`руб`, `₽`, `$`, `€`),
 //!   or grouped like an amount (`2 500 000 000`);
-//! - it has more than 15 digits (cards, bank accounts), or is an IP address;
+//! - it has more than 15 digits (cards, bank accounts), or is an IP address; a longer run that
+//!   is not Luhn-valid is tried as two numbers split at a blank (`89123456789 89161234567`);
 //! - it is glued to letters or other digits (`ID89123456789`, `v2.89123456789`);
 //! - it is an unformatted run (no `+`, no separators) that is not a Russian mobile shape
 //!   (`89123456789`, `79123456789`, `9123456789`) and has no phone label (`тел`, `phone`,
@@ -35,7 +38,7 @@
 
 use crate::error::{Error, Result};
 use crate::ident::email::{default_rules, EmailRules};
-use crate::ident::handle::{instagram_username, telegram_username, Link};
+use crate::ident::handle::{instagram_username, skype_name, telegram_username, vk_path, Link};
 use crate::ident::phone::PhoneNormalizer;
 use crate::message::IdentifierKind;
 use regex::bytes::Regex;
@@ -161,6 +164,13 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| {
 static HANDLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"@[A-Za-z0-9_.]{1,40}").expect("handle pattern compiles"));
 
+static LABELLED_HANDLE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)(telegram|телеграмм?|тг|tg|instagram|инстаграмм?|инста|insta|skype|скайп|vk|вк|вконтакте)[ \t]*[:\-–—][ \t]*([A-Za-z0-9_.:]{2,40})",
+    )
+    .expect("labelled handle pattern compiles")
+});
+
 static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
     // ASCII word boundaries: a Unicode `\b` would keep the regex off its fast DFA engine.
     Regex::new(
@@ -172,7 +182,7 @@ static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+[ \t\u{A0}]?)?\(?[0-9](?:[ \t\u{A0}\-\u{2010}-\u{2014}.()/]{0,3}[0-9]){6,20}")
+    Regex::new(r"(?:\+[ \t\u{A0}]?)?\(?[0-9](?:[ \t\u{A0}\-\u{2010}-\u{2014}.()/]{0,3}[0-9]){6,40}")
         .expect("phone pattern compiles")
 });
 
@@ -182,6 +192,10 @@ static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("extension pattern compiles")
 });
+
+/// A blank gap inside a digit run (where two numbers written side by side can be split).
+static GAP: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"[ \t\u{A0}]+").expect("gap pattern compiles"));
 
 /// What the nearest label before a number says it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -342,6 +356,7 @@ impl<'a> Scan<'a> {
         self.emails();
         self.links();
         self.handles();
+        self.labelled_handles();
         self.blank_dates_and_times();
         self.phones();
         self.found.sort_by_key(|f| (f.start, f.kind, f.end));
@@ -473,6 +488,52 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// A handle without `@` right after a network label and a colon or dash
+    /// (`Telegram: ivan_petrov`, `инстаграм - anna.smirnova`, `Skype: live:ivan_1`).
+    fn labelled_handles(&mut self) {
+        let Ok(blanked) = std::str::from_utf8(&self.blanked) else {
+            return;
+        };
+        let matches: Vec<(String, usize, usize)> = LABELLED_HANDLE
+            .captures_iter(blanked)
+            .filter_map(|c| {
+                let label = c.get(1)?;
+                let name = c.get(2)?;
+                let word_start = self.text[..label.start()]
+                    .chars()
+                    .next_back()
+                    .map_or(true, |ch| !ch.is_alphanumeric());
+                word_start.then(|| (label.as_str().to_lowercase(), name.start(), name.end()))
+            })
+            .collect();
+        for (label, start, mut end) in matches {
+            while end > start && matches!(self.text.as_bytes()[end - 1], b'.' | b':') {
+                end -= 1;
+            }
+            if self
+                .char_after(end)
+                .is_some_and(|c| c.is_alphanumeric() || c == '@')
+            {
+                continue;
+            }
+            let name = &self.text[start..end];
+            let id = match label.as_str() {
+                "instagram" | "инстаграм" | "инстаграмм" | "инста" | "insta" => {
+                    instagram_username(name).map(|v| (IdentifierKind::Instagram, v))
+                }
+                "skype" | "скайп" => skype_name(name).map(|v| (IdentifierKind::Skype, v)),
+                "vk" | "вк" | "вконтакте" => {
+                    vk_path(name, name).map(|i| (i.kind, i.value))
+                }
+                _ => telegram_username(name).map(|v| (IdentifierKind::TelegramUsername, v)),
+            };
+            if let Ok((kind, value)) = id {
+                self.push(kind, value, start, end);
+                self.blank(start, end);
+            }
+        }
+    }
+
     fn blank_dates_and_times(&mut self) {
         let spans: Vec<(usize, usize)> = DATE_TIME
             .find_iter(&self.blanked)
@@ -494,7 +555,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn phone_candidate(&mut self, mut start: usize, end: usize) {
+    /// Takes the phone in `start..end` if it is one; true if it did.
+    fn phone_candidate(&mut self, mut start: usize, end: usize) -> bool {
         let text = self.text;
         // A `(` that opens the run but is never closed is punctuation, not an area code.
         if text.as_bytes()[start] == b'(' && !text[start..end].contains(')') {
@@ -508,7 +570,7 @@ impl<'a> Scan<'a> {
                     '_' | '@' | '/' | '\\' | '=' | '+' | '$' | '€' | '£' | '₽'
                 )
             {
-                return;
+                return false;
             }
             if matches!(c, '.' | ',' | '-')
                 && self.text[..start - 1]
@@ -516,7 +578,7 @@ impl<'a> Scan<'a> {
                     .next_back()
                     .is_some_and(|p| p.is_ascii_digit())
             {
-                return;
+                return false;
             }
         }
         let after = &text[end..];
@@ -529,7 +591,7 @@ impl<'a> Scan<'a> {
         };
         if let Some(c) = self.char_after(span_end) {
             if c.is_alphanumeric() || c == '_' || c == '@' {
-                return;
+                return false;
             }
             if matches!(c, '.' | ',' | '-' | '/')
                 && text[span_end + 1..]
@@ -537,7 +599,7 @@ impl<'a> Scan<'a> {
                     .next()
                     .is_some_and(|n| n.is_ascii_digit())
             {
-                return;
+                return false;
             }
         }
         let lower_after: String = after
@@ -547,7 +609,7 @@ impl<'a> Scan<'a> {
             .collect::<String>()
             .to_lowercase();
         if extension.is_none() && CURRENCY_AFTER.iter().any(|c| lower_after.starts_with(c)) {
-            return;
+            return false;
         }
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let has_plus = raw.starts_with('+');
@@ -558,23 +620,25 @@ impl<'a> Scan<'a> {
         let n = digits.len();
         let international_prefix = digits.starts_with("810") || digits.starts_with("00");
         if n > 15 && !(international_prefix && n <= 17) {
-            return;
+            // Two numbers written one after the other, unless the run is card-like.
+            let card_like = (13..=19).contains(&n) && luhn_valid(&digits);
+            return !card_like && self.split_run(start, end);
         }
         if n < 10 && !has_plus || n < 8 {
-            return;
+            return false;
         }
         if is_ip_address(raw) || (!has_plus && is_amount_grouping(raw)) {
-            return;
+            return false;
         }
         let label = self.label_before(start);
         if label == Label::NotPhone {
-            return;
+            return false;
         }
         let labelled = matches!(label, Label::Phone | Label::Whatsapp);
         let mobile_shape = (n == 11 && (digits.starts_with('7') || digits.starts_with('8')))
             || (n == 10 && digits.starts_with('9'));
         if !formatted && !has_plus && !labelled && !mobile_shape {
-            return;
+            return false;
         }
         let to_parse = if !has_plus && n == 11 && digits.starts_with('7') && !formatted {
             format!("+{digits}")
@@ -582,10 +646,10 @@ impl<'a> Scan<'a> {
             raw.to_string()
         };
         let Ok(phone) = self.extractor.phones.normalize(&to_parse) else {
-            return;
+            return false;
         };
         if !phone.valid {
-            return;
+            return false;
         }
         let e164 = phone.e164;
         let ext = extension.map(|(_, g)| String::from_utf8_lossy(g.as_bytes()).into_owned());
@@ -602,6 +666,31 @@ impl<'a> Scan<'a> {
             last.extension = ext;
         }
         self.blank(start, span_end);
+        true
+    }
+
+    /// Splits a digit run too long for one phone at a blank gap into two phones; true if the
+    /// first part was one.
+    fn split_run(&mut self, start: usize, end: usize) -> bool {
+        let run = &self.text[start..end];
+        let gaps: Vec<(usize, usize)> = GAP
+            .find_iter(run)
+            .map(|m| (start + m.start(), start + m.end()))
+            .collect();
+        for (g0, g1) in gaps {
+            let left = &self.text[start..g0];
+            let left_digits = left.bytes().filter(u8::is_ascii_digit).count();
+            let right_digits = self.text[g1..end]
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .count();
+            let plausible = (10..=12).contains(&left_digits) || left.starts_with('+');
+            if plausible && right_digits >= 7 && self.phone_candidate(start, g0) {
+                self.phone_candidate(g1, end);
+                return true;
+            }
+        }
+        false
     }
 
     /// The nearest label in the 48 bytes before `start`, not reaching back past the end of an
@@ -662,6 +751,28 @@ fn is_date_or_time(s: &str) -> bool {
         (parts[0], parts[1])
     };
     (1..=31).contains(&d) && (1..=12).contains(&m)
+}
+
+/// The Luhn checksum of a card number.
+fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
 }
 
 /// `192.168.10.200`: four dot-separated groups of at most three digits.

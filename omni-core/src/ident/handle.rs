@@ -630,7 +630,7 @@ fn viber_id(id: &str) -> Result<String> {
 }
 
 /// A VK path segment or bare handle: `id123`, `123`, a screen name; groups are rejected.
-fn vk_path(seg: &str, shown: &str) -> Result<Identifier> {
+pub(crate) fn vk_path(seg: &str, shown: &str) -> Result<Identifier> {
     let lower = seg.trim().to_ascii_lowercase();
     if is_digits(&lower) {
         return vk_id(&lower, shown);
@@ -788,7 +788,7 @@ fn facebook_name(name: &str) -> Result<String> {
 }
 
 /// A Skype name: `live:` + id, or 6-32 of `[a-z0-9.,_-]` starting with a letter.
-fn skype_name(name: &str) -> Result<String> {
+pub(crate) fn skype_name(name: &str) -> Result<String> {
     let n = name.trim();
     let n = n
         .strip_prefix("skype:")
