@@ -99,6 +99,14 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("normalize_into_plain", |b| {
+        let mut out = omni_core::Email::default();
+        b.iter(|| {
+            for e in PLAIN_EMAILS {
+                let _ = black_box(rules.normalize_into(black_box(e), &mut out));
+            }
+        })
+    });
     g.bench_function("email_address_is_valid_only_plain", |b| {
         b.iter(|| {
             for e in PLAIN_EMAILS {
