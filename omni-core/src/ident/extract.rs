@@ -343,6 +343,8 @@ struct Scan<'a> {
     text: &'a str,
     blanked: Vec<u8>,
     found: Vec<FoundContact>,
+    /// The end offsets of everything found so far, for [`Scan::label_before`].
+    ends: std::collections::BTreeSet<usize>,
 }
 
 impl<'a> Scan<'a> {
@@ -352,6 +354,7 @@ impl<'a> Scan<'a> {
             text,
             blanked: text.as_bytes().to_vec(),
             found: Vec::new(),
+            ends: std::collections::BTreeSet::new(),
         }
     }
 
@@ -371,6 +374,7 @@ impl<'a> Scan<'a> {
     }
 
     fn push(&mut self, kind: IdentifierKind, value: String, start: usize, end: usize) {
+        self.ends.insert(end);
         self.found.push(FoundContact {
             kind,
             value,
@@ -699,13 +703,7 @@ impl<'a> Scan<'a> {
     /// The nearest label in the 48 bytes before `start`, not reaching back past the end of an
     /// earlier contact.
     fn label_before(&self, start: usize) -> Label {
-        let floor = self
-            .found
-            .iter()
-            .map(|f| f.end)
-            .filter(|&e| e <= start)
-            .max()
-            .unwrap_or(0);
+        let floor = self.ends.range(..=start).next_back().copied().unwrap_or(0);
         let mut from = start.saturating_sub(48).max(floor);
         while !self.text.is_char_boundary(from) {
             from += 1;
@@ -862,6 +860,15 @@ mod tests {
         text.push_str("тел 8 912 345-67-89");
         assert!(ContactExtractor::default().extract(&text).is_empty());
         assert!(ContactExtractor::default().extract_checked(&text).is_err());
+    }
+
+    #[test]
+    fn many_contacts_in_a_long_text_are_all_found() {
+        let line = "тел 8 912 345-67-89, пишите ivan@mail.ru или @ivan_petrov; ";
+        let text = line.repeat(500);
+        let found = extract_contacts(&text);
+        assert_eq!(found.len(), 1500);
+        assert_eq!(found[1499].end, text.len() - 2);
     }
 
     #[test]
