@@ -32,7 +32,8 @@ pub const MAX_HANDLE_INPUT: usize = 2048;
 ///
 /// The kind says which network the text belongs to; the result may be the more precise kind of
 /// the same network (`id123` given as [`IdentifierKind::VkScreenName`] is a
-/// [`IdentifierKind::VkId`]). A WhatsApp number yields two identifiers: `whatsapp` and `phone`.
+/// [`IdentifierKind::VkId`]). A WhatsApp number yields two identifiers: `whatsapp` and `phone`;
+/// a Telegram or Viber link by phone number (`t.me/+79123456789`) yields the `phone`.
 /// [`IdentifierKind::Phone`] and [`IdentifierKind::Email`] are normalised as phones (default
 /// region `RU`) and emails; push, visitor and other opaque ids are trimmed and kept as given.
 ///
@@ -89,7 +90,8 @@ pub fn normalize_handle_with(
         if let Some(network) = link.network() {
             let found = link.identify(network, phones)?;
             if found.iter().any(|id| same_network(id.kind, kind))
-                || (kind == K::ViberId && found.iter().any(|i| i.kind == K::Phone))
+                || (matches!(kind, K::ViberId | K::TelegramId | K::TelegramUsername)
+                    && found.iter().any(|i| i.kind == K::Phone))
             {
                 return Ok(found);
             }
@@ -381,18 +383,13 @@ impl<'a> Link<'a> {
                 ))),
             },
             Network::Skype => {
+                // `skype:name?call` and `skype:live:id?chat` put the name in the host slot.
                 let name = if self.host.is_empty() {
                     first
                 } else {
                     self.host.as_str()
                 };
-                // `skype:live:name?call` puts `live` in the host slot.
-                let full = if self.host == "live" {
-                    format!("live:{first}")
-                } else {
-                    name.to_string()
-                };
-                one(K::Skype, skype_name(&full)?)
+                one(K::Skype, skype_name(name)?)
             }
             Network::Vk => {
                 if first.is_empty() {
@@ -875,6 +872,11 @@ mod tests {
             assert!(rejected(bad).contains("Telegram username"), "{bad}");
         }
         assert!(rejected("https://t.me/+AbCdEf12345").contains("invite"));
+        // A t.me link by phone number is the phone.
+        assert_eq!(
+            norm(K::TelegramUsername, "t.me/+79123456789"),
+            [(K::Phone, "+79123456789".into())]
+        );
         assert!(rejected("https://t.me/joinchat/AbCdEf").contains("service"));
         assert!(normalize_handle(K::TelegramId, "-1001234567890")
             .unwrap_err()
