@@ -1033,6 +1033,9 @@ mod tests {
         let rules = EmailRules::default();
         let back = EmailRules::from_json(&rules.to_json()).unwrap();
         assert_eq!(back, rules);
+        let via_serde: EmailRules =
+            serde_json::from_str(&serde_json::to_string(&rules).unwrap()).unwrap();
+        assert_eq!(via_serde, rules);
         let mut rules = EmailRules::empty();
         assert_eq!(
             rules.normalize("a.b+c@gmail.com").unwrap().canonical,
