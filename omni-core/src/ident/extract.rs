@@ -15,9 +15,10 @@
 //!
 //! A digit run is a phone only when the phone normaliser finds a valid number in it and none of
 //! these say otherwise:
-//! - the nearest label before it (within 48 bytes, not reaching back past the previous contact)
-//!   is about something else: `заказ`, `order`, `№`, `#`, `ИНН`, `ОГРН`, `КПП`, `БИК`, `р/с`,
-//!   `счёт`, `карта`, `card`, `трек`, `tracking`, `артикул`, `договор`, `invoice`, `код` ...;
+//! - the nearest label before it (within 48 bytes, not reaching back past the previous contact,
+//!   and with no other number between them) is about something else: `заказ`, `order`, `№`,
+//!   `#`, `ИНН`, `ОГРН`, `КПП`, `БИК`, `р/с`, `счёт`, `карта`, `card`, `трек`, `tracking`,
+//!   `артикул`, `договор`, `invoice`, `код` ...;
 //! - it is money: a currency sign before it or a currency word after it (`руб`, `₽`, `$`, `€`),
 //!   or grouped like an amount (`2 500 000 000`);
 //! - it has more than 15 digits (cards, bank accounts), or is an IP address; a longer run that
@@ -729,7 +730,12 @@ impl<'a> Scan<'a> {
                 best = Some((m.end(), label));
             }
         }
-        best.map_or(Label::None, |(_, l)| l)
+        match best {
+            // A label names the next number only: `ИНН 7707083893, 8 912 345-67-89`.
+            Some((end, _)) if window[end..].bytes().any(|b| b.is_ascii_digit()) => Label::None,
+            Some((_, label)) => label,
+            None => Label::None,
+        }
     }
 }
 
