@@ -642,6 +642,10 @@ fn describe(address: &str, local: &str, domain: &str, e: email_address::Error) -
         }
         E::SubDomainTooLong => format!("domain {domain:?} has a label over 63 bytes"),
         E::InvalidCharacter => match first_bad_char(local, domain) {
+            Some((part, '.')) => {
+                format!("{part} starts or ends with a dot, or has two dots in a row")
+            }
+            Some((part, '-')) => format!("{part} starts or ends with a hyphen"),
             Some((part, c)) => format!("{part} has a character not allowed there: {c:?}"),
             None => "has a character not allowed in an email address".to_string(),
         },
@@ -1013,7 +1017,8 @@ mod tests {
         assert!(reason("@mail.ru").contains("empty local part"));
         assert!(reason("ivan@").contains("empty domain"));
         assert!(reason("ivan@mail").contains("domain \"mail\" has no dot"));
-        assert!(reason("ivan..petrov@mail.ru").contains("'.'"));
+        assert!(reason("ivan..petrov@mail.ru").contains("two dots in a row"));
+        assert!(reason("ivan@-mail.ru").contains("starts or ends with a hyphen"));
         assert!(reason("iv an@mail.ru").contains("' '"));
         assert!(reason("ivan@[10.0.0.1]").contains("domain literals"));
         assert!(reason("ivan@10.0.0.1").contains("ends in a number"));
