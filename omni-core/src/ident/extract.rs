@@ -144,7 +144,10 @@ pub fn extract_contacts(text: &str) -> Vec<FoundContact> {
 const BLANK: u8 = 0x01;
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+").expect("email pattern compiles")
+    // Each domain label is Latin or Cyrillic, not a mix: `ivan@mail.ruпишите` (a missing space)
+    // is `ivan@mail.ru`.
+    Regex::new(r"[\w.+%'-]+@(?:[A-Za-z0-9-]+|[\p{Cyrillic}0-9-]+)(?:\.(?:[A-Za-z0-9-]+|[\p{Cyrillic}0-9-]+))+")
+        .expect("email pattern compiles")
 });
 
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
