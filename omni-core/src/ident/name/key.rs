@@ -1,0 +1,449 @@
+//! Script-independent comparison keys for name tokens.
+//!
+//! A key is what two spellings of one name have in common: `Александр`, `Aleksandr` and
+//! `Alexandr` all become `aleksandr`; `Юлия`, `Yuliya`, `Iuliia` and `Yulia` become `yulya`.
+//! Cyrillic is transliterated to Latin, Latin diacritics are dropped, and the usual
+//! romanisation variants are collapsed (`kh`/`h`, `x`/`ks`, `ts`/`tz`/`c`, `shch`/`sch`/`sh`,
+//! `zh`/`dzh`/initial `j`, the `y`/`i`/`j` glides of `ю`, `я`, `ё`, `ий`, `ый`, `ь`, `ъ`,
+//! doubled letters). Keys are for comparison only; they are not a readable transliteration.
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::decompose_canonical;
+
+/// The Latin spelling of one lower-case Cyrillic letter, before variant collapsing.
+fn cyrillic_to_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "g",
+        'д' => "d",
+        'е' | 'ё' | 'э' | 'є' => "e",
+        'ж' => "zh",
+        'з' => "z",
+        'и' | 'і' => "i",
+        'й' => "y",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'ю' => "yu",
+        'я' => "ya",
+        'ї' => "yi",
+        'ґ' => "g",
+        'ѣ' => "e",
+        _ => return None,
+    })
+}
+
+/// The ASCII spelling of a Latin letter outside ASCII that has no canonical decomposition.
+fn latin_special(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ø' => "o",
+        'ł' => "l",
+        'đ' | 'ð' => "d",
+        'þ' => "th",
+        'ı' => "i",
+        'ŋ' => "n",
+        'ħ' => "h",
+        _ => return None,
+    })
+}
+
+/// Appends the Latin, ASCII-where-possible spelling of folded `text` to `out`.
+///
+/// Letters of other scripts are kept as they are; hyphens, apostrophes and other marks are
+/// dropped.
+pub(crate) fn transliterate_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if c.is_ascii_lowercase() {
+            out.push(c);
+        } else if c.is_ascii() {
+            if c.is_ascii_uppercase() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if let Some(latin) = cyrillic_to_latin(c).or_else(|| latin_special(c)) {
+            out.push_str(latin);
+        } else if c.is_alphabetic() {
+            // Latin with diacritics: keep the ASCII base letter (é -> e, ç -> c, ň -> n).
+            let mut base = None;
+            decompose_canonical(c, |d| {
+                if base.is_none() {
+                    base = Some(d);
+                }
+            });
+            match base {
+                Some(b) if b.is_ascii_alphabetic() => out.push(b.to_ascii_lowercase()),
+                _ => out.push(c),
+            }
+        }
+    }
+}
+
+/// A readable Latin spelling of a Cyrillic name, for display (`Александр` -> `Aleksandr`).
+pub(crate) fn readable_latin(cyrillic: &str) -> String {
+    let mut out = String::with_capacity(cyrillic.len());
+    for c in cyrillic.chars() {
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let latin = match lower {
+            'й' => Some("y"),
+            'ё' => Some("yo"),
+            other => cyrillic_to_latin(other),
+        };
+        match latin {
+            Some(l) if c.is_uppercase() => {
+                let mut chars = l.chars();
+                if let Some(first) = chars.next() {
+                    out.push(first.to_ascii_uppercase());
+                    out.push_str(chars.as_str());
+                }
+            }
+            Some(l) => out.push_str(l),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'o' | b'u')
+}
+
+fn is_glide(b: u8) -> bool {
+    matches!(b, b'i' | b'y' | b'j')
+}
+
+/// Collapses consonant clusters that are spelled differently by different romanisations.
+///
+/// `J` (upper case) marks the sound of `ж`/`дж`/English initial `j`; a lower-case `j` left in
+/// the output is a glide and is handled with `i` and `y`.
+fn collapse_consonants(latin: &[u8], out: &mut Vec<u8>) {
+    let at = |i: usize| latin.get(i).copied().unwrap_or(0);
+    let starts = |i: usize, s: &[u8]| latin[i..].starts_with(s);
+    let mut i = 0;
+    while i < latin.len() {
+        let c = latin[i];
+        if !c.is_ascii() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let (emit, used): (&[u8], usize) = if starts(i, b"shch") {
+            (b"sh", 4)
+        } else if starts(i, b"tsch") {
+            (b"ch", 4)
+        } else if starts(i, b"sch") {
+            (b"sh", 3)
+        } else if starts(i, b"tch") {
+            (b"ch", 3)
+        } else if starts(i, b"dzh") {
+            (b"J", 3)
+        } else if starts(i, b"dj") || starts(i, b"zh") {
+            (b"J", 2)
+        } else if starts(i, b"kh") {
+            (b"h", 2)
+        } else if starts(i, b"ts") || starts(i, b"tz") {
+            (b"c", 2)
+        } else if starts(i, b"cz") {
+            (b"ch", 2)
+        } else if starts(i, b"sz") {
+            (b"sh", 2)
+        } else if starts(i, b"ph") {
+            (b"f", 2)
+        } else if starts(i, b"th") {
+            (b"t", 2)
+        } else if starts(i, b"ck") {
+            (b"k", 2)
+        } else if starts(i, b"ch") {
+            (b"ch", 2)
+        } else if starts(i, b"ou") {
+            (b"u", 2)
+        } else {
+            match c {
+                b'x' => (b"ks", 1),
+                b'q' => (b"k", 1),
+                b'w' => (b"v", 1),
+                // `c` sounds like `к` before a/o/u/l/r/t and at the end (Clark, Marc), like
+                // `ц` elsewhere (Cecilia, Cvetkov).
+                b'c' if matches!(at(i + 1), b'a' | b'o' | b'u' | b'l' | b'r' | b't' | 0) => {
+                    (b"k", 1)
+                }
+                b'c' => (b"c", 1),
+                b'j' if i == 0 => (b"J", 1),
+                _ => (&latin[i..i + 1], 1),
+            }
+        };
+        out.extend_from_slice(emit);
+        i += used;
+    }
+}
+
+/// Resolves the `i`/`y`/`j` glides and collapses doubled letters.
+fn collapse_glides(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if !is_glide(c) {
+            if out.last() != Some(&c) || !c.is_ascii_alphabetic() {
+                out.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < s.len() && is_glide(s[i]) {
+            i += 1;
+        }
+        let prev = if start == 0 { None } else { Some(s[start - 1]) };
+        let next = s.get(i).copied();
+        let push = |out: &mut Vec<u8>, b: u8| {
+            if out.last() != Some(&b) {
+                out.push(b);
+            }
+        };
+        match (prev, next) {
+            // A glide at the end: -ий, -ый, -ей, -ay, -ii, -iy, -ij all read `i`.
+            (_, None) => push(out, b'i'),
+            (Some(p), Some(n)) if is_vowel(n) && is_vowel(p) => {} // Сергеев/Sergeyev
+            (None, Some(b'e')) => {}                               // Елена/Yelena
+            (None, Some(n)) if is_vowel(n) => push(out, b'y'),     // Юлия/Yulia/Iulia
+            (Some(_), Some(b'e' | b'u')) => {} // Васильев/Vasilyev, Людмила/Lyudmila
+            (Some(_), Some(b'o')) => {
+                // Фёдор/Fyodor/Fiodor/Fedor: ё after a consonant reads `e`.
+                push(out, b'e');
+                i += 1;
+            }
+            (Some(_), Some(b'a')) => push(out, b'y'), // Наталья/Natalia/Natalya
+            _ => push(out, b'i'),                     // Rybakov/Рыбаков
+        }
+    }
+}
+
+/// The comparison key of a folded token (see the module documentation).
+pub(crate) fn comparison_key(text: &str) -> String {
+    let mut latin = String::with_capacity(text.len() + 4);
+    transliterate_into(text, &mut latin);
+    let mut consonants = Vec::with_capacity(latin.len() + 4);
+    collapse_consonants(latin.as_bytes(), &mut consonants);
+    let mut key = Vec::with_capacity(consonants.len());
+    collapse_glides(&consonants, &mut key);
+    // Only ASCII bytes were rewritten, and whole non-ASCII characters were copied byte by byte.
+    String::from_utf8(key).unwrap_or_default()
+}
+
+/// The comparison key of an initial: transliterated, consonant clusters collapsed, but the
+/// glide kept as written, so `Ю.` is `yu`, `Y.` is `y` and `И.`/`I.` are `i`.
+pub(crate) fn initial_key(text: &str) -> String {
+    let mut latin = String::with_capacity(text.len() + 4);
+    transliterate_into(text, &mut latin);
+    let mut key = Vec::with_capacity(latin.len() + 4);
+    collapse_consonants(latin.as_bytes(), &mut key);
+    String::from_utf8(key).unwrap_or_default()
+}
+
+/// The gender a name, or a form of it, marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// Masculine: `Александр`, `Иванов`, `Иванович`.
+    Male,
+    /// Feminine: `Александра`, `Иванова`, `Ивановна`.
+    Female,
+}
+
+/// Russian and Ukrainian patronymic endings on comparison keys: the ending, the gender, how
+/// many bytes the gender ending takes, and how many bytes must come before the ending.
+const PATRONYMIC_ENDINGS: &[(&str, Gender, usize, usize)] = &[
+    ("ovich", Gender::Male, 3, 2),
+    ("evich", Gender::Male, 3, 2),
+    ("ovych", Gender::Male, 3, 2),
+    ("evych", Gender::Male, 3, 2),
+    // Ильич, Кузьмич, Фомич, Лукич, Никитич, Саввич: patronymics of names in -а/-я.
+    ("ilich", Gender::Male, 2, 0),
+    ("kuzmich", Gender::Male, 2, 0),
+    ("fomich", Gender::Male, 2, 0),
+    ("lukich", Gender::Male, 2, 0),
+    ("nikitich", Gender::Male, 2, 0),
+    ("savich", Gender::Male, 2, 0),
+    ("ovna", Gender::Female, 2, 2),
+    ("evna", Gender::Female, 2, 2),
+    ("ivna", Gender::Female, 2, 2),
+    ("ichna", Gender::Female, 4, 1),
+];
+
+/// Whether a key ends like a Russian (or Ukrainian) patronymic, and its gender and stem length.
+///
+/// The stem drops the gender ending so that `ivanovich` and `ivanovna` share `ivanov`.
+pub(crate) fn patronymic_form(key: &str) -> Option<(Gender, usize)> {
+    PATRONYMIC_ENDINGS
+        .iter()
+        .find(|(ending, _, _, before)| key.len() >= ending.len() + before && key.ends_with(ending))
+        .map(|&(_, gender, cut, _)| (gender, key.len() - cut))
+}
+
+/// The gender and stem length of a surname in one of the gendered Russian forms.
+///
+/// `ivanov`/`ivanova`, `pushkin`/`pushkina`, `petrovski`/`petrovska` (from `-ский`/`-ская`).
+/// `-in` forms are only trusted for Cyrillic spellings (`Martin` is not a Russian surname).
+pub(crate) fn surname_form(key: &str, cyrillic: bool) -> Option<(Gender, usize)> {
+    let n = key.len();
+    if n < 4 {
+        return None;
+    }
+    let ends = |s: &str| key.ends_with(s);
+    if ends("ova") || ends("eva") || (ends("ina") && n >= 5) {
+        Some((Gender::Female, n - 1))
+    } else if ends("ov") || ends("ev") || (cyrillic && ends("in") && n >= 5) {
+        Some((Gender::Male, n))
+    } else if ends("ska") || ends("cka") {
+        Some((Gender::Female, n - 1))
+    } else if ends("ski") || ends("cki") {
+        Some((Gender::Male, n - 1))
+    } else if ends("skoi") {
+        Some((Gender::Male, n - 2))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_key(spellings: &[&str]) {
+        let keys: Vec<String> = spellings.iter().map(|s| comparison_key(s)).collect();
+        for (s, k) in spellings.iter().zip(&keys) {
+            assert_eq!(
+                k, &keys[0],
+                "{s:?} has key {k:?}, {:?} has {:?}",
+                spellings[0], keys[0]
+            );
+        }
+    }
+
+    #[test]
+    fn romanisation_variants_share_a_key() {
+        same_key(&["александр", "aleksandr", "alexandr"]);
+        same_key(&["юлия", "yuliya", "iuliia", "yulia", "yuliia", "ioulia"]);
+        same_key(&["наталья", "natalya", "natalia", "nataliya", "natal'ya"]);
+        same_key(&["дмитрий", "dmitriy", "dmitry", "dmitrii", "dmitrij"]);
+        same_key(&["сергей", "sergey", "sergei", "sergej"]);
+        same_key(&[
+            "алексей",
+            "alexey",
+            "aleksei",
+            "alexei",
+            "aleksey",
+            "aleksej",
+        ]);
+        same_key(&["фёдор", "федор", "fyodor", "fedor", "fiodor"]);
+        same_key(&["пётр", "pyotr", "petr", "piotr"]);
+        same_key(&["семён", "semyon", "semen", "semion"]);
+        same_key(&["артём", "artyom", "artem", "artiom"]);
+        same_key(&["соловьёв", "solovyov", "solovyev", "soloviev", "solovev"]);
+        same_key(&["васильев", "vasilyev", "vasiliev", "vasilev"]);
+        same_key(&["сергеев", "sergeev", "sergeyev"]);
+        same_key(&["елена", "elena", "yelena"]);
+        same_key(&[
+            "евгений",
+            "evgeniy",
+            "yevgeniy",
+            "evgenii",
+            "evgenij",
+            "yevgeny",
+        ]);
+        same_key(&["жуков", "zhukov", "jukov", "joukov"]);
+        same_key(&["хабибулин", "khabibulin", "habibulin", "khabibullin"]);
+        same_key(&["цветаева", "tsvetaeva", "cvetaeva", "tzvetaeva"]);
+        same_key(&["щукин", "shchukin", "schukin", "shukin"]);
+        same_key(&[
+            "чайковский",
+            "chaikovsky",
+            "tchaikovsky",
+            "tschaikowski",
+            "chaykovskiy",
+        ]);
+        same_key(&["ксения", "kseniya", "ksenia", "xenia"]);
+        same_key(&[
+            "достоевский",
+            "dostoevsky",
+            "dostoevskiy",
+            "dostoevskii",
+            "dostoyevsky",
+        ]);
+        same_key(&["людмила", "lyudmila", "liudmila", "ludmila"]);
+        same_key(&["кирилл", "kirill", "kiril"]);
+        same_key(&["müller", "muller", "mu\u{308}ller"]);
+        same_key(&["юрий", "yury-", "iurii"]);
+        same_key(&["josé", "jose"]);
+        same_key(&["straße", "strasse"]);
+    }
+
+    #[test]
+    fn different_names_keep_different_keys() {
+        for (a, b) in [
+            ("иван", "ivanov"),
+            ("мария", "марина"),
+            ("жанна", "анна"),
+            ("петров", "петрова"),
+            ("зуев", "жуев"),
+        ] {
+            assert_ne!(comparison_key(a), comparison_key(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn mixed_scripts_in_one_token_read_as_one_name() {
+        // A Latin `I` and `a` inside a Cyrillic word (a common look-alike substitution).
+        assert_eq!(comparison_key("iвaн"), comparison_key("иван"));
+    }
+
+    #[test]
+    fn other_scripts_are_kept() {
+        assert_eq!(comparison_key("王小明"), "王小明");
+    }
+
+    #[test]
+    fn patronymics_and_surname_forms_share_stems() {
+        let m = comparison_key("иванович");
+        let f = comparison_key("ivanovna");
+        let (gm, sm) = patronymic_form(&m).unwrap();
+        let (gf, sf) = patronymic_form(&f).unwrap();
+        assert_eq!((gm, gf), (Gender::Male, Gender::Female));
+        assert_eq!(m[..sm], f[..sf]);
+        assert!(patronymic_form(&comparison_key("ильич")).is_some());
+        assert!(patronymic_form(&comparison_key("ильинична")).is_some());
+        assert!(patronymic_form(&comparison_key("иванов")).is_none());
+
+        for (m, f) in [
+            ("иванов", "иванова"),
+            ("пушкин", "пушкина"),
+            ("petrovsky", "petrovskaya"),
+            ("донской", "донская"),
+        ] {
+            let (km, kf) = (comparison_key(m), comparison_key(f));
+            let (gm, sm) = surname_form(&km, true).unwrap();
+            let (gf, sf) = surname_form(&kf, true).unwrap();
+            assert_eq!((gm, gf), (Gender::Male, Gender::Female), "{m}/{f}");
+            assert_eq!(km[..sm], kf[..sf], "{m}/{f}");
+        }
+        assert_eq!(surname_form(&comparison_key("martin"), false), None);
+    }
+}
