@@ -136,59 +136,37 @@ fn is_glide(b: u8) -> bool {
 /// the output is a glide and is handled with `i` and `y`.
 fn collapse_consonants(latin: &[u8], out: &mut Vec<u8>) {
     let at = |i: usize| latin.get(i).copied().unwrap_or(0);
-    let starts = |i: usize, s: &[u8]| latin[i..].starts_with(s);
     let mut i = 0;
     while i < latin.len() {
         let c = latin[i];
-        if !c.is_ascii() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let (emit, used): (&[u8], usize) = if starts(i, b"shch") {
-            (b"sh", 4)
-        } else if starts(i, b"tsch") {
-            (b"ch", 4)
-        } else if starts(i, b"sch") {
-            (b"sh", 3)
-        } else if starts(i, b"tch") {
-            (b"ch", 3)
-        } else if starts(i, b"dzh") {
-            (b"J", 3)
-        } else if starts(i, b"dj") || starts(i, b"zh") {
-            (b"J", 2)
-        } else if starts(i, b"kh") {
-            (b"h", 2)
-        } else if starts(i, b"ts") || starts(i, b"tz") {
-            (b"c", 2)
-        } else if starts(i, b"cz") {
-            (b"ch", 2)
-        } else if starts(i, b"sz") {
-            (b"sh", 2)
-        } else if starts(i, b"ph") {
-            (b"f", 2)
-        } else if starts(i, b"th") {
-            (b"t", 2)
-        } else if starts(i, b"ck") {
-            (b"k", 2)
-        } else if starts(i, b"ch") {
-            (b"ch", 2)
-        } else if starts(i, b"ou") {
-            (b"u", 2)
-        } else {
-            match c {
-                b'x' => (b"ks", 1),
-                b'q' => (b"k", 1),
-                b'w' => (b"v", 1),
-                // `c` sounds like `к` before a/o/u/l/r/t and at the end (Clark, Marc), like
-                // `ц` elsewhere (Cecilia, Cvetkov).
-                b'c' if matches!(at(i + 1), b'a' | b'o' | b'u' | b'l' | b'r' | b't' | 0) => {
-                    (b"k", 1)
-                }
-                b'c' => (b"c", 1),
-                b'j' if i == 0 => (b"J", 1),
-                _ => (&latin[i..i + 1], 1),
-            }
+        let (n1, n2, n3) = (at(i + 1), at(i + 2), at(i + 3));
+        // Dispatch on the first letter so that each byte is tested only against the clusters
+        // that start with it.
+        let (emit, used): (&[u8], usize) = match c {
+            b's' if n1 == b'h' && n2 == b'c' && n3 == b'h' => (b"sh", 4), // shch
+            b's' if n1 == b'c' && n2 == b'h' => (b"sh", 3),               // sch
+            b's' if n1 == b'z' => (b"sh", 2),                             // sz
+            b't' if n1 == b's' && n2 == b'c' && n3 == b'h' => (b"ch", 4), // tsch
+            b't' if n1 == b'c' && n2 == b'h' => (b"ch", 3),               // tch
+            b't' if n1 == b's' || n1 == b'z' => (b"c", 2),                // ts, tz
+            b't' if n1 == b'h' => (b"t", 2),                              // th
+            b'd' if n1 == b'z' && n2 == b'h' => (b"J", 3),                // dzh
+            b'd' if n1 == b'j' => (b"J", 2),                              // dj
+            b'z' if n1 == b'h' => (b"J", 2),                              // zh
+            b'k' if n1 == b'h' => (b"h", 2),                              // kh
+            b'c' if n1 == b'z' => (b"ch", 2),                             // cz
+            b'c' if n1 == b'k' => (b"k", 2),                              // ck
+            b'c' if n1 == b'h' => (b"ch", 2),                             // ch
+            // `c` sounds like `к` before a/o/u/l/r/t and at the end (Clark, Marc), like `ц`
+            // elsewhere (Cecilia, Cvetkov).
+            b'c' if matches!(n1, b'a' | b'o' | b'u' | b'l' | b'r' | b't' | 0) => (b"k", 1),
+            b'p' if n1 == b'h' => (b"f", 2), // ph
+            b'o' if n1 == b'u' => (b"u", 2), // ou
+            b'x' => (b"ks", 1),
+            b'q' => (b"k", 1),
+            b'w' => (b"v", 1),
+            b'j' if i == 0 => (b"J", 1),
+            _ => (&latin[i..i + 1], 1),
         };
         out.extend_from_slice(emit);
         i += used;
@@ -236,16 +214,65 @@ fn collapse_glides(s: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Working buffers for computing keys, reused across the tokens of a name.
+#[derive(Default)]
+pub(crate) struct KeyBuffers {
+    latin: String,
+    consonants: Vec<u8>,
+    key: Vec<u8>,
+}
+
 /// The comparison key of a folded token (see the module documentation).
 pub(crate) fn comparison_key(text: &str) -> String {
-    let mut latin = String::with_capacity(text.len() + 4);
-    transliterate_into(text, &mut latin);
-    let mut consonants = Vec::with_capacity(latin.len() + 4);
-    collapse_consonants(latin.as_bytes(), &mut consonants);
-    let mut key = Vec::with_capacity(consonants.len());
-    collapse_glides(&consonants, &mut key);
+    comparison_key_with(text, &mut KeyBuffers::default())
+}
+
+/// [`comparison_key`] with caller-provided working buffers.
+pub(crate) fn comparison_key_with(text: &str, buffers: &mut KeyBuffers) -> String {
+    buffers.latin.clear();
+    buffers.consonants.clear();
+    buffers.key.clear();
+    transliterate_into(text, &mut buffers.latin);
+    collapse_consonants(buffers.latin.as_bytes(), &mut buffers.consonants);
+    collapse_glides(&buffers.consonants, &mut buffers.key);
     // Only ASCII bytes were rewritten, and whole non-ASCII characters were copied byte by byte.
-    String::from_utf8(key).unwrap_or_default()
+    std::str::from_utf8(&buffers.key)
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+/// A 64-bit fingerprint of a key (FNV-1a), to compare keys without comparing bytes.
+pub(crate) fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A key's bytes as counting bit planes (one lane per byte value modulo 64): lane bits set in
+/// `planes[k]` for bytes that occur more than `k` times. Two keys share at most
+/// `popcount(a[0] & b[0]) + popcount(a[1] & b[1])` bytes (a Jaro match count bound) unless
+/// both have a lane with three or more (`planes[2]`), which callers must check.
+pub(crate) fn key_planes(key: &str) -> [u64; 3] {
+    let mut planes = [0u64; 3];
+    for b in key.bytes() {
+        let bit = 1u64 << (b & 63);
+        if planes[1] & bit != 0 {
+            planes[2] |= bit;
+        } else if planes[0] & bit != 0 {
+            planes[1] |= bit;
+        } else {
+            planes[0] |= bit;
+        }
+    }
+    planes
+}
+
+/// The first four bytes of a key, little-endian, for a cheap common-prefix length.
+pub(crate) fn key_head(key: &str) -> u32 {
+    key.bytes()
+        .take(4)
+        .enumerate()
+        .fold(0, |h, (i, b)| h | u32::from(b) << (8 * i))
 }
 
 /// The comparison key of an initial: transliterated, consonant clusters collapsed, but the

@@ -82,6 +82,8 @@ pub(crate) enum TokenKind {
     Initial,
     /// A word with a patronymic ending.
     Patronymic,
+    /// A particle (`van`, `де`, `оглы`): kept for display, left out of comparisons.
+    Particle,
 }
 
 /// The gender a surname or patronymic form marks, and the length of its key without the
@@ -90,6 +92,28 @@ pub(crate) enum TokenKind {
 pub(crate) struct Form {
     pub gender: Gender,
     pub stem_len: u8,
+}
+
+/// Bit sets (group index modulo 64) of a token's given-name groups and of their other-gender
+/// pairs: disjoint bits mean no shared group and no gender pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct GroupBits {
+    pub bits: u64,
+    pub pair_bits: u64,
+}
+
+impl GroupBits {
+    fn of(set: Option<GroupSet>) -> GroupBits {
+        let table = given_names();
+        let mut out = GroupBits::default();
+        for &g in set.map_or(&[][..], |s| table.groups_of(s)) {
+            out.bits |= 1 << (g % 64);
+            if let Some(p) = table.group(g).pair {
+                out.pair_bits |= 1 << (p % 64);
+            }
+        }
+        out
+    }
 }
 
 /// One token of a normalised name (hyphenated names are one token per part).
@@ -112,9 +136,18 @@ pub struct NameToken {
     pub(crate) kind: TokenKind,
     #[serde(skip)]
     pub(crate) form: Option<Form>,
-    /// The token as it should be displayed (`Иванов`, `O'Brien`, `И.`).
+    /// The given-name groups as bit sets, to rule out most pairs without the table.
     #[serde(skip)]
-    display: String,
+    pub(crate) groups: GroupBits,
+    /// Fingerprint of `key`, to compare keys without comparing bytes.
+    #[serde(skip)]
+    pub(crate) hash: u64,
+    /// Bytes of `key` as counting bit planes, to bound the similarity of two keys cheaply.
+    #[serde(skip)]
+    pub(crate) planes: [u64; 3],
+    /// The first four bytes of `key`.
+    #[serde(skip)]
+    pub(crate) head: u32,
     /// Whether a hyphen joins this token to the previous one (`Анна-Мария`).
     #[serde(skip)]
     hyphen_before: bool,
@@ -188,6 +221,9 @@ pub struct PersonName {
     /// Token indexes in comparison order (by key), so comparisons do not depend on word order.
     #[serde(skip)]
     compare_order: Vec<u8>,
+    /// Fingerprint of the comparison data, for a cheap canonical order of two names.
+    #[serde(skip)]
+    signature: u64,
 }
 
 /// What the JSON form of a [`PersonName`] is read from.
@@ -267,26 +303,59 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
     }
     let original = text.trim();
     let nfkc = text::nfkc(original);
-    let words = text::words(&nfkc);
-    let kept: Vec<usize> = (0..words.len())
-        .filter(|&i| !text::is_honorific(&words, i))
-        .collect();
-    if kept.is_empty() && !words.is_empty() {
+    let mut words = text::words(&nfkc);
+    // Honorifics among the first 32 words (a name has them at its start or end).
+    let honorific: u32 = (0..words.len().min(32))
+        .filter(|&i| text::is_honorific(&words, i))
+        .fold(0, |mask, i| mask | 1 << i);
+    let dropped = |i: usize| i < 32 && honorific & (1 << i) != 0;
+    let kept = words.len() - honorific.count_ones() as usize;
+    if kept == 0 && !words.is_empty() {
         return Err(Error::new(
             ErrorKind::InvalidName,
             format!("{original:?} has only a title, no name"),
         ));
     }
-    let mut tokens = Vec::new();
-    for (word_index, &w) in kept.iter().enumerate() {
-        let word = &words[w];
-        let mut first = true;
-        for (raw, folded) in word.raw.split('-').zip(word.folded.split('-')) {
-            if let Some(token) = analyse_token(raw, folded, word_index as u16, !first) {
+    let particles = words
+        .iter()
+        .enumerate()
+        .filter(|&(i, w)| !dropped(i) && text::is_particle(&w.folded))
+        .count();
+    let all_particles = particles == kept;
+    let mut tokens = Vec::with_capacity(words.len());
+    // The written form of each token, for display.
+    let mut raws: Vec<&str> = Vec::with_capacity(words.len());
+    let mut buffers = key::KeyBuffers::default();
+    let mut word_index = 0u16;
+    for (i, word) in words.iter_mut().enumerate() {
+        if dropped(i) {
+            continue;
+        }
+        let text::Word { raw, folded } = word;
+        let raw: &str = raw;
+        if !all_particles && text::is_particle(folded) {
+            if let Some(token) = particle_token(std::mem::take(folded), word_index, &mut buffers) {
                 tokens.push(token);
-                first = false;
+                raws.push(raw);
+            }
+        } else if !folded.contains('-') {
+            let folded = std::mem::take(folded);
+            if let Some(token) = analyse_token(raw, folded, word_index, false, &mut buffers) {
+                tokens.push(token);
+                raws.push(raw);
+            }
+        } else {
+            let mut first = true;
+            for (raw, folded) in raw.split('-').zip(folded.split('-')) {
+                let part = folded.to_string();
+                if let Some(token) = analyse_token(raw, part, word_index, !first, &mut buffers) {
+                    tokens.push(token);
+                    raws.push(raw);
+                    first = false;
+                }
             }
         }
+        word_index += 1;
     }
     if tokens.is_empty() {
         return Err(Error::new(
@@ -294,29 +363,53 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
             format!("{original:?} has no letters that could be a name"),
         ));
     }
-    if tokens.iter().all(|t| t.initial) {
+    if tokens
+        .iter()
+        .all(|t| t.initial || t.kind == TokenKind::Particle)
+    {
         return Err(Error::new(
             ErrorKind::InvalidName,
             format!("{original:?} has only initials, no name"),
         ));
     }
-    let normalized = join(&tokens, |t| &t.text);
+    let normalized = join_text(&tokens);
     assign_roles(&mut tokens);
     let gender = gender_of(&tokens);
-    let mut compare_order: Vec<u8> = (0..tokens.len().min(u8::MAX as usize) as u8).collect();
+    let mut compare_order: Vec<u8> = (0..tokens.len().min(u8::MAX as usize) as u8)
+        .filter(|&i| tokens[i as usize].kind != TokenKind::Particle)
+        .collect();
     compare_order.sort_by(|&x, &y| {
         let (x, y) = (&tokens[x as usize], &tokens[y as usize]);
         (x.key.as_str(), x.kind, x.form).cmp(&(y.key.as_str(), y.kind, y.form))
     });
+    let signature = compare_order.iter().map(|&i| &tokens[i as usize]).fold(
+        gender.map_or(0, |g| g as u64 + 1),
+        |h, t| {
+            let form = t
+                .form
+                .map_or(0, |f| (f.gender as u64 + 1) << 8 | u64::from(f.stem_len));
+            (h.rotate_left(17) ^ t.hash ^ (t.kind as u64) << 40 ^ form)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        },
+    );
     let part = |role: NameRole| {
-        let picked: Vec<&NameToken> = tokens.iter().filter(|t| t.role == role).collect();
-        (!picked.is_empty()).then(|| join_refs(&picked))
+        let mut out = String::new();
+        display_into(&tokens, &raws, role, &mut out);
+        (!out.is_empty()).then_some(out)
     };
     let given = part(NameRole::Given);
     let family = part(NameRole::Family);
     let patronymic = part(NameRole::Patronymic);
     let given_canonical = canonical_given(&tokens, gender);
-    let display = display_form(&tokens);
+    let mut display = String::with_capacity(original.len() + 8);
+    for role in [
+        NameRole::Given,
+        NameRole::Middle,
+        NameRole::Patronymic,
+        NameRole::Family,
+    ] {
+        display_into(&tokens, &raws, role, &mut display);
+    }
     Ok(PersonName {
         original: original.to_string(),
         normalized,
@@ -328,6 +421,7 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
         gender,
         tokens,
         compare_order,
+        signature,
     })
 }
 
@@ -354,13 +448,38 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}' | '\u{0500}'..='\u{052F}')
 }
 
-fn analyse_token(raw: &str, folded: &str, word: u16, hyphen_before: bool) -> Option<NameToken> {
-    let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
-    let initial = letters == 1;
+fn particle_token(folded: String, word: u16, buffers: &mut key::KeyBuffers) -> Option<NameToken> {
+    let key = key::comparison_key_with(&folded, buffers);
+    (!key.is_empty()).then(|| NameToken {
+        text: folded,
+        hash: key::key_hash(&key),
+        planes: key::key_planes(&key),
+        head: key::key_head(&key),
+        key,
+        role: NameRole::Middle,
+        initial: false,
+        given: None,
+        groups: GroupBits::default(),
+        kind: TokenKind::Particle,
+        form: None,
+        hyphen_before: false,
+        word,
+    })
+}
+
+fn analyse_token(
+    raw: &str,
+    folded: String,
+    word: u16,
+    hyphen_before: bool,
+    buffers: &mut key::KeyBuffers,
+) -> Option<NameToken> {
+    let mut letters = raw.chars().filter(|&c| text::alphabetic(c));
+    let initial = letters.next().is_some() && letters.next().is_none();
     let key = if initial {
-        key::initial_key(folded)
+        key::initial_key(&folded)
     } else {
-        key::comparison_key(folded)
+        key::comparison_key_with(&folded, buffers)
     };
     if key.is_empty() {
         return None;
@@ -392,170 +511,211 @@ fn analyse_token(raw: &str, folded: &str, word: u16, hyphen_before: bool) -> Opt
         gender,
         stem_len: stem.min(u8::MAX as usize) as u8,
     });
-    let display = if initial {
-        let mut d: String = raw.chars().flat_map(char::to_uppercase).collect();
-        d.push('.');
-        d
-    } else {
-        capitalised(raw)
-    };
     Some(NameToken {
-        text: folded.to_string(),
+        text: folded,
+        hash: key::key_hash(&key),
+        planes: key::key_planes(&key),
+        head: key::key_head(&key),
         key,
         role: NameRole::Middle,
         initial,
         given,
+        groups: GroupBits::of(given),
         kind,
         form,
-        display,
         hyphen_before,
         word,
     })
 }
 
-/// `raw` with each part's first letter upper case and the rest lower case, unless it mixes
-/// cases already (`McDonald`, `DeVito` stay as written).
-fn capitalised(raw: &str) -> String {
-    let has_upper = raw.chars().any(char::is_uppercase);
-    let has_lower = raw.chars().any(char::is_lowercase);
-    let starts_upper = raw.chars().next().is_some_and(char::is_uppercase);
-    if has_upper && has_lower && starts_upper {
-        return raw.to_string();
+/// Appends how a token should be displayed: initials upper case with a dot, particles lower
+/// case, other words capitalised.
+fn push_display(token: &NameToken, raw: &str, out: &mut String) {
+    if token.initial {
+        out.extend(raw.chars().flat_map(char::to_uppercase));
+        out.push('.');
+    } else if token.kind == TokenKind::Particle {
+        out.extend(raw.chars().flat_map(char::to_lowercase));
+    } else {
+        push_capitalised(raw, out);
     }
-    let mut out = String::with_capacity(raw.len());
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and basic Cyrillic.
+fn upper(c: char) -> bool {
+    match c {
+        'A'..='Z' | '\u{0410}'..='\u{042F}' | '\u{0401}' => true,
+        'a'..='z' | '\u{0430}'..='\u{044F}' | '\u{0451}' => false,
+        c => c.is_uppercase(),
+    }
+}
+
+/// `char::is_lowercase` with fast paths for ASCII and basic Cyrillic.
+fn lower(c: char) -> bool {
+    match c {
+        'a'..='z' | '\u{0430}'..='\u{044F}' | '\u{0451}' => true,
+        'A'..='Z' | '\u{0410}'..='\u{042F}' | '\u{0401}' => false,
+        c => c.is_lowercase(),
+    }
+}
+
+/// Appends `raw` with each part's first letter upper case and the rest lower case, unless it
+/// mixes cases already (`McDonald`, `DeVito` stay as written).
+fn push_capitalised(raw: &str, out: &mut String) {
+    if raw.chars().next().is_some_and(upper) && raw.chars().any(lower) {
+        out.push_str(raw);
+        return;
+    }
     let mut start = true;
     for c in raw.chars() {
-        if start {
-            out.extend(c.to_uppercase());
-        } else {
-            out.extend(c.to_lowercase());
+        match (start, c) {
+            (true, 'a'..='z') => out.push(c.to_ascii_uppercase()),
+            (true, '\u{0430}'..='\u{044F}') => out.push(shift(c, -0x20)),
+            (true, 'ё') => out.push('Ё'),
+            (false, 'A'..='Z') => out.push(c.to_ascii_lowercase()),
+            (false, '\u{0410}'..='\u{042F}') => out.push(shift(c, 0x20)),
+            (false, 'Ё') => out.push('ё'),
+            (true, c) if c.is_ascii() || lower(c) == upper(c) => out.push(c),
+            (false, c) if c.is_ascii() || (!upper(c)) => out.push(c),
+            (true, c) => out.extend(c.to_uppercase()),
+            (false, c) => out.extend(c.to_lowercase()),
         }
         start = c == '\'';
     }
-    out
 }
 
-fn join(tokens: &[NameToken], part: impl Fn(&NameToken) -> &str) -> String {
-    let mut out = String::new();
+/// A basic Cyrillic letter moved by `by` code points (between cases).
+fn shift(c: char, by: i32) -> char {
+    char::from_u32((c as i32 + by) as u32).unwrap_or(c)
+}
+
+/// The normalised text: tokens joined by spaces, or by hyphens inside a word.
+fn join_text(tokens: &[NameToken]) -> String {
+    let mut out = String::with_capacity(tokens.iter().map(|t| t.text.len() + 1).sum());
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 {
             out.push(if t.hyphen_before { '-' } else { ' ' });
         }
-        out.push_str(part(t));
+        out.push_str(&t.text);
     }
     out
 }
 
-fn join_refs(tokens: &[&NameToken]) -> String {
-    let mut out = String::new();
-    for (i, t) in tokens.iter().enumerate() {
-        if i > 0 {
-            out.push(if t.hyphen_before { '-' } else { ' ' });
+/// Appends the display form of the tokens with `role` (in written order) to `out`.
+fn display_into(tokens: &[NameToken], raws: &[&str], role: NameRole, out: &mut String) {
+    let mut last_word = None;
+    for (t, raw) in tokens.iter().zip(raws).filter(|(t, _)| t.role == role) {
+        if !out.is_empty() {
+            let same_word = last_word == Some(t.word) && t.hyphen_before;
+            out.push(if same_word { '-' } else { ' ' });
         }
-        out.push_str(&t.display);
+        push_display(t, raw, out);
+        last_word = Some(t.word);
     }
-    out
 }
 
 /// A word of the name (the tokens of one hyphenated word share it) with what roles need.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Unit {
+    parts: u16,
+    particle: bool,
     initial: bool,
     given: bool,
     patronymic: bool,
     surname_form: bool,
     cyrillic: bool,
+    role: Option<NameRole>,
+}
+
+impl Unit {
+    /// Not yet given a role, and a word that can take one (not an initial).
+    fn free(&self) -> bool {
+        self.role.is_none() && !self.initial
+    }
 }
 
 /// Guesses each token's role from given-name knowledge, patronymic endings and word order
 /// (`Фамилия Имя Отчество`, `Имя Отчество Фамилия`, `Имя Фамилия`, `Фамилия И. О.`).
 fn assign_roles(tokens: &mut [NameToken]) {
-    let words = tokens.last().map_or(0, |t| t.word as usize + 1);
-    let mut units = vec![
-        Unit {
-            initial: false,
-            given: false,
-            patronymic: false,
-            surname_form: false,
-            cyrillic: false,
-        };
-        words
-    ];
-    let mut parts = vec![0usize; words];
+    let n = tokens.last().map_or(0, |t| t.word as usize + 1);
+    let mut units = vec![Unit::default(); n];
     for t in tokens.iter() {
         let u = &mut units[t.word as usize];
-        parts[t.word as usize] += 1;
-        u.initial = t.initial;
+        u.parts += 1;
+        u.particle = t.kind == TokenKind::Particle;
+        u.initial = t.initial && u.parts == 1;
         u.given |= t.given.is_some();
         u.patronymic = t.kind == TokenKind::Patronymic;
         u.surname_form |= t.kind == TokenKind::Full && t.form.is_some();
         u.cyrillic |= t.text.chars().any(is_cyrillic);
     }
-    for (u, &p) in units.iter_mut().zip(&parts) {
-        u.initial &= p == 1;
-    }
-    let mut roles: Vec<Option<NameRole>> = vec![None; words];
-    let n = words;
     // Patronymic: a patronymic-looking word right after a given name or an initial.
     let mut given = None;
     if let Some(p) = (1..n)
         .rev()
         .find(|&p| units[p].patronymic && (units[p - 1].given || units[p - 1].initial))
     {
-        roles[p] = Some(NameRole::Patronymic);
+        units[p].role = Some(NameRole::Patronymic);
         given = Some(p - 1);
-    } else {
+    } else if n == 3 {
         // `Иванов И. И.` / `И. И. Иванов`: two initials and one word.
-        let initials: Vec<usize> = (0..n).filter(|&i| units[i].initial).collect();
-        if initials.len() == 2 && n == 3 && initials[1] == initials[0] + 1 {
-            given = Some(initials[0]);
-            let second = if units.iter().any(|u| u.cyrillic) {
-                NameRole::Patronymic
-            } else {
-                NameRole::Middle
-            };
-            roles[initials[1]] = Some(second);
-        }
-    }
-    let given = given
-        .or_else(|| (0..n).find(|&i| units[i].given && !units[i].patronymic))
-        .or_else(|| (0..n).find(|&i| units[i].initial));
-    if let Some(g) = given {
-        roles[g] = Some(NameRole::Given);
-    }
-    let free = |roles: &[Option<NameRole>], i: usize| roles[i].is_none() && !units[i].initial;
-    let family = (0..n)
-        .find(|&i| free(&roles, i) && units[i].surname_form && !units[i].given)
-        .or_else(|| (0..n).find(|&i| free(&roles, i) && !units[i].given && !units[i].patronymic))
-        .or_else(|| {
-            (0..n)
-                .rev()
-                .find(|&i| free(&roles, i) && !units[i].patronymic)
-        })
-        .or_else(|| (0..n).rev().find(|&i| free(&roles, i)));
-    if let Some(f) = family {
-        roles[f] = Some(NameRole::Family);
-    }
-    if given.is_none() {
-        if let Some(g) = (0..n).find(|&i| free(&roles, i) && !units[i].patronymic) {
-            roles[g] = Some(NameRole::Given);
-        }
-    }
-    for (i, role) in roles.iter_mut().enumerate() {
-        if role.is_none() {
-            *role = Some(if units[i].patronymic {
+        let first_initial = match (units[0].initial, units[1].initial, units[2].initial) {
+            (false, true, true) => Some(1),
+            (true, true, false) => Some(0),
+            _ => None,
+        };
+        if let Some(i) = first_initial {
+            given = Some(i);
+            let cyrillic = units.iter().any(|u| u.cyrillic);
+            units[i + 1].role = Some(if cyrillic {
                 NameRole::Patronymic
             } else {
                 NameRole::Middle
             });
         }
     }
+    let given = given
+        .or_else(|| (0..n).find(|&i| units[i].given && !units[i].patronymic))
+        .or_else(|| (0..n).find(|&i| units[i].initial));
+    if let Some(g) = given {
+        units[g].role = Some(NameRole::Given);
+    }
+    let family = (0..n)
+        .find(|&i| units[i].free() && units[i].surname_form && !units[i].given)
+        .or_else(|| (0..n).find(|&i| units[i].free() && !units[i].given && !units[i].patronymic))
+        .or_else(|| {
+            (0..n)
+                .rev()
+                .find(|&i| units[i].free() && !units[i].patronymic)
+        })
+        .or_else(|| (0..n).rev().find(|&i| units[i].free()));
+    if let Some(f) = family {
+        units[f].role = Some(NameRole::Family);
+    }
+    if given.is_none() {
+        if let Some(g) = (0..n).find(|&i| units[i].free() && !units[i].patronymic) {
+            units[g].role = Some(NameRole::Given);
+        }
+    }
+    for u in units.iter_mut().filter(|u| u.role.is_none()) {
+        u.role = Some(if u.patronymic {
+            NameRole::Patronymic
+        } else {
+            NameRole::Middle
+        });
+    }
     // A lone word that is not a known given name is a family name.
     if n == 1 && !units[0].given && !units[0].initial {
-        roles[0] = Some(NameRole::Family);
+        units[0].role = Some(NameRole::Family);
+    }
+    // A particle belongs to the word after it (`van Beethoven`, `де Голль`).
+    for i in (0..n.saturating_sub(1)).rev() {
+        if units[i].particle {
+            units[i].role = units[i + 1].role;
+        }
     }
     for t in tokens.iter_mut() {
-        t.role = roles[t.word as usize].unwrap_or(NameRole::Middle);
+        t.role = units[t.word as usize].role.unwrap_or(NameRole::Middle);
     }
 }
 
@@ -613,31 +773,6 @@ fn canonical_given(tokens: &[NameToken], gender: Option<Gender>) -> Option<Strin
         (_, None, None) => return None,
     };
     Some(form)
-}
-
-/// Given name, middle names and patronymic, then family name, each capitalised.
-fn display_form(tokens: &[NameToken]) -> String {
-    let order = [
-        NameRole::Given,
-        NameRole::Middle,
-        NameRole::Patronymic,
-        NameRole::Family,
-    ];
-    let mut out = String::new();
-    for role in order {
-        let picked: Vec<&NameToken> = tokens.iter().filter(|t| t.role == role).collect();
-        // Tokens of one role keep their written order; words are separated by spaces.
-        let mut last_word = None;
-        for t in picked {
-            if !out.is_empty() {
-                let same_word = last_word == Some(t.word) && t.hyphen_before;
-                out.push(if same_word { '-' } else { ' ' });
-            }
-            out.push_str(&t.display);
-            last_word = Some(t.word);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -98,8 +98,8 @@ pub(crate) fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
 fn typo_score(jw: f64) -> f64 {
     if jw >= 0.9 {
         jw
-    } else if jw >= 0.8 {
-        (jw - 0.8) * 9.0
+    } else if jw >= TYPO_FLOOR {
+        (jw - TYPO_FLOOR) * 9.0
     } else {
         0.0
     }
@@ -110,8 +110,18 @@ pub(crate) fn token_similarity(a: &NameToken, b: &NameToken) -> f64 {
     if a.initial || b.initial {
         return initial_similarity(a, b);
     }
-    if a.key == b.key {
+    if a.hash == b.hash && a.key == b.key {
         return SAME_TOKEN;
+    }
+    if let (Some(ga), Some(gb)) = (a.given, b.given) {
+        // The bit sets rule out most pairs of different names without the table.
+        if a.groups.bits & b.groups.bits != 0 && given_names().same_name(ga, gb) {
+            return SAME_TOKEN;
+        }
+        if a.groups.pair_bits & b.groups.bits != 0 && given_names().gender_pair(ga, gb) {
+            return GENDER_FORM;
+        }
+        return 0.0;
     }
     // A given name is never a patronymic (`Сергей` / `Сергеевич`).
     if (a.kind == TokenKind::Patronymic && b.given.is_some())
@@ -119,33 +129,60 @@ pub(crate) fn token_similarity(a: &NameToken, b: &NameToken) -> f64 {
     {
         return 0.0;
     }
-    if let (Some(ga), Some(gb)) = (a.given, b.given) {
-        let table = given_names();
-        return if table.same_name(ga, gb) {
-            SAME_TOKEN
-        } else if table.gender_pair(ga, gb) {
-            GENDER_FORM
-        } else {
-            0.0
-        };
-    }
+    let (x, y) = (a.key.as_bytes(), b.key.as_bytes());
     if let (Some(fa), Some(fb)) = (a.form, b.form) {
-        if fa.gender != fb.gender
-            && a.key.as_bytes()[..fa.stem_len as usize] == b.key.as_bytes()[..fb.stem_len as usize]
-        {
+        if fa.gender != fb.gender && x[..fa.stem_len as usize] == y[..fb.stem_len as usize] {
             return GENDER_FORM;
         }
     }
-    let (short, long) = if a.key.len() <= b.key.len() {
-        (a.key.as_bytes(), b.key.as_bytes())
-    } else {
-        (b.key.as_bytes(), a.key.as_bytes())
-    };
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     // `Иван` and `Иванов`, `Петров` and `Петрович`: a name and one derived from it.
-    if long.len() >= short.len() + 2 && long.starts_with(short) {
+    if long.len() >= short.len() + 2 && short.first() == long.first() && long.starts_with(short) {
         return 0.0;
     }
-    typo_score(jaro_winkler(a.key.as_bytes(), b.key.as_bytes()))
+    if !may_reach_typo_floor(a, b) {
+        return 0.0;
+    }
+    typo_score(jaro_winkler(x, y))
+}
+
+/// Jaro-Winkler below this is a different token (see [`typo_score`]).
+const TYPO_FLOOR: f64 = 0.8;
+
+/// Whether two tokens' keys can have Jaro-Winkler of at least [`TYPO_FLOOR`], from an upper
+/// bound: the bytes the keys have in common bound the matches `m` (with no transpositions),
+/// and the common prefix bounds the Winkler boost. Most pairs of different names are rejected
+/// here, with integer arithmetic on values precomputed by normalisation.
+fn may_reach_typo_floor(a: &NameToken, b: &NameToken) -> bool {
+    let (lx, ly) = (a.key.len() as u64, b.key.len() as u64);
+    if lx == 0 || ly == 0 {
+        return false;
+    }
+    let m = common_bytes_bound(a, b).min(lx).min(ly);
+    let prefix = common_prefix(a, b);
+    // Jaro <= n / d with n = m·(lx + ly) + lx·ly and d = 3·lx·ly; Jaro-Winkler <= bound with
+    // 10·bound·d = n·(10 − p) + p·d. Compare 10·bound·d with 10·floor·d = 8·d.
+    let n = m * (lx + ly) + lx * ly;
+    let d = 3 * lx * ly;
+    n * (10 - prefix) + prefix * d >= 8 * d
+}
+
+/// An upper bound on how many bytes two keys have in common (counted with multiplicity).
+fn common_bytes_bound(a: &NameToken, b: &NameToken) -> u64 {
+    if a.planes[2] & b.planes[2] != 0 {
+        // A byte three or more times in both keys: the planes do not bound it.
+        return a.key.len().min(b.key.len()) as u64;
+    }
+    u64::from((a.planes[0] & b.planes[0]).count_ones() + (a.planes[1] & b.planes[1]).count_ones())
+}
+
+/// The common prefix of two keys, up to 4 bytes.
+fn common_prefix(a: &NameToken, b: &NameToken) -> u64 {
+    let equal_bytes = u64::from((a.head ^ b.head).trailing_zeros() / 8);
+    equal_bytes
+        .min(4)
+        .min(a.key.len() as u64)
+        .min(b.key.len() as u64)
 }
 
 fn initial_similarity(a: &NameToken, b: &NameToken) -> f64 {
@@ -277,6 +314,7 @@ fn missing_weight(name: &PersonName, unaligned: &[usize], aligned_given: bool) -
                 MISSING_NAME
             }
             TokenKind::Full => MISSING_NAME,
+            TokenKind::Particle => 0.0,
         };
     }
     total
@@ -396,10 +434,14 @@ pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
 
 /// Whether `(a, b)` is the canonical argument order (by the comparison data only).
 fn canonical_order(a: &PersonName, b: &PersonName) -> bool {
+    if a.signature != b.signature {
+        return a.signature < b.signature;
+    }
     let ka = a.compare_order.iter().map(|&i| &a.tokens[i as usize]);
     let kb = b.compare_order.iter().map(|&i| &b.tokens[i as usize]);
-    ka.map(|t| (t.key.as_str(), t.kind))
-        .cmp(kb.map(|t| (t.key.as_str(), t.kind)))
+    ka.map(|t| (t.key.as_str(), t.kind, t.form))
+        .cmp(kb.map(|t| (t.key.as_str(), t.kind, t.form)))
+        .then(a.gender.cmp(&b.gender))
         .is_le()
 }
 
@@ -417,6 +459,31 @@ mod tests {
         assert_eq!(jaro_winkler(b"ivan", b"ivan"), 1.0);
         assert_eq!(jaro_winkler(b"", b"ivan"), 0.0);
         assert_eq!(jaro_winkler(b"abc", b"xyz"), 0.0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bound_never_rejects_a_typo(a in "[a-eJ]{1,10}", b in "[a-eJ]{1,10}") {
+            let token = |key: &str| super::super::normalize_name("xy").map(|mut n| {
+                let mut t = n.tokens.remove(0);
+                t.key = key.to_string();
+                t.planes = super::super::key::key_planes(key);
+                t.head = super::super::key::key_head(key);
+                t
+            }).unwrap();
+            let (ta, tb) = (token(&a), token(&b));
+            let exact = jaro_winkler(a.as_bytes(), b.as_bytes());
+            let mut common = 0u64;
+            for c in b'a'..=b'z' {
+                let (x, y) = (a.bytes().filter(|&d| d == c).count(), b.bytes().filter(|&d| d == c).count());
+                common += x.min(y) as u64;
+            }
+            common += a.matches('J').count().min(b.matches('J').count()) as u64;
+            proptest::prop_assert!(common_bytes_bound(&ta, &tb) >= common);
+            if exact >= TYPO_FLOOR {
+                proptest::prop_assert!(may_reach_typo_floor(&ta, &tb), "{} ~ {} = {}", a, b, exact);
+            }
+        }
     }
 
     #[test]

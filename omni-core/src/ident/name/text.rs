@@ -5,9 +5,15 @@ use std::borrow::Cow;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
+/// Whether `c` is ASCII or a basic Russian letter (`А`-`я`, `Ё`, `ё`): characters that NFKC
+/// leaves alone and whose full case folding is plain lower-casing.
+fn plain(c: char) -> bool {
+    c.is_ascii() || matches!(c, '\u{0410}'..='\u{044F}' | '\u{0401}' | '\u{0451}')
+}
+
 /// NFKC of `text`, borrowing it when it is already normalised (the common case).
 pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.chars().all(plain) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfkc().collect())
@@ -23,6 +29,16 @@ pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
 pub(crate) fn fold_word(word: &str) -> String {
     if word.is_ascii() {
         return word.to_ascii_lowercase();
+    }
+    if word.chars().all(plain) {
+        return word
+            .chars()
+            .map(|c| match c {
+                '\u{0410}'..='\u{042F}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+                '\u{0401}' | '\u{0451}' => 'е',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
     }
     caseless::default_case_fold_str(word)
         .chars()
@@ -47,40 +63,44 @@ fn apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}')
 }
 
+/// `char::is_alphabetic` with fast paths for ASCII and basic Cyrillic.
+pub(crate) fn alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        plain(c) || c.is_alphabetic()
+    }
+}
+
 fn letter(c: char) -> bool {
-    c.is_alphabetic() || is_combining_mark(c)
+    alphabetic(c) || (!c.is_ascii() && is_combining_mark(c))
 }
 
 /// Splits NFKC text into words. Everything that is not a letter, or a hyphen or apostrophe
 /// between letters, separates words (spaces, dots, commas, digits, brackets, emoji).
 pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
-        if !letter(c) || apostrophe(c) {
-            i += 1;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !alphabetic(c) || apostrophe(c) {
             continue;
         }
-        let mut j = i + 1;
+        let mut end = start + c.len_utf8();
         let mut rewritten = false;
-        while j < chars.len() {
-            let c = chars[j].1;
-            if letter(c) && !apostrophe(c) {
-                j += 1;
-            } else if (hyphen(c) || apostrophe(c))
-                && chars
-                    .get(j + 1)
-                    .is_some_and(|&(_, n)| letter(n) && !apostrophe(n))
-            {
-                rewritten |= c != '-' && c != '\'';
-                j += 2;
+        while let Some(&(i, c)) = chars.peek() {
+            let joins = (hyphen(c) || apostrophe(c))
+                && text[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| letter(n) && !apostrophe(n));
+            if (letter(c) && !apostrophe(c)) || joins {
+                rewritten |= joins && c != '-' && c != '\'';
+                end = i + c.len_utf8();
+                chars.next();
             } else {
                 break;
             }
         }
-        let end = chars.get(j).map_or(text.len(), |&(e, _)| e);
         let slice = &text[start..end];
         let raw: Cow<'_, str> = if rewritten {
             Cow::Owned(
@@ -98,56 +118,75 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
         };
         let folded = fold_word(&raw);
         out.push(Word { raw, folded });
-        i = j;
     }
     out
 }
 
-/// Titles written before a name (folded, without dots).
-const TITLES: &[&str] = &[
-    "г-н",
-    "г-жа",
-    "гн",
-    "гжа",
-    "господин",
-    "госпожа",
-    "гражданин",
-    "гражданка",
-    "тов",
-    "товарищ",
-    "уважаемый",
-    "уважаемая",
-    "ув",
-    "ип",
-    "д-р",
-    "проф",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "mister",
-    "dr",
-    "prof",
-    "sir",
-    "madam",
-    "madame",
-    "mme",
-    "mlle",
-    "herr",
-    "frau",
-];
+/// Whether a folded word is a title written before a name (without its dot).
+fn is_title(word: &str) -> bool {
+    matches!(
+        word,
+        "г-н"
+            | "г-жа"
+            | "гн"
+            | "гжа"
+            | "господин"
+            | "госпожа"
+            | "гражданин"
+            | "гражданка"
+            | "тов"
+            | "товарищ"
+            | "уважаемый"
+            | "уважаемая"
+            | "ув"
+            | "ип"
+            | "д-р"
+            | "проф"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "miss"
+            | "mx"
+            | "mister"
+            | "dr"
+            | "prof"
+            | "sir"
+            | "madam"
+            | "madame"
+            | "mme"
+            | "mlle"
+            | "herr"
+            | "frau"
+    )
+}
 
-/// Generational and degree suffixes written after a name.
-const SUFFIXES: &[&str] = &[
-    "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "мл", "ст",
-];
+/// Whether a folded word is a generational or degree suffix written after a name.
+fn is_suffix(word: &str) -> bool {
+    matches!(
+        word,
+        "jr" | "sr" | "ii" | "iii" | "iv" | "phd" | "md" | "esq" | "мл" | "ст"
+    )
+}
 
 /// Whether the word at `index` of `words` is an honorific to drop: a title anywhere, a suffix
 /// anywhere but first.
 pub(crate) fn is_honorific(words: &[Word<'_>], index: usize) -> bool {
     let w = words[index].folded.as_str();
-    TITLES.contains(&w) || (index > 0 && SUFFIXES.contains(&w))
+    w.len() <= 18 && (is_title(w) || (index > 0 && is_suffix(w)))
+}
+
+/// Particles that belong to the next word of a name (`van`, `von`, `де`) or mark a Turkic
+/// patronymic (`оглы`, `кызы`). Short words that are also names (`Al`, `Le`, `Du`, `Bin`) are
+/// left out.
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "da", "dos", "das", "del", "della", "di", "ten", "ter", "af",
+    "av", "ibn", "фон", "ван", "дер", "де", "да", "ди", "дос", "ибн", "оглы", "кызы", "улы",
+    "уулу", "ogly", "oglu", "kyzy", "uly", "uulu",
+];
+
+/// Whether a folded word is a name particle (see [`PARTICLES`]).
+pub(crate) fn is_particle(folded: &str) -> bool {
+    folded.len() <= 8 && PARTICLES.contains(&folded)
 }
 
 #[cfg(test)]
