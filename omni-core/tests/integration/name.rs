@@ -146,6 +146,17 @@ fn precomputed_names_compare_like_the_free_function() {
 
 fn name_strategy() -> impl Strategy<Value = String> {
     let words = prop::sample::select(vec![
+        "van",
+        "де",
+        "Jr.",
+        "оглы",
+        "Иванцов",
+        "Ivanova",
+        "Alexandra",
+        "Евгения",
+        "Ильинична",
+        "Ю.",
+        "Yuri",
         "Иван",
         "Ivan",
         "Петров",

@@ -409,11 +409,11 @@ mod tests {
         ]);
         same_key(&["ксения", "kseniya", "ksenia", "xenia"]);
         same_key(&[
-            "достоевский",
-            "dostoevsky",
-            "dostoevskiy",
-            "dostoevskii",
-            "dostoyevsky",
+            "алексеевский",
+            "alekseevsky",
+            "alekseevskiy",
+            "alekseevskii",
+            "alekseyevsky",
         ]);
         same_key(&["людмила", "lyudmila", "liudmila", "ludmila"]);
         same_key(&["кирилл", "kirill", "kiril"]);

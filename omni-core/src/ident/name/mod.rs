@@ -39,7 +39,7 @@
 //!
 //! assert!(name_similarity("Иванов Иван Иванович", "Ivan Ivanov") >= 0.9);
 //! assert!(name_similarity("Саша Петров", "Alexander Petrov") >= 0.9);
-//! assert!(name_similarity("Bill Gates", "William Gates") >= 0.9);
+//! assert!(name_similarity("Bill Hartley", "William Hartley") >= 0.9);
 //! assert!(name_similarity("Иван Петров", "Пётр Иванов") < 0.6);
 //! ```
 
@@ -159,34 +159,26 @@ pub struct NameToken {
 impl NameToken {
     /// Ids of the given names this token can stand for (see the field in the JSON form).
     pub fn given_name_ids(&self) -> Vec<&'static str> {
-        let table = given_names();
-        self.given
-            .map(|set| {
-                table
-                    .groups_of(set)
-                    .iter()
-                    .map(|&g| table.group(g).id)
-                    .collect()
-            })
-            .unwrap_or_default()
+        group_ids(self.given)
     }
+}
+
+fn group_ids(given: Option<GroupSet>) -> Vec<&'static str> {
+    let table = given_names();
+    given.map_or_else(Vec::new, |set| {
+        table
+            .groups_of(set)
+            .iter()
+            .map(|&g| table.group(g).id)
+            .collect()
+    })
 }
 
 fn serialize_groups<S: Serializer>(
     given: &Option<GroupSet>,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    let table = given_names();
-    let ids: Vec<&str> = given
-        .map(|set| {
-            table
-                .groups_of(set)
-                .iter()
-                .map(|&g| table.group(g).id)
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.serialize(serializer)
+    group_ids(*given).serialize(serializer)
 }
 
 /// A normalised person name with everything comparison, blocking and display need.
@@ -202,7 +194,7 @@ pub struct PersonName {
     /// single spaces (`"г-н ИВАНОВ Иван"` -> `"иванов иван"`).
     pub normalized: String,
     /// A display form: capitalised, given name first, then middle names or patronymic, then
-    /// family name (`"Иван Иванович Иванов"`); spellings with inner capitals (`McDonald`) and
+    /// family name (`"Иван Иванович Иванов"`); spellings with inner capitals (`McAllister`) and
     /// `ё` are kept as written.
     pub display: String,
     /// The given name as written (`"Саша"`), if one was recognised.
@@ -306,7 +298,7 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
     let mut words = text::words(&nfkc);
     // Honorifics among the first 32 words (a name has them at its start or end).
     let honorific: u32 = (0..words.len().min(32))
-        .filter(|&i| text::is_honorific(&words, i))
+        .filter(|&i| text::is_honorific(&words[i].folded))
         .fold(0, |mask, i| mask | 1 << i);
     let dropped = |i: usize| i < 32 && honorific & (1 << i) != 0;
     let kept = words.len() - honorific.count_ones() as usize;
@@ -560,7 +552,7 @@ fn lower(c: char) -> bool {
 }
 
 /// Appends `raw` with each part's first letter upper case and the rest lower case, unless it
-/// mixes cases already (`McDonald`, `DeVito` stay as written).
+/// mixes cases already (`McAllister`, `DeWitt` stay as written).
 fn push_capitalised(raw: &str, out: &mut String) {
     if raw.chars().next().is_some_and(upper) && raw.chars().any(lower) {
         out.push_str(raw);
@@ -708,7 +700,7 @@ fn assign_roles(tokens: &mut [NameToken]) {
     if n == 1 && !units[0].given && !units[0].initial {
         units[0].role = Some(NameRole::Family);
     }
-    // A particle belongs to the word after it (`van Beethoven`, `де Голль`).
+    // A particle belongs to the word after it (`van Dijk`, `де Валуа`).
     for i in (0..n.saturating_sub(1)).rev() {
         if units[i].particle {
             units[i].role = units[i + 1].role;
@@ -817,9 +809,9 @@ mod tests {
         assert_eq!(n.patronymic.as_deref(), Some("В."));
         assert_eq!(n.display, "А. В. Петров");
 
-        let n = name("Римский-Корсаков Николай Андреевич");
-        assert_eq!(n.family.as_deref(), Some("Римский-Корсаков"));
-        assert_eq!(n.display, "Николай Андреевич Римский-Корсаков");
+        let n = name("Зорин-Ключевской Николай Андреевич");
+        assert_eq!(n.family.as_deref(), Some("Зорин-Ключевской"));
+        assert_eq!(n.display, "Николай Андреевич Зорин-Ключевской");
     }
 
     #[test]
@@ -837,7 +829,7 @@ mod tests {
             Some("Alexander")
         );
         assert_eq!(
-            name("Bill Gates").given_canonical.as_deref(),
+            name("Bill Hartley").given_canonical.as_deref(),
             Some("William")
         );
         assert_eq!(
@@ -854,8 +846,8 @@ mod tests {
     #[test]
     fn display_capitalises_but_keeps_deliberate_case_and_yo() {
         assert_eq!(name("пётр ИВАНОВ").display, "Пётр Иванов");
-        assert_eq!(name("ronald mcdonald").display, "Ronald Mcdonald");
-        assert_eq!(name("Ronald McDonald").display, "Ronald McDonald");
+        assert_eq!(name("ronald mcallister").display, "Ronald Mcallister");
+        assert_eq!(name("Ronald McAllister").display, "Ronald McAllister");
     }
 
     #[test]

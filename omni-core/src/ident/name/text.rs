@@ -168,11 +168,10 @@ fn is_suffix(word: &str) -> bool {
     )
 }
 
-/// Whether the word at `index` of `words` is an honorific to drop: a title anywhere, a suffix
-/// anywhere but first.
-pub(crate) fn is_honorific(words: &[Word<'_>], index: usize) -> bool {
-    let w = words[index].folded.as_str();
-    w.len() <= 18 && (is_title(w) || (index > 0 && is_suffix(w)))
+/// Whether a folded word is an honorific to drop: a title or a suffix, wherever it stands (so
+/// that dropping them does not depend on word order).
+pub(crate) fn is_honorific(word: &str) -> bool {
+    word.len() <= 18 && (is_title(word) || is_suffix(word))
 }
 
 /// Particles that belong to the next word of a name (`van`, `von`, `де`) or mark a Turkic
