@@ -18,14 +18,14 @@
 //! `f:<skeleton>`); such blocks are large and a resolver should cap them.
 //!
 //! Recall and size, measured by the integration test
-//! `blocking_keys_find_most_true_pairs_in_small_blocks` on 4,984 generated records of 2,000
+//! `blocking_keys_find_most_true_pairs_in_small_blocks` on 4,999 generated records of 2,000
 //! people (Cyrillic/Latin, nicknames, swapped order, patronymics, initials, typos in 18% of
 //! records; only 100 surnames, so blocks are denser than in real data): `fp:` alone finds
-//! 94.6% of true pairs, `gf:` alone 72.4%, both 97.6% with 2.2 keys per record and 5.3
+//! 93.7% of true pairs, `gf:` alone 72.7%, both 97.6% with 2.2 keys per record and 5.5
 //! candidate pairs per record. A third key on the last skeleton codes was tried and left out:
-//! it added 0.35 points of recall for 65% more candidate pairs. Pairs still missed have two
-//! corruptions (a typo early in the family name on one side and an initial or a typo in the
-//! given name on the other).
+//! it added about 0.4 points of recall for about 65% more candidate pairs. Pairs still missed
+//! have two corruptions (a typo early in the family name on one side and an initial or a typo
+//! in the given name on the other).
 
 use super::given::given_names;
 use super::{NameToken, PersonName, TokenKind};

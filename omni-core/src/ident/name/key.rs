@@ -199,6 +199,11 @@ fn collapse_glides(s: &[u8], out: &mut Vec<u8>) {
         match (prev, next) {
             // A glide at the end: -ий, -ый, -ей, -ay, -ii, -iy, -ij all read `i`.
             (_, None) => push(out, b'i'),
+            // English -ie at the end reads `i` (Katie, Josie, Natalie).
+            (Some(_), Some(b'e')) if i + 1 == s.len() => {
+                push(out, b'i');
+                i += 1;
+            }
             (Some(p), Some(n)) if is_vowel(n) && is_vowel(p) => {} // Сергеев/Sergeyev
             (None, Some(b'e')) => {}                               // Елена/Yelena
             (None, Some(n)) if is_vowel(n) => push(out, b'y'),     // Юлия/Yulia/Iulia
@@ -419,6 +424,7 @@ mod tests {
         same_key(&["кирилл", "kirill", "kiril"]);
         same_key(&["müller", "muller", "mu\u{308}ller"]);
         same_key(&["юрий", "yury-", "iurii"]);
+        same_key(&["natalie", "nathalie", "natali"]);
         same_key(&["josé", "jose"]);
         same_key(&["straße", "strasse"]);
     }
@@ -431,6 +437,8 @@ mod tests {
             ("жанна", "анна"),
             ("петров", "петрова"),
             ("зуев", "жуев"),
+            ("josie", "jose"),
+            ("евгений", "eugenie"),
         ] {
             assert_ne!(comparison_key(a), comparison_key(b), "{a} vs {b}");
         }

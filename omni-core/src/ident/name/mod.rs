@@ -28,6 +28,14 @@
 //! (`Александр Иванов` / `Александра Иванова`) score [`GENDER_FORM`] = 0.7: related,
 //! below "same", because they are most often two people (siblings, spouses).
 //!
+//! Known limits, by design: a one-letter difference is read as a typo, so distinct surnames
+//! one letter apart (`Иванов` / `Иванцов`) score as the same (a resolver should weigh names
+//! with other evidence); Latin `x` is read as `ks` (`Alexander`), not as `Х` (Uzbek
+//! `Xolmatov`); a word-initial `j` is read as in English (`John`, `Julia`), so German-style
+//! `Jurij` does not share a key with `Yuri`, though `Julia` and `Yulia` are one name through the
+//! table; cognates are joined only where the English form is the usual rendering (`Пётр` =
+//! `Peter`), not `Иван` / `John`.
+//!
 //! ```
 //! use omni_core::{name_similarity, normalize_name};
 //!
@@ -338,9 +346,16 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
             }
         } else {
             let mut first = true;
-            for (raw, folded) in raw.split('-').zip(folded.split('-')) {
+            let parts = folded.split('-').count();
+            for (k, (raw, folded)) in raw.split('-').zip(folded.split('-')).enumerate() {
                 let part = folded.to_string();
-                if let Some(token) = analyse_token(raw, part, word_index, !first, &mut buffers) {
+                let token = if k == 0 && parts > 1 && text::is_prefix_particle(folded) {
+                    particle_token(part, word_index, &mut buffers)
+                } else {
+                    analyse_token(raw, part, word_index, !first, &mut buffers)
+                };
+                if let Some(mut token) = token {
+                    token.hyphen_before = !first;
                     tokens.push(token);
                     raws.push(raw);
                     first = false;
@@ -611,6 +626,8 @@ fn display_into(tokens: &[NameToken], raws: &[&str], role: NameRole, out: &mut S
 struct Unit {
     parts: u16,
     particle: bool,
+    /// A Turkic patronymic marker (`оглы`, `кызы`) after the father's name.
+    marker: bool,
     initial: bool,
     given: bool,
     patronymic: bool,
@@ -620,9 +637,9 @@ struct Unit {
 }
 
 impl Unit {
-    /// Not yet given a role, and a word that can take one (not an initial).
+    /// Not yet given a role, and a word that can take one (not an initial or a particle).
     fn free(&self) -> bool {
-        self.role.is_none() && !self.initial
+        self.role.is_none() && !self.initial && !self.particle
     }
 }
 
@@ -634,12 +651,20 @@ fn assign_roles(tokens: &mut [NameToken]) {
     for t in tokens.iter() {
         let u = &mut units[t.word as usize];
         u.parts += 1;
-        u.particle = t.kind == TokenKind::Particle;
+        u.particle = t.kind == TokenKind::Particle && u.parts == 1;
+        u.marker = u.particle && text::is_patronymic_marker(&t.text);
         u.initial = t.initial && u.parts == 1;
         u.given |= t.given.is_some();
         u.patronymic = t.kind == TokenKind::Patronymic;
         u.surname_form |= t.kind == TokenKind::Full && t.form.is_some();
         u.cyrillic |= t.text.chars().any(is_cyrillic);
+    }
+    // `Рашид Ильхам оглы`: the word before a Turkic marker is the patronymic.
+    for i in 1..n {
+        if units[i].marker && !units[i - 1].particle {
+            units[i - 1].role = Some(NameRole::Patronymic);
+            units[i].role = Some(NameRole::Patronymic);
+        }
     }
     // Patronymic: a patronymic-looking word right after a given name or an initial.
     let mut given = None;
@@ -667,8 +692,16 @@ fn assign_roles(tokens: &mut [NameToken]) {
         }
     }
     let given = given
-        .or_else(|| (0..n).find(|&i| units[i].given && !units[i].patronymic))
-        .or_else(|| (0..n).find(|&i| units[i].initial));
+        .or_else(|| (0..n).find(|&i| units[i].free() && units[i].given && !units[i].patronymic))
+        .or_else(|| (0..n).find(|&i| units[i].role.is_none() && units[i].initial));
+    // No known given name: Latin-script names are written given name first (`Omar Haddad`),
+    // Russian ones most often family name first (`Цой Ким`).
+    let given = given.or_else(|| {
+        let latin = !units.iter().any(|u| u.cyrillic);
+        (0..n)
+            .find(|&i| latin && units[i].free() && !units[i].patronymic)
+            .filter(|_| units.iter().filter(|u| u.free()).count() > 1)
+    });
     if let Some(g) = given {
         units[g].role = Some(NameRole::Given);
     }
@@ -702,7 +735,7 @@ fn assign_roles(tokens: &mut [NameToken]) {
     }
     // A particle belongs to the word after it (`van Dijk`, `де Валуа`).
     for i in (0..n.saturating_sub(1)).rev() {
-        if units[i].particle {
+        if units[i].particle && !units[i].marker {
             units[i].role = units[i + 1].role;
         }
     }

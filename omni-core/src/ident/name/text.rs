@@ -188,6 +188,43 @@ pub(crate) fn is_particle(folded: &str) -> bool {
     folded.len() <= 8 && PARTICLES.contains(&folded)
 }
 
+/// Whether a folded word marks the word before it as a Turkic patronymic (`Ильхам оглы`).
+pub(crate) fn is_patronymic_marker(folded: &str) -> bool {
+    matches!(
+        folded,
+        "оглы" | "кызы" | "улы" | "уулу" | "ogly" | "oglu" | "kyzy" | "uly" | "uulu"
+    )
+}
+
+/// Whether the first part of a hyphenated word is an article or particle (`al-Rashid`,
+/// `аль-Фараби`, `ибн-Сина`) rather than a name (`Al` is also short for Alexander).
+pub(crate) fn is_prefix_particle(folded: &str) -> bool {
+    matches!(
+        folded,
+        "al" | "el"
+            | "ul"
+            | "ad"
+            | "ar"
+            | "as"
+            | "ash"
+            | "at"
+            | "az"
+            | "ibn"
+            | "bin"
+            | "аль"
+            | "эль"
+            | "уль"
+            | "ад"
+            | "ар"
+            | "ас"
+            | "аш"
+            | "ат"
+            | "аз"
+            | "ибн"
+            | "бин"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
