@@ -3,8 +3,9 @@
 //! Each token of one name is aligned with at most one token of the other so that the sum of
 //! token similarities is largest. The score is that sum divided by the number of aligned pairs,
 //! plus one for every *conflict* (a token on each side left unaligned: `Петров` against
-//! `Сидоров`), plus a small weight for every token present on one side only (a missing
-//! patronymic, middle name or initial costs little; a missing family or given name more).
+//! `Сидоров`; 1.5 for two different patronymics), plus a small weight for every token present
+//! on one side only (a missing patronymic, middle name or initial costs little; a missing
+//! family or given name more).
 //! Gender decides last: two names of clearly different genders score at most
 //! [`GENDER_MISMATCH_CAP`].
 
@@ -209,77 +210,79 @@ fn initial_similarity(a: &NameToken, b: &NameToken) -> f64 {
     }
 }
 
-/// The best alignment: for each token of `a` (by position in `a_tokens`), the index of its
-/// partner in `b_tokens`, maximising the sum of similarities. Exhaustive for up to 4 tokens on
-/// the smaller side, greedy beyond (only unusual names have more).
-fn best_alignment(sim: &[[f64; MAX_COMPARED_TOKENS]], n: usize, m: usize) -> [Option<u8>; 8] {
-    let mut best = [None; MAX_COMPARED_TOKENS];
+/// The best alignment: for each token of `a` (by position in its comparison order), the index
+/// of its partner in `b`, maximising the sum of similarities. Exhaustive when the smaller side
+/// has up to 4 tokens, greedy beyond (only unusual names have more).
+fn best_alignment(
+    sim: &[[f64; MAX_COMPARED_TOKENS]; MAX_COMPARED_TOKENS],
+    n: usize,
+    m: usize,
+) -> [Option<u8>; MAX_COMPARED_TOKENS] {
     if n.min(m) <= 4 {
-        let mut current = [None; MAX_COMPARED_TOKENS];
-        let mut best_sum = -1.0;
-        search(sim, n, m, 0, 0, 0.0, &mut current, &mut best, &mut best_sum);
-    } else {
-        let mut used_a = 0u32;
-        let mut used_b = 0u32;
-        loop {
-            let mut top: Option<(usize, usize, f64)> = None;
-            for (i, row) in sim.iter().enumerate().take(n) {
-                if used_a & (1 << i) != 0 {
-                    continue;
-                }
-                for (j, &s) in row.iter().enumerate().take(m) {
-                    if used_b & (1 << j) == 0 && s > 0.0 && top.map_or(true, |(_, _, t)| s > t) {
-                        top = Some((i, j, s));
-                    }
+        let mut search = Search {
+            sim,
+            n,
+            m,
+            current: [None; MAX_COMPARED_TOKENS],
+            best: [None; MAX_COMPARED_TOKENS],
+            best_sum: -1.0,
+        };
+        search.run(0, 0, 0.0);
+        return search.best;
+    }
+    let mut best = [None; MAX_COMPARED_TOKENS];
+    let (mut used_a, mut used_b) = (0u32, 0u32);
+    loop {
+        let mut top: Option<(usize, usize, f64)> = None;
+        for (i, row) in sim.iter().enumerate().take(n) {
+            if used_a & (1 << i) != 0 {
+                continue;
+            }
+            for (j, &s) in row.iter().enumerate().take(m) {
+                if used_b & (1 << j) == 0 && s > 0.0 && top.map_or(true, |(_, _, t)| s > t) {
+                    top = Some((i, j, s));
                 }
             }
-            let Some((i, j, _)) = top else { break };
-            best[i] = Some(j as u8);
-            used_a |= 1 << i;
-            used_b |= 1 << j;
         }
+        let Some((i, j, _)) = top else { break };
+        best[i] = Some(j as u8);
+        used_a |= 1 << i;
+        used_b |= 1 << j;
     }
     best
 }
 
-#[allow(clippy::too_many_arguments)]
-fn search(
-    sim: &[[f64; MAX_COMPARED_TOKENS]],
+/// Depth-first search over partial assignments, following only pairs with similarity above 0
+/// (most pairs are 0, so the tree is small). The first best assignment found wins, which is
+/// deterministic because tokens are visited in comparison order.
+struct Search<'a> {
+    sim: &'a [[f64; MAX_COMPARED_TOKENS]; MAX_COMPARED_TOKENS],
     n: usize,
     m: usize,
-    i: usize,
-    used: u32,
-    sum: f64,
-    current: &mut [Option<u8>; MAX_COMPARED_TOKENS],
-    best: &mut [Option<u8>; MAX_COMPARED_TOKENS],
-    best_sum: &mut f64,
-) {
-    if i == n {
-        if sum > *best_sum {
-            *best_sum = sum;
-            *best = *current;
+    current: [Option<u8>; MAX_COMPARED_TOKENS],
+    best: [Option<u8>; MAX_COMPARED_TOKENS],
+    best_sum: f64,
+}
+
+impl Search<'_> {
+    fn run(&mut self, i: usize, used: u32, sum: f64) {
+        if i == self.n {
+            if sum > self.best_sum {
+                self.best_sum = sum;
+                self.best = self.current;
+            }
+            return;
         }
-        return;
-    }
-    for j in 0..m {
-        let s = sim[i][j];
-        if s > 0.0 && used & (1 << j) == 0 {
-            current[i] = Some(j as u8);
-            search(
-                sim,
-                n,
-                m,
-                i + 1,
-                used | (1 << j),
-                sum + s,
-                current,
-                best,
-                best_sum,
-            );
+        for j in 0..self.m {
+            let s = self.sim[i][j];
+            if s > 0.0 && used & (1 << j) == 0 {
+                self.current[i] = Some(j as u8);
+                self.run(i + 1, used | (1 << j), sum + s);
+            }
         }
+        self.current[i] = None;
+        self.run(i + 1, used, sum);
     }
-    current[i] = None;
-    search(sim, n, m, i + 1, used, sum, current, best, best_sum);
 }
 
 /// Whether two unaligned tokens, one on each side, contradict each other.
