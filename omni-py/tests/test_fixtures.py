@@ -83,3 +83,26 @@ def test_email_rules_are_configurable():
     no_gmail = omni.EmailRules(table)
     assert no_gmail.normalize("Ivan.Petrov@gmail.com").canonical == "ivan.petrov@gmail.com"
     assert [e.canonical if e else None for e in rules.normalize_many(["A.B@gmail.com", "bad", None])] == ["ab@gmail.com", None, None]
+
+
+BANDS = {"same": (0.9, 1.0), "likely": (0.75, 0.9), "possible": (0.6, 0.75), "different": (0.0, 0.6)}
+
+
+@pytest.mark.parametrize("case", cases("names.toml"), ids=names)
+def test_name_similarity_fixture(case):
+    low, high = BANDS[case["expected"]]
+    score = omni.name_similarity(case["a"], case["b"])
+    assert low <= score <= high if high == 1.0 else low <= score < high, score
+
+
+@pytest.mark.parametrize("case", cases("name_normalize.toml"), ids=names)
+def test_name_normalize_fixture(case):
+    if "error" in case:
+        with pytest.raises(omni.OmniError) as info:
+            omni.normalize_name(case["input"])
+        assert info.value.kind == case["error"]
+        return
+    name = omni.normalize_name(case["input"])
+    for field in ("normalized", "display", "given", "given_canonical", "family", "patronymic", "gender"):
+        if field in case:
+            assert (name.get(field) or "") == case[field], field

@@ -48,6 +48,12 @@ def main(out):
                 ids = [dict(zip(("kind", "value"), e.split(":", 1))) for e in c["expected"]]
                 want = compact(ids) if "kind" in c else compact(ids[0])
             f.write("\t".join(esc(x) for x in [c["name"], c.get("kind", ""), c["input"], want, c.get("error", "")]) + "\n")
+    bands = {"same": (0.9, 1.01), "likely": (0.75, 0.9), "possible": (0.6, 0.75), "different": (0.0, 0.6)}
+    with open(out / "names.tsv", "w", encoding="utf-8") as f:
+        # name, a, b, low, high: the similarity must be in [low, high)
+        for c in load("names.toml"):
+            low, high = bands[c["expected"]]
+            f.write("\t".join(esc(x) for x in [c["name"], c["a"], c["b"], low, high]) + "\n")
     with open(out / "extract.tsv", "w", encoding="utf-8") as f:
         # name, text, expected JSON array exactly as omni writes it
         for c in load("extract.toml"):

@@ -95,6 +95,21 @@ int main(int argc, char **argv) {
     }
     fclose(file);
 
+    file = open_fixture(dir, "names.tsv");
+    while (fgets(line, sizeof line, file)) {
+        if (split(line, f) < 5) continue;
+        double score = -1, low = atof(f[3]), high = atof(f[4]);
+        OmniStatus st = omni_name_similarity((const uint8_t *)f[1], strlen(f[1]), (const uint8_t *)f[2], strlen(f[2]), &score);
+        if (st == OMNI_STATUS_OK && score >= low && score < high) {
+            passed++;
+        } else {
+            char detail[256];
+            snprintf(detail, sizeof detail, "similarity %f not in [%f, %f) (status %u)", score, low, high, (unsigned)st);
+            fail("names", f[0], detail);
+        }
+    }
+    fclose(file);
+
     file = open_fixture(dir, "extract.tsv");
     while (fgets(line, sizeof line, file)) {
         if (split(line, f) < 3) continue;
