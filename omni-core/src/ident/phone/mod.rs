@@ -1,11 +1,22 @@
 //! Phone numbers in every local format to E.164, with region, type, validity and extension.
 //!
 //! Results agree with Google's libphonenumber (checked against a committed oracle table in
-//! `tests/fixtures/phone_oracle.tsv`). The default region decides how national formats are read:
-//! with `RU`, `8 912 345-67-89`, `89123456789` and `9123456789` are all `+79123456789`.
+//! `tests/fixtures/phone_oracle.tsv`, made by `scripts/phone_oracle.py`). The default region
+//! decides how national formats are read: with `RU`, `8 912 345-67-89`, `89123456789` and
+//! `9123456789` are all `+79123456789`, while `+44 800 ...` keeps its `8`.
+//!
+//! The parser follows libphonenumber's `PhoneNumberUtil.parse` step by step ([`text`] for the text
+//! steps, [`number`] for the numeric ones) over the metadata the `phonenumber` crate ships,
+//! compiled once into DFAs ([`metadata`]). Plain inputs (ASCII digits, spaces, `+ ( ) - .`) skip
+//! the regular expressions of the text steps, which is what makes the common case fast.
+
+mod metadata;
+mod number;
+mod text;
 
 use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 /// The longest phone input accepted, in bytes.
 pub const MAX_PHONE_INPUT: usize = 250;
@@ -95,16 +106,19 @@ pub struct Phone {
 
 /// Normalises phone numbers with a fixed default region.
 ///
-/// Cheap to clone and safe to share between threads.
-#[derive(Clone, Debug)]
+/// Cheap to construct (a table index), to clone and to share between threads; the numbering
+/// plans are compiled once, on first use.
+#[derive(Clone, Copy, Debug)]
 pub struct PhoneNormalizer {
-    default_region: phonenumber::country::Id,
+    territory: usize,
 }
 
 impl Default for PhoneNormalizer {
     fn default() -> Self {
         PhoneNormalizer {
-            default_region: phonenumber::country::Id::RU,
+            territory: metadata::PLANS
+                .region("RU")
+                .expect("the metadata has a plan for RU"),
         }
     }
 }
@@ -113,54 +127,130 @@ impl PhoneNormalizer {
     /// A normaliser that reads national numbers as numbers of `default_region` (`RU`, `KZ`, ...).
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidArgument`] when the region is not a known ISO 3166 code.
+    /// [`ErrorKind::InvalidArgument`] when the region is not an ISO 3166 code with a numbering plan.
+    ///
+    /// # Example
+    /// ```
+    /// let kz = omni_core::PhoneNormalizer::new("kz").unwrap();
+    /// assert_eq!(kz.default_region(), "KZ");
+    /// assert!(omni_core::PhoneNormalizer::new("Narnia").is_err());
+    /// ```
     pub fn new(default_region: &str) -> Result<Self> {
-        let id = default_region
-            .trim()
-            .to_ascii_uppercase()
-            .parse::<phonenumber::country::Id>()
-            .map_err(|_| {
-                Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("unknown region {default_region:?}"),
-                )
-            })?;
-        Ok(PhoneNormalizer { default_region: id })
+        let code = default_region.trim();
+        let mut upper = [0u8; 2];
+        let found = (code.len() == 2 && code.is_ascii())
+            .then(|| {
+                upper.copy_from_slice(code.as_bytes());
+                upper.make_ascii_uppercase();
+                std::str::from_utf8(&upper)
+                    .ok()
+                    .and_then(|id| metadata::PLANS.region(id))
+            })
+            .flatten();
+        match found {
+            Some(territory) => Ok(PhoneNormalizer { territory }),
+            None => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "unknown region {default_region:?}: expected an ISO 3166 code such as \"RU\""
+                ),
+            )),
+        }
     }
 
     /// The default region, as an ISO 3166 code.
     pub fn default_region(&self) -> &str {
-        self.default_region.as_ref()
+        &metadata::PLANS.territories[self.territory].id
     }
 
     /// Normalises one phone number.
     ///
+    /// Input that libphonenumber parses but finds invalid (`8 912 34`, a number outside the
+    /// plan) gives a [`Phone`] with `valid: false`; only input libphonenumber refuses to parse is
+    /// an error.
+    ///
     /// # Errors
-    /// [`ErrorKind::InvalidPhone`] with the reason for garbage, too short or too long input;
-    /// [`ErrorKind::InputTooLarge`] above [`MAX_PHONE_INPUT`] bytes.
+    /// [`ErrorKind::InvalidPhone`] with the reason for garbage, too short or too long input, or an
+    /// unknown country code; [`ErrorKind::InputTooLarge`] above [`MAX_PHONE_INPUT`] bytes.
+    ///
+    /// # Example
+    /// ```
+    /// use omni_core::{PhoneKind, PhoneNormalizer};
+    ///
+    /// let ru = PhoneNormalizer::default();
+    /// let phone = ru.normalize("8-800-555-35-35 доб. 12").unwrap();
+    /// assert_eq!(phone.e164, "+78005553535");
+    /// assert_eq!(phone.kind, PhoneKind::TollFree);
+    /// assert_eq!(phone.extension.as_deref(), Some("12"));
+    /// assert_eq!(ru.normalize("+7 701 234 56 78").unwrap().region.as_deref(), Some("KZ"));
+    /// ```
     pub fn normalize(&self, text: &str) -> Result<Phone> {
         if text.len() > MAX_PHONE_INPUT {
             return Err(Error::too_large("phone input", text.len(), MAX_PHONE_INPUT));
         }
-        let parsed = phonenumber::parse(Some(self.default_region), text)
-            .map_err(|e| Error::new(ErrorKind::InvalidPhone, format!("{text:?}: {e}")))?;
-        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-        let valid = phonenumber::is_valid(&parsed);
-        let region = parsed.country().id().map(|id| id.as_ref().to_string());
-        let kind = if valid {
-            PhoneKind::Unknown
-        } else {
-            PhoneKind::Unknown
-        };
-        let extension = parsed.extension().map(|e| e.to_string());
+        let plans = &*metadata::PLANS;
+        let default = &plans.territories[self.territory];
+        let prepared = text::simple(text)
+            .unwrap_or_else(|| text::prepare(text))
+            .map_err(|reason| not_a_number(text, reason))?;
+        let parsed = number::parse(plans, default, prepared.plus, &prepared.digits)
+            .map_err(|reason| number_error(text, default, reason))?;
+        let territory = number::territory_for(plans, parsed.country_code, &parsed.nsn);
+        let kind = territory.map_or(PhoneKind::Unknown, |t| {
+            plans.territories[t].number_type(parsed.nsn.as_bytes())
+        });
+        let mut e164 = String::with_capacity(parsed.nsn.len() + 4);
+        let _ = write!(e164, "+{}{}", parsed.country_code, parsed.nsn);
         Ok(Phone {
             e164,
-            region,
+            region: territory.map(|t| plans.territories[t].id.clone()),
             kind,
-            valid,
-            extension,
+            valid: kind != PhoneKind::Unknown,
+            extension: prepared.extension,
         })
     }
+}
+
+/// The message for input that is not a phone number at all.
+fn not_a_number(text: &str, reason: text::NotANumber) -> Error {
+    let digits = text
+        .chars()
+        .filter(|c| text::decimal_value(*c).is_some())
+        .count();
+    let message = match reason {
+        text::NotANumber::BadPhoneContext => {
+            format!("{text:?}: the phone-context of this tel: URI is not valid RFC 3966")
+        }
+        text::NotANumber::NotViable if digits == 0 => format!("{text:?}: no digits"),
+        text::NotANumber::NotViable if digits < 3 => {
+            format!("{text:?} has {digits} digit(s); a phone number needs at least 3")
+        }
+        text::NotANumber::NotViable => format!(
+            "{text:?} is not a phone number: it has characters that phone numbers do not contain"
+        ),
+    };
+    Error::new(ErrorKind::InvalidPhone, message)
+}
+
+/// The message for digits that do not make a phone number.
+fn number_error(text: &str, default: &metadata::Territory, reason: number::NumberError) -> Error {
+    let message = match reason {
+        number::NumberError::InvalidCountryCode(code) => {
+            format!("{text:?}: unknown country code +{code}")
+        }
+        number::NumberError::TooShortAfterIdd => {
+            format!("{text:?} is too short after the international prefix")
+        }
+        number::NumberError::TooShortNsn(n) => format!(
+            "{text:?} is too short for {}: {n} digit(s) after the country code",
+            default.id
+        ),
+        number::NumberError::TooLong(n) => format!(
+            "{text:?} is too long: {n} digits after the country code, at most {} are possible",
+            number::MAX_NSN
+        ),
+    };
+    Error::new(ErrorKind::InvalidPhone, message)
 }
 
 /// Normalises one phone number, reading national formats as numbers of `default_region`.
@@ -172,6 +262,7 @@ impl PhoneNormalizer {
 /// ```
 /// let phone = omni_core::normalize_phone("8 (912) 345-67-89", "RU").unwrap();
 /// assert_eq!(phone.e164, "+79123456789");
+/// assert_eq!(phone.kind, omni_core::PhoneKind::Mobile);
 /// ```
 pub fn normalize_phone(text: &str, default_region: &str) -> Result<Phone> {
     PhoneNormalizer::new(default_region)?.normalize(text)
