@@ -8,6 +8,12 @@ version as the `phonenumber` crate 0.3.10+9.0.33 that omni reads its tables from
     .venv-oracle/bin/pip install phonenumbers==9.0.33
     .venv-oracle/bin/python scripts/phone_oracle.py
 
+For a larger differential run that is not committed, `--random N --out PATH` writes only N random
+and mutated cases to PATH; the Rust test reads it when PHONE_ORACLE=PATH is set:
+
+    .venv-oracle/bin/python scripts/phone_oracle.py --random 200000 --seed 7 --out /tmp/fuzz.tsv
+    PHONE_ORACLE=/tmp/fuzz.tsv cargo test -p omni-core --test integration oracle
+
 The output is deterministic (seeded; regions and types iterated in sorted order). Columns,
 tab-separated, one case per line after a header:
 
@@ -275,21 +281,15 @@ def random_cases(rng, n):
     return out
 
 
-def main():
-    if phonenumbers.__version__ != PINNED:
-        sys.exit("phonenumbers %s is installed; this oracle is pinned to %s" % (phonenumbers.__version__, PINNED))
-    rng = random.Random(SEED)
-    cases = []
-    for text in FIXED_CASES:
-        for region in ("RU", "KZ", "US", "GB", "DE"):
-            cases.append((text, region))
-    cases += russian_cases(rng)
-    cases += region_cases(rng)
-    cases += mutated_cases(rng, list(cases))
-    cases += random_cases(rng, 800)
-    cases += [(text, "RU") for text in DELIBERATE_CASES]
-    cases.append(("8" * 251, "RU"))
-    cases.append(("+7 " + "9" * 300, "RU"))
+def write(rows, out):
+    with open(out, "w", encoding="utf-8", newline="\n") as f:
+        f.write("input\tdefault_region\toutcome\te164\tvalid\tregion\ttype\textension\n")
+        for row in rows:
+            f.write("\t".join(row) + "\n")
+    print("wrote %d cases to %s" % (len(rows), os.path.normpath(out)))
+
+
+def rows_for(cases):
     seen = set()
     rows = []
     for text, region in cases:
@@ -300,11 +300,70 @@ def main():
             # Python would parse it, omni refuses it as too large: not a question for the oracle.
             continue
         rows.append(oracle_row(text, region))
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write("input\tdefault_region\toutcome\te164\tvalid\tregion\ttype\textension\n")
-        for row in rows:
-            f.write("\t".join(row) + "\n")
-    print("wrote %d cases to %s" % (len(rows), os.path.normpath(OUT)))
+    return rows
+
+
+# Pieces that exercise every branch of the text steps: RFC 3966 parts, extension labels in their
+# odd spellings (Turkish dotted/dotless i, long s, Kelvin sign, full-width forms, combining acute),
+# digits of other scripts, non-decimal digits, letters, punctuation and control characters.
+TOKENS = [
+    "+", "+7", "8", "810", "00", "011", "tel:", ";phone-context=", "example.ru", ";isub=", ";ext=",
+    " ", "-", "(", ")", ".", "/", "\\", "x", "X", "#", "*", ",", ",,", ";", "~", "\t", "\n", "\u00a0",
+    "\u2013", "ext", "ext.", "доб", "доб.", "anexo", "int", "extensión", "extensio\u0301n", "ｅｘｔ", "＃",
+    "～", "İnt", "extensİon", "ı", "ſ", "\u212a", "_", "Ⓐ", "²", "①", "٣", "۴", "７", "＋", "߁", "๓", "A",
+    "MEGAFON", "abc", "Иван", "тел.",
+]
+TOKEN_DIGITS = ["12", "345", "6789", "912", "800", "495", "44", "49", "55", "1"]
+TOKEN_REGIONS = ["RU", "KZ", "US", "DE", "GB", "BR", "AR", "IT", "MX", "CN", "IN", "FR", "UA", "BY", "JP", "AU", "SG"]
+
+
+def token_cases(rng, n):
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 14)):
+            r = rng.random()
+            if r < 0.4:
+                parts.append(rng.choice(TOKENS))
+            elif r < 0.55:
+                parts.append(rng.choice(TOKEN_DIGITS))
+            else:
+                parts.append(rng.choice("0123456789"))
+        out.append(("".join(parts), rng.choice(TOKEN_REGIONS)))
+    return out
+
+
+def main():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default=OUT)
+    parser.add_argument("--random", type=int, default=0, help="only N random and mutated cases")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args()
+    if phonenumbers.__version__ != PINNED:
+        sys.exit("phonenumbers %s is installed; this oracle is pinned to %s" % (phonenumbers.__version__, PINNED))
+    rng = random.Random(args.seed)
+    if args.random:
+        seeds = [(t, r) for t in FIXED_CASES for r in ("RU", "US", "DE")] + russian_cases(rng) + region_cases(rng)
+        cases = random_cases(rng, args.random // 4) + token_cases(rng, args.random // 4)
+        while len(cases) < args.random:
+            cases += mutated_cases(rng, rng.sample(seeds, min(len(seeds), args.random - len(cases))))
+        write(rows_for(cases), args.out)
+        return
+    cases = []
+    for text in FIXED_CASES:
+        for region in ("RU", "KZ", "US", "GB", "DE"):
+            cases.append((text, region))
+    cases += russian_cases(rng)
+    cases += region_cases(rng)
+    cases += mutated_cases(rng, list(cases))
+    cases += random_cases(rng, 800)
+    cases += token_cases(rng, 3000)
+    cases += [(text, "RU") for text in DELIBERATE_CASES]
+    cases.append(("8" * 251, "RU"))
+    cases.append(("+7 " + "9" * 300, "RU"))
+    write(rows_for(cases), args.out)
 
 
 if __name__ == "__main__":

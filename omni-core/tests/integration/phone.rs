@@ -68,7 +68,12 @@ fn describe(result: &omni_core::Result<Phone>) -> String {
 
 #[test]
 fn every_oracle_case_agrees_with_libphonenumber() {
-    let table = std::fs::read_to_string(format!("{FIXTURES}/phone_oracle.tsv")).unwrap();
+    // PHONE_ORACLE points at a larger, uncommitted table (see scripts/phone_oracle.py --random).
+    let custom = std::env::var("PHONE_ORACLE").ok();
+    let path = custom
+        .clone()
+        .unwrap_or_else(|| format!("{FIXTURES}/phone_oracle.tsv"));
+    let table = std::fs::read_to_string(&path).unwrap();
     let exceptions: Exceptions = toml::from_str(
         &std::fs::read_to_string(format!("{FIXTURES}/phone_oracle_exceptions.toml")).unwrap(),
     )
@@ -142,7 +147,7 @@ fn every_oracle_case_agrees_with_libphonenumber() {
     }
     let unused: Vec<_> = excused_seen.iter().filter(|(_, n)| **n == 0).collect();
     assert!(
-        unused.is_empty(),
+        unused.is_empty() || custom.is_some(),
         "exceptions that match no oracle row: {unused:?}"
     );
     let wrong: usize = disagreements.values().map(Vec::len).sum();

@@ -22,20 +22,25 @@ use std::sync::LazyLock;
 pub(super) struct DigitMatcher {
     dfa: dense::DFA<Vec<u32>>,
     start: StateID,
+    /// Whether any prefix of the input matching is enough (`leadingDigits`), rather than all of it.
+    prefix: bool,
+    /// Bit `d` is set when a match can start with the digit `d` (most patterns rule out most
+    /// first digits, so most checks end here).
+    first_digits: u16,
 }
 
 impl DigitMatcher {
     /// Matches when the whole input matches `pattern`.
     fn whole(pattern: &str) -> Self {
-        Self::build(&format!("(?:{pattern})$"))
+        Self::build(&format!("(?:{pattern})$"), false)
     }
 
-    /// Matches when some prefix of the (all-digit) input matches `pattern`.
+    /// Matches when some prefix of the input matches `pattern`.
     fn prefix(pattern: &str) -> Self {
-        Self::build(&format!("(?:{pattern})[0-9]*$"))
+        Self::build(pattern, true)
     }
 
-    fn build(pattern: &str) -> Self {
+    fn build(pattern: &str, prefix: bool) -> Self {
         let dfa = dense::Builder::new()
             .configure(
                 dense::Config::new()
@@ -48,16 +53,35 @@ impl DigitMatcher {
         let start = dfa
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .expect("anchored start state exists");
-        DigitMatcher { dfa, start }
+        let first_digits = (0..10u8)
+            .filter(|d| !dfa.is_dead_state(dfa.next_state(start, b'0' + d)))
+            .fold(0u16, |mask, d| mask | (1 << d));
+        DigitMatcher {
+            dfa,
+            start,
+            prefix,
+            first_digits,
+        }
     }
 
     /// Whether `digits` matches (see [`DigitMatcher::whole`] and [`DigitMatcher::prefix`]).
     pub(super) fn is_match(&self, digits: &[u8]) -> bool {
+        if let Some(d) = digits.first().and_then(|b| b.checked_sub(b'0')) {
+            if d < 10 && self.first_digits & (1 << d) == 0 {
+                return false;
+            }
+        }
         let mut state = self.start;
         for &b in digits {
             state = self.dfa.next_state(state, b);
-            if self.dfa.is_dead_state(state) {
-                return false;
+            if self.dfa.is_special_state(state) {
+                if self.dfa.is_dead_state(state) {
+                    return false;
+                }
+                // Match states come one byte late: a prefix up to here matched.
+                if self.prefix && self.dfa.is_match_state(state) {
+                    return true;
+                }
             }
         }
         self.dfa.is_match_state(self.dfa.next_eoi_state(state))
@@ -174,6 +198,8 @@ pub(super) struct NationalPrefix {
 pub(super) struct Territory {
     pub(super) id: String,
     pub(super) country_code: u16,
+    /// The country code in decimal, as it starts a number dialled without `+`.
+    pub(super) country_code_digits: String,
     pub(super) idd: Option<Prefix>,
     pub(super) national_prefix: Option<NationalPrefix>,
     pub(super) general: Desc,
@@ -245,6 +271,7 @@ impl Territory {
         Territory {
             id: meta.id().to_string(),
             country_code: meta.country_code(),
+            country_code_digits: meta.country_code().to_string(),
             idd: meta
                 .international_prefix()
                 .map(|re| Prefix::new(re.as_str())),

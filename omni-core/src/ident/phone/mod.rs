@@ -16,7 +16,6 @@ mod text;
 
 use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 
 /// The longest phone input accepted, in bytes.
 pub const MAX_PHONE_INPUT: usize = 250;
@@ -190,17 +189,22 @@ impl PhoneNormalizer {
         }
         let plans = &*metadata::PLANS;
         let default = &plans.territories[self.territory];
-        let prepared = text::simple(text)
-            .unwrap_or_else(|| text::prepare(text))
+        let mut digits = text::DigitBuf::new();
+        let prepared = text::simple(text, &mut digits)
+            .unwrap_or_else(|| text::prepare(text, &mut digits))
             .map_err(|reason| not_a_number(text, reason))?;
-        let parsed = number::parse(plans, default, prepared.plus, &prepared.digits)
+        let parsed = number::parse(plans, default, prepared.plus, digits.as_str())
             .map_err(|reason| number_error(text, default, reason))?;
         let territory = number::territory_for(plans, parsed.country_code, &parsed.nsn);
         let kind = territory.map_or(PhoneKind::Unknown, |t| {
             plans.territories[t].number_type(parsed.nsn.as_bytes())
         });
         let mut e164 = String::with_capacity(parsed.nsn.len() + 4);
-        let _ = write!(e164, "+{}{}", parsed.country_code, parsed.nsn);
+        e164.push('+');
+        e164.push_str(
+            &plans.territories[plans.code(u32::from(parsed.country_code))[0]].country_code_digits,
+        );
+        e164.push_str(&parsed.nsn);
         Ok(Phone {
             e164,
             region: territory.map(|t| plans.territories[t].id.clone()),

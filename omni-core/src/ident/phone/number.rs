@@ -29,18 +29,18 @@ pub(super) enum NumberError {
 
 /// A parsed number: country calling code and national significant number.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct Parsed {
+pub(super) struct Parsed<'a> {
     pub(super) country_code: u16,
-    pub(super) nsn: String,
+    pub(super) nsn: Cow<'a, str>,
 }
 
 /// libphonenumber's `parse` from the normalised digits on (`plus`: the text started with `+`).
-pub(super) fn parse(
+pub(super) fn parse<'a>(
     plans: &Plans,
     default: &Territory,
     plus: bool,
-    digits: &str,
-) -> Result<Parsed, NumberError> {
+    digits: &'a str,
+) -> Result<Parsed<'a>, NumberError> {
     let (code, national) = match extract_country_code(plans, default, plus, digits) {
         Ok(found) => found,
         Err(NumberError::InvalidCountryCode(_)) if plus => {
@@ -56,7 +56,7 @@ pub(super) fn parse(
         }
         Err(e) => return Err(e),
     };
-    let (code, mut nsn, plan) = if code != 0 {
+    let (code, nsn, plan) = if code != 0 {
         let main = &plans.territories[plans.code(u32::from(code))[0]];
         (code, national, main)
     } else {
@@ -65,13 +65,31 @@ pub(super) fn parse(
     if nsn.len() < MIN_NSN {
         return Err(NumberError::TooShortNsn(nsn.len()));
     }
-    let stripped = strip_national_prefix(&nsn, plan);
-    if !matches!(
-        plan.test_length(stripped.len()),
-        LengthCheck::TooShort | LengthCheck::LocalOnly | LengthCheck::Invalid
-    ) {
-        nsn = Cow::Owned(stripped.into_owned());
-    }
+    // Keep the national prefix unless what is left has a possible length.
+    let keep = |stripped: &str| {
+        matches!(
+            plan.test_length(stripped.len()),
+            LengthCheck::TooShort | LengthCheck::LocalOnly | LengthCheck::Invalid
+        )
+    };
+    let nsn = match nsn {
+        Cow::Borrowed(nsn) => {
+            let stripped = strip_national_prefix(nsn, plan);
+            if keep(&stripped) {
+                Cow::Borrowed(nsn)
+            } else {
+                stripped
+            }
+        }
+        Cow::Owned(nsn) => {
+            let stripped = strip_national_prefix(&nsn, plan);
+            if keep(&stripped) {
+                Cow::Owned(nsn)
+            } else {
+                Cow::Owned(stripped.into_owned())
+            }
+        }
+    };
     if nsn.len() < MIN_NSN {
         return Err(NumberError::TooShortNsn(nsn.len()));
     }
@@ -80,7 +98,7 @@ pub(super) fn parse(
     }
     Ok(Parsed {
         country_code: code,
-        nsn: nsn.into_owned(),
+        nsn,
     })
 }
 
@@ -115,8 +133,7 @@ fn extract_country_code<'a>(
         };
     }
     // A national-looking number that starts with the default region's own country code.
-    let code = default.country_code.to_string();
-    if let Some(potential) = digits.strip_prefix(code.as_str()) {
+    if let Some(potential) = digits.strip_prefix(default.country_code_digits.as_str()) {
         let potential = strip_national_prefix(potential, default);
         let general = &default.general;
         if (!general.pattern_matches(digits.as_bytes())
@@ -224,10 +241,10 @@ mod tests {
         &PLANS.territories[PLANS.region("RU").unwrap()]
     }
 
-    fn parsed(code: u16, nsn: &str) -> Result<Parsed, NumberError> {
+    fn parsed(code: u16, nsn: &str) -> Result<Parsed<'_>, NumberError> {
         Ok(Parsed {
             country_code: code,
-            nsn: nsn.to_string(),
+            nsn: Cow::Borrowed(nsn),
         })
     }
 

@@ -3,20 +3,74 @@
 //! into digits (keypad letters included).
 //!
 //! Each function follows the Python port's function of the same name (`phonenumberutil.py`), with
-//! the same regular expressions. Inputs made only of ASCII digits, spaces, `+ ( ) - .` take a
-//! shortcut ([`simple`]) that gives the same answer without any regular expression.
+//! the same regular expressions. Those are slow next to the rest of parsing, so each step first
+//! tries an exact hand-written check for the usual case and only runs the expression when that
+//! check cannot decide; inputs made only of ASCII digits, spaces, `+ ( ) - .` skip all of it
+//! ([`simple`]).
 
+use super::MAX_PHONE_INPUT;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// What the text steps hand to the numeric steps.
+/// ASCII digits on the stack: the normalised number (never longer than the input).
+#[derive(Clone)]
+pub(super) struct DigitBuf {
+    buf: [u8; MAX_PHONE_INPUT],
+    len: usize,
+}
+
+impl DigitBuf {
+    /// An empty buffer.
+    pub(super) fn new() -> Self {
+        DigitBuf {
+            buf: [0; MAX_PHONE_INPUT],
+            len: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends an ASCII digit (ignored once full, which input within the size limit never is).
+    fn push(&mut self, digit: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = digit;
+            self.len += 1;
+        }
+    }
+
+    /// The digits.
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for DigitBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for DigitBuf {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for DigitBuf {}
+
+/// What the text steps hand to the numeric steps, besides the digits (which go to a
+/// [`DigitBuf`] the caller owns: the number after its plus signs, normalised to ASCII digits).
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Prepared {
     /// The number started with one or more plus signs.
     pub(super) plus: bool,
-    /// The number after the plus signs, normalised to ASCII digits.
-    pub(super) digits: String,
-    /// The extension digits, if one was found.
+    /// The extension digits, if one was found, as written.
     pub(super) extension: Option<String>,
 }
 
@@ -31,7 +85,11 @@ pub(super) enum NotANumber {
 
 const PLUS_CHARS: &str = "+\u{FF0B}";
 const VALID_PUNCTUATION: &str = "\\-x\u{2010}-\u{2015}\u{2212}\u{30FC}\u{FF0D}-\u{FF0F} \u{00A0}\u{00AD}\u{200B}\u{2060}\u{3000}()\u{FF08}\u{FF09}\u{FF3B}\u{FF3D}.\\[\\]/\\~\u{2053}\u{223C}\u{FF5E}";
-const VALID_ALPHA: &str = "A-Za-z";
+/// `[A-Za-z]` as Python matches it case-insensitively: also the dotted and dotless I, whose
+/// simple upper or lower case is an ASCII letter (Rust's case folding already adds `ſ` and `K`).
+const VALID_ALPHA: &str = "A-Za-z\u{0130}\u{0131}";
+/// The letter `i` in an extension label, matched as Python matches it case-insensitively.
+const LABEL_I: &str = "[i\u{0130}\u{0131}]";
 
 /// libphonenumber's `_create_extn_pattern(for_parsing=True)`, with one addition: the label
 /// `доб` may be written out as `добавочный` (listed in `phone_oracle_exceptions.toml`).
@@ -40,8 +98,19 @@ fn extension_pattern() -> String {
     let separators = "[ \u{00A0}\\t,]*";
     let after_label = "[:\\.\u{FF0E}]?[ \u{00A0}\\t,\\-]*";
     let suffix = "\\#?";
-    let explicit_labels = "(?:e?xt(?:ensi(?:o\u{0301}?|\u{00F3}))?n?|\u{FF45}?\u{FF58}\u{FF54}\u{FF4E}?|\u{0434}\u{043E}\u{0431}(?:\u{0430}\u{0432}\u{043E}\u{0447}\u{043D}\u{044B}\u{0439})?|anexo)";
-    let ambiguous_labels = "(?:[x\u{FF58}\\#\u{FF03}\\~\u{FF5E}]|int|\u{FF49}\u{FF4E}\u{FF54})";
+    let explicit_labels = [
+        "(?:e?xt(?:ens",
+        LABEL_I,
+        "(?:o\u{0301}?|\u{00F3}))?n?|\u{FF45}?\u{FF58}\u{FF54}\u{FF4E}?",
+        "|\u{0434}\u{043E}\u{0431}(?:\u{0430}\u{0432}\u{043E}\u{0447}\u{043D}\u{044B}\u{0439})?|anexo)",
+    ]
+    .concat();
+    let ambiguous_labels = [
+        "(?:[x\u{FF58}\\#\u{FF03}\\~\u{FF5E}]|",
+        LABEL_I,
+        "nt|\u{FF49}\u{FF4E}\u{FF54})",
+    ]
+    .concat();
     let ambiguous_separator = "[\\- ]+";
     let rfc = format!(";ext={}", digits(20));
     let explicit = format!(
@@ -79,14 +148,6 @@ static VIABLE: LazyLock<Regex> = LazyLock::new(|| {
 /// `_EXTN_PATTERN`: an extension at the end of the text.
 static EXTENSION: LazyLock<Regex> =
     LazyLock::new(|| build(&format!("(?i)(?:{})$", extension_pattern())));
-/// `_VALID_START_CHAR_PATTERN`.
-static START: LazyLock<Regex> = LazyLock::new(|| build(&format!("[{PLUS_CHARS}\\d]")));
-/// `_UNWANTED_END_CHAR_PATTERN`: Python's `(?:_|[^#\w])+$` (`\w` being letters and numbers).
-static UNWANTED_END: LazyLock<Regex> = LazyLock::new(|| build("[^#\\p{L}\\p{N}]+$"));
-/// `_SECOND_NUMBER_START_PATTERN`.
-static SECOND_NUMBER: LazyLock<Regex> = LazyLock::new(|| build("[\\\\/] *x"));
-/// `_VALID_ALPHA_PHONE_PATTERN`: three or more ASCII letters (and no line break).
-static ALPHA_PHONE: LazyLock<Regex> = LazyLock::new(|| build("^(?:.*?[A-Za-z]){3}.*$"));
 /// `_RFC3966_GLOBAL_NUMBER_DIGITS_PATTERN`.
 static GLOBAL_NUMBER_DIGITS: LazyLock<Regex> =
     LazyLock::new(|| build("^\\+(\\d|[\\-\\.\\(\\)]?)*\\d(\\d|[\\-\\.\\(\\)]?)*$"));
@@ -98,9 +159,9 @@ static DOMAIN_NAME: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-/// Unicode decimal digits (`\p{Nd}`): the first code point of each run of ten.
-static DECIMAL_ZEROS: LazyLock<Vec<(u32, u32)>> = LazyLock::new(|| {
-    let hir = regex_syntax::parse(r"\p{Nd}").expect("\\p{Nd} is a valid class");
+/// The code point ranges of a Unicode class, from regex-syntax's tables.
+fn class_ranges(class: &str) -> Vec<(u32, u32)> {
+    let hir = regex_syntax::parse(class).unwrap_or_else(|e| panic!("{class}: {e}"));
     match hir.kind() {
         regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) => class
             .ranges()
@@ -109,7 +170,19 @@ static DECIMAL_ZEROS: LazyLock<Vec<(u32, u32)>> = LazyLock::new(|| {
             .collect(),
         _ => Vec::new(),
     }
-});
+}
+
+fn in_ranges(ranges: &[(u32, u32)], c: char) -> Option<(u32, u32)> {
+    let code = u32::from(c);
+    let i = ranges.partition_point(|&(_, end)| end < code);
+    ranges.get(i).copied().filter(|&(start, _)| start <= code)
+}
+
+/// Unicode decimal digits (`\p{Nd}`), which come in runs of ten starting at a zero.
+static DECIMAL_DIGITS: LazyLock<Vec<(u32, u32)>> = LazyLock::new(|| class_ranges(r"\p{Nd}"));
+/// Letters and numbers: what Python's `\w` keeps at the end of a number (besides `_`).
+static LETTERS_AND_NUMBERS: LazyLock<Vec<(u32, u32)>> =
+    LazyLock::new(|| class_ranges(r"[\p{L}\p{N}]"));
 
 /// The value of a Unicode decimal digit (`0`-`9`, `٣`, `７`, ...), as Python's `unicodedata.digit`.
 pub(super) fn decimal_value(c: char) -> Option<u8> {
@@ -119,80 +192,149 @@ pub(super) fn decimal_value(c: char) -> Option<u8> {
     if c.is_ascii() {
         return None;
     }
-    let code = u32::from(c);
-    let ranges = &*DECIMAL_ZEROS;
-    let i = ranges.partition_point(|&(_, end)| end < code);
-    let &(start, end) = ranges.get(i)?;
-    ((start..=end).contains(&code)).then(|| ((code - start) % 10) as u8)
+    in_ranges(&DECIMAL_DIGITS, c).map(|(start, _)| ((u32::from(c) - start) % 10) as u8)
+}
+
+/// `_VALID_PUNCTUATION` (case-insensitive, so `X` too).
+fn is_punctuation(c: char) -> bool {
+    matches!(c,
+        '-' | 'x' | 'X' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF0D}'..='\u{FF0F}'
+        | ' ' | '\u{00A0}' | '\u{00AD}' | '\u{200B}' | '\u{2060}' | '\u{3000}' | '(' | ')'
+        | '\u{FF08}' | '\u{FF09}' | '\u{FF3B}' | '\u{FF3D}' | '.' | '[' | ']' | '/' | '~'
+        | '\u{2053}' | '\u{223C}' | '\u{FF5E}')
+}
+
+fn is_plus(c: char) -> bool {
+    c == '+' || c == '\u{FF0B}'
+}
+
+/// The main form of `_VALID_PHONE_NUMBER` without its optional extension: plus signs, then at
+/// least three digits among punctuation and `*`, then punctuation, `*`, ASCII letters and digits.
+/// Matching it is enough for viability; not matching it leaves the question to the expression.
+fn main_form(number: &str) -> bool {
+    let mut digits = 0;
+    for c in number.trim_start_matches(is_plus).chars() {
+        if decimal_value(c).is_some() {
+            digits += 1;
+        } else if !(is_punctuation(c) || c == '*' || (digits >= 3 && c.is_ascii_alphabetic())) {
+            return false;
+        }
+    }
+    digits >= 3
+}
+
+/// Whether an extension could be written in `number`: every extension pattern needs a letter or
+/// one of `; , # ~` (or their full-width forms).
+fn could_have_extension(number: &str) -> bool {
+    number
+        .chars()
+        .any(|c| c.is_alphabetic() || matches!(c, ';' | ',' | '#' | '\u{FF03}' | '~' | '\u{FF5E}'))
 }
 
 /// The shortcut for text made only of ASCII digits, spaces and `+ ( ) - .`: `None` when the text
 /// has any other character, otherwise what the full steps would give.
-pub(super) fn simple(text: &str) -> Option<Result<Prepared, NotANumber>> {
-    let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .all(|b| matches!(b, b'0'..=b'9' | b' ' | b'+' | b'(' | b')' | b'-' | b'.'))
-    {
-        return None;
+pub(super) fn simple(text: &str, digits: &mut DigitBuf) -> Option<Result<Prepared, NotANumber>> {
+    // One pass: _extract_possible_number keeps from the first plus or digit to the last digit
+    // (every other character of this alphabet is an unwanted trailing character), and
+    // _is_viable_phone_number wants two bare digits, or plus signs then at least three digits
+    // among punctuation (a plus sign after the leading ones is not punctuation).
+    let mut start = None;
+    let mut pluses = 0usize;
+    let mut in_plus_run = false;
+    let mut last_digit = 0usize;
+    let mut late_plus = usize::MAX;
+    digits.clear();
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                start.get_or_insert(i);
+                in_plus_run = false;
+                last_digit = i;
+                digits.push(b);
+            }
+            b'+' => match start {
+                None => {
+                    start = Some(i);
+                    pluses = 1;
+                    in_plus_run = true;
+                }
+                Some(_) if in_plus_run => pluses += 1,
+                Some(_) => late_plus = late_plus.min(i),
+            },
+            b' ' | b'(' | b')' | b'-' | b'.' => in_plus_run = false,
+            _ => return None,
+        }
     }
-    // _extract_possible_number: from the first plus or digit to the last digit (every other
-    // character of this alphabet is an unwanted trailing character).
-    let Some(start) = bytes.iter().position(|b| *b == b'+' || b.is_ascii_digit()) else {
-        return Some(Err(NotANumber::NotViable));
+    let count = digits.len();
+    let viable = match start {
+        Some(start) if count > 0 && last_digit + 1 - start == 2 => pluses == 0 && count == 2,
+        Some(_) if count > 0 => late_plus > last_digit && count >= 3,
+        _ => false,
     };
-    let Some(end) = bytes.iter().rposition(u8::is_ascii_digit).map(|i| i + 1) else {
-        return Some(Err(NotANumber::NotViable));
-    };
-    if end <= start {
-        return Some(Err(NotANumber::NotViable));
-    }
-    let number = &bytes[start..end];
-    // _is_viable_phone_number: two bare digits, or plus signs then at least three digits among
-    // punctuation (a plus sign is not punctuation).
-    let pluses = number.iter().take_while(|b| **b == b'+').count();
-    let rest = &number[pluses..];
-    let digit_count = rest.iter().filter(|b| b.is_ascii_digit()).count();
-    let viable = if number.len() == 2 {
-        digit_count == 2
+    Some(if viable {
+        Ok(Prepared {
+            plus: pluses > 0,
+            extension: None,
+        })
     } else {
-        !rest.contains(&b'+') && digit_count >= 3
-    };
-    if !viable {
-        return Some(Err(NotANumber::NotViable));
-    }
-    let digits = rest
-        .iter()
-        .filter(|b| b.is_ascii_digit())
-        .map(|&b| char::from(b))
-        .collect();
-    Some(Ok(Prepared {
-        plus: pluses > 0,
-        digits,
-        extension: None,
-    }))
+        Err(NotANumber::NotViable)
+    })
 }
 
 /// The full text steps: `_build_national_number_for_parsing`, `_is_viable_phone_number`,
 /// `_maybe_strip_extension`, then plus signs and `_normalize`.
-pub(super) fn prepare(text: &str) -> Result<Prepared, NotANumber> {
+pub(super) fn prepare(text: &str, digits: &mut DigitBuf) -> Result<Prepared, NotANumber> {
     let number = national_number_for_parsing(text)?;
-    if !is_viable(&number) {
+    // Where `_EXTN_PATTERN` matches, if it can.
+    let extension_at = could_have_extension(&number)
+        .then(|| EXTENSION.find(&number).map(|m| m.start()))
+        .flatten();
+    // A viable number before a matching extension makes the whole viable (main form, then the
+    // optional extension of `_VALID_PHONE_NUMBER`).
+    let viable = number.chars().nth(1).is_some()
+        && (main_form(&number)
+            || extension_at.is_some_and(|at| main_form(&number[..at]))
+            || is_viable(&number));
+    if !viable {
         return Err(NotANumber::NotViable);
     }
-    let (number, extension) = strip_extension(&number);
-    let after_plus = number.trim_start_matches(['+', '\u{FF0B}']);
+    let (number, extension) = match extension_at {
+        Some(at) if is_viable(&number[..at]) => {
+            (&number[..at], Some(extension_digits(&number[at..])))
+        }
+        _ => (number.as_str(), None),
+    };
+    let after_plus = number.trim_start_matches(is_plus);
+    normalize(after_plus, digits);
     Ok(Prepared {
         plus: after_plus.len() != number.len(),
-        digits: normalize(after_plus),
         extension,
     })
+}
+
+/// The digits `_maybe_strip_extension` captures from a matched extension: every alternative of
+/// the pattern ends in a run of digits, an optional `#`, and the end, and none lets a digit stand
+/// just before that run, so the capture is the whole final run of digits.
+fn extension_digits(matched: &str) -> String {
+    let matched = matched.strip_suffix('#').unwrap_or(matched);
+    let start = matched
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| decimal_value(*c).is_some())
+        .last()
+        .map_or(matched.len(), |(i, _)| i);
+    matched[start..].to_string()
 }
 
 /// `_build_national_number_for_parsing`.
 fn national_number_for_parsing(text: &str) -> Result<String, NotANumber> {
     const PHONE_CONTEXT: &str = ";phone-context=";
-    let mut number = match text.find(PHONE_CONTEXT) {
+    let context_at = if text.contains(';') {
+        text.find(PHONE_CONTEXT)
+    } else {
+        None
+    };
+    let mut number = match context_at {
         Some(index) => {
             let context_start = index + PHONE_CONTEXT.len();
             let context = match text[context_start..].find(';') {
@@ -218,7 +360,11 @@ fn national_number_for_parsing(text: &str) -> Result<String, NotANumber> {
         }
         None => extract_possible_number(text).to_string(),
     };
-    if let Some(isdn) = number.find(";isub=") {
+    if let Some(isdn) = number
+        .contains(';')
+        .then(|| number.find(";isub="))
+        .flatten()
+    {
         if isdn > 0 {
             number.truncate(isdn);
         }
@@ -229,58 +375,56 @@ fn national_number_for_parsing(text: &str) -> Result<String, NotANumber> {
 /// `_extract_possible_number`: from the first plus or digit, without trailing punctuation or a
 /// second number (`/x...`).
 fn extract_possible_number(text: &str) -> &str {
-    let Some(start) = START.find(text) else {
+    let Some(start) = text.find(|c: char| is_plus(c) || decimal_value(c).is_some()) else {
         return "";
     };
-    let mut number = &text[start.start()..];
-    if let Some(end) = UNWANTED_END.find(number) {
-        number = &number[..end.start()];
+    // `_UNWANTED_END_CHAR_PATTERN`: Python's `(?:_|[^#\w])+$`, `\w` being letters and numbers.
+    let number = text[start..].trim_end_matches(|c: char| {
+        !(c == '#'
+            || c.is_ascii_alphanumeric()
+            || (!c.is_ascii() && in_ranges(&LETTERS_AND_NUMBERS, c).is_some()))
+    });
+    // `_SECOND_NUMBER_START_PATTERN`: `[\\/] *x`.
+    let second = number.char_indices().find(|&(i, c)| {
+        (c == '/' || c == '\\') && number[i + 1..].trim_start_matches(' ').starts_with('x')
+    });
+    match second {
+        Some((i, _)) => &number[..i],
+        None => number,
     }
-    if let Some(second) = SECOND_NUMBER.find(number) {
-        number = &number[..second.start()];
-    }
-    number
 }
 
 /// `_is_viable_phone_number`.
 fn is_viable(number: &str) -> bool {
-    number.chars().nth(1).is_some() && VIABLE.is_match(number)
-}
-
-/// `_maybe_strip_extension`: the number without its extension, and the extension.
-fn strip_extension(number: &str) -> (&str, Option<String>) {
-    if let Some(caps) = EXTENSION.captures(number) {
-        let whole = caps.get(0).expect("group 0 always matches");
-        let before = &number[..whole.start()];
-        if is_viable(before) {
-            // The first group that captured digits; kept as written, as libphonenumber does.
-            let extension = caps.iter().skip(1).flatten().next();
-            return (before, extension.map(|m| m.as_str().to_string()));
+    let mut chars = number.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (_, None, _) => false,
+        (Some(a), Some(b), None) if decimal_value(a).is_some() && decimal_value(b).is_some() => {
+            true
         }
+        _ => main_form(number) || VIABLE.is_match(number),
     }
-    (number, None)
 }
 
-/// `_normalize`: keypad letters to digits when there are three or more ASCII letters, otherwise
-/// every decimal digit (any script) to ASCII, dropping everything else.
-pub(super) fn normalize(number: &str) -> String {
-    if ALPHA_PHONE.is_match(number) {
-        number
-            .chars()
-            .filter_map(|c| {
-                let mut upper = c.to_uppercase();
-                let (Some(u), None) = (upper.next(), upper.next()) else {
-                    return None;
-                };
-                keypad_digit(u)
-            })
-            .collect()
+/// `_normalize`: keypad letters to digits when there are three or more ASCII letters (and, as
+/// Python's `.` does not match it, no line feed), otherwise every decimal digit (any script) to
+/// ASCII, dropping everything else.
+pub(super) fn normalize(number: &str, out: &mut DigitBuf) {
+    out.clear();
+    let letters = number.bytes().filter(u8::is_ascii_alphabetic).count();
+    if letters >= 3 && !number.contains('\n') {
+        for c in number.chars() {
+            let mut upper = c.to_uppercase();
+            if let (Some(u), None) = (upper.next(), upper.next()) {
+                if let Some(d) = keypad_digit(u) {
+                    out.push(d as u8);
+                }
+            }
+        }
     } else {
-        number
-            .chars()
-            .filter_map(decimal_value)
-            .map(|d| char::from(b'0' + d))
-            .collect()
+        for d in number.chars().filter_map(decimal_value) {
+            out.push(b'0' + d);
+        }
     }
 }
 
@@ -307,6 +451,10 @@ mod tests {
 
     #[test]
     fn extension_spellings_people_use_are_split_off() {
+        fn strip_extension(text: &str) -> (&str, Option<String>) {
+            let at = EXTENSION.find(text).map(|m| m.start()).unwrap();
+            (&text[..at], Some(extension_digits(&text[at..])))
+        }
         for (text, number, ext) in [
             ("+7 912 345-67-89 доб. 123", "+7 912 345-67-89", "123"),
             ("+7 912 345-67-89 ДОБ 45", "+7 912 345-67-89", "45"),
@@ -324,17 +472,33 @@ mod tests {
         }
     }
 
+    fn normalized(text: &str) -> String {
+        let mut out = DigitBuf::new();
+        normalize(text, &mut out);
+        out.as_str().to_string()
+    }
+
+    fn run_simple(text: &str) -> Option<Result<(Prepared, String), NotANumber>> {
+        let mut digits = DigitBuf::new();
+        simple(text, &mut digits).map(|r| r.map(|p| (p, digits.as_str().to_string())))
+    }
+
+    fn run_prepare(text: &str) -> Result<(Prepared, String), NotANumber> {
+        let mut digits = DigitBuf::new();
+        prepare(text, &mut digits).map(|p| (p, digits.as_str().to_string()))
+    }
+
     #[test]
     fn letters_become_keypad_digits_only_from_three_letters_on() {
-        assert_eq!(normalize("8 800 MEGAFON"), "88006342366");
-        assert_eq!(normalize("8 800 ab1"), "88001");
-        assert_eq!(normalize("＋７ ９１２"), "7912");
-        assert_eq!(normalize("٨٩١"), "891");
+        assert_eq!(normalized("8 800 MEGAFON"), "88006342366");
+        assert_eq!(normalized("8 800 ab1"), "88001");
+        assert_eq!(normalized("＋７ ９１２"), "7912");
+        assert_eq!(normalized("٨٩١"), "891");
     }
 
     #[test]
     fn decimal_digits_of_every_script_come_in_runs_of_ten() {
-        for &(start, end) in DECIMAL_ZEROS.iter() {
+        for &(start, end) in DECIMAL_DIGITS.iter() {
             assert_eq!((end - start + 1) % 10, 0, "run at {start:#x}");
         }
         assert_eq!(decimal_value('٣'), Some(3));
@@ -358,8 +522,8 @@ mod tests {
             "",
             "+",
         ] {
-            assert_eq!(simple(text), Some(prepare(text)), "{text:?}");
+            assert_eq!(run_simple(text), Some(run_prepare(text)), "{text:?}");
         }
-        assert_eq!(simple("8 912 x"), None);
+        assert_eq!(run_simple("8 912 x"), None);
     }
 }
