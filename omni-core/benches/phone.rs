@@ -2,8 +2,17 @@
 //! omni against the bare `phonenumber` crate (parse + E.164 + is_valid) in the same run.
 //!
 //! `cargo bench -p omni-core --bench phone`
+//!
+//! On a machine shared with other work, criterion's wall-clock figures understate what one core
+//! does. For CPU time, run a fixed number of passes over the same corpus under `perf stat` (or
+//! `time`) and subtract a zero-pass run (start-up and corpus):
+//!
+//! ```text
+//! PHONE_BENCH_PASSES=400 PHONE_BENCH_WHAT=omni perf stat -e task-clock target/release/deps/phone-<hash>
+//! PHONE_BENCH_PASSES=0   PHONE_BENCH_WHAT=omni perf stat -e task-clock target/release/deps/phone-<hash>
+//! ```
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use omni_core::{normalize_phone, PhoneNormalizer};
 use std::hint::black_box;
 
@@ -84,6 +93,23 @@ fn corpus(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Only the plain Russian shapes of [`corpus`] (digits and `+ ( ) -` and spaces), where the
+/// `phonenumber` crate's regex cache does not thrash: the comparison most favourable to it.
+fn plain_russian(n: usize) -> Vec<String> {
+    corpus(n * 2)
+        .into_iter()
+        .filter(|t| {
+            t.bytes()
+                .all(|b| b.is_ascii_digit() || b" +()-".contains(&b))
+                && (t.starts_with("+7")
+                    || t.starts_with('8')
+                    || t.starts_with('7')
+                    || t.starts_with('9'))
+        })
+        .take(n)
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let inputs = corpus(5_000);
     let normalizer = PhoneNormalizer::default();
@@ -126,7 +152,78 @@ fn bench(c: &mut Criterion) {
         },
     );
     group.finish();
+
+    let plain = plain_russian(5_000);
+    let mut group = c.benchmark_group("phone_plain_russian");
+    group.throughput(Throughput::Elements(plain.len() as u64));
+    group.bench_function(BenchmarkId::new("omni", "normalizer"), |b| {
+        b.iter(|| {
+            for text in &plain {
+                let _ = black_box(normalizer.normalize(black_box(text)));
+            }
+        })
+    });
+    group.sample_size(10);
+    group.bench_function(
+        BenchmarkId::new("phonenumber_crate", "parse_e164_is_valid"),
+        |b| {
+            b.iter(|| {
+                for text in &plain {
+                    if let Ok(n) =
+                        phonenumber::parse(Some(phonenumber::country::Id::RU), black_box(text))
+                    {
+                        let e164 = n.format().mode(phonenumber::Mode::E164).to_string();
+                        black_box((e164, phonenumber::is_valid(&n)));
+                    }
+                }
+            })
+        },
+    );
+    group.finish();
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// `PHONE_BENCH_PASSES` passes of `PHONE_BENCH_WHAT` (`omni`, `omni_free`, `crate` over the mixed
+/// corpus; `omni_plain`, `crate_plain` over the plain Russian one), for CPU-time measurement from
+/// outside; criterion otherwise.
+fn main() {
+    let passes: Option<usize> = std::env::var("PHONE_BENCH_PASSES")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let Some(passes) = passes else {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+        return;
+    };
+    let what = std::env::var("PHONE_BENCH_WHAT").unwrap_or_else(|_| "omni".into());
+    let inputs = if what.ends_with("_plain") {
+        plain_russian(5_000)
+    } else {
+        corpus(5_000)
+    };
+    let normalizer = PhoneNormalizer::default();
+    let _ = normalizer.normalize("+7 912 345 67 89");
+    let _ = phonenumber::parse(None, "+7 912 345 67 89");
+    let started = std::time::Instant::now();
+    let mut ok = 0usize;
+    for _ in 0..passes {
+        for text in &inputs {
+            ok += match what.as_str() {
+                "omni" | "omni_plain" => normalizer.normalize(black_box(text)).is_ok(),
+                "omni_free" => normalize_phone(black_box(text), "RU").is_ok(),
+                _ => phonenumber::parse(Some(phonenumber::country::Id::RU), black_box(text))
+                    .map(|n| {
+                        let e164 = n.format().mode(phonenumber::Mode::E164).to_string();
+                        black_box((e164, phonenumber::is_valid(&n)))
+                    })
+                    .is_ok(),
+            } as usize;
+        }
+    }
+    let n = passes * inputs.len();
+    println!(
+        "{what}: {n} inputs ({ok} parsed) in {:?} wall",
+        started.elapsed()
+    );
+}

@@ -18,15 +18,15 @@ use regex_automata::Anchored;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// A pattern over ASCII digits, tested by walking a prebuilt DFA.
+/// A pattern over ASCII digits, compiled to a DFA whose transitions are a table indexed by state
+/// and digit: a check is one table lookup per digit, ending early at a dead state.
 pub(super) struct DigitMatcher {
-    dfa: dense::DFA<Vec<u32>>,
-    start: StateID,
+    /// `next[state * 10 + digit]`; state 0 is dead, state 1 the start.
+    next: Vec<u32>,
+    /// Whether the digits read so far match, per state.
+    accepts: Vec<bool>,
     /// Whether any prefix of the input matching is enough (`leadingDigits`), rather than all of it.
     prefix: bool,
-    /// Bit `d` is set when a match can start with the digit `d` (most patterns rule out most
-    /// first digits, so most checks end here).
-    first_digits: u16,
 }
 
 impl DigitMatcher {
@@ -40,6 +40,7 @@ impl DigitMatcher {
         Self::build(pattern, true)
     }
 
+    /// Builds regex-automata's DFA for `pattern`, then copies its digit transitions into a table.
     fn build(pattern: &str, prefix: bool) -> Self {
         let dfa = dense::Builder::new()
             .configure(
@@ -53,38 +54,137 @@ impl DigitMatcher {
         let start = dfa
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .expect("anchored start state exists");
-        let first_digits = (0..10u8)
-            .filter(|d| !dfa.is_dead_state(dfa.next_state(start, b'0' + d)))
-            .fold(0u16, |mask, d| mask | (1 << d));
+        // Number the states reachable through digits: 0 dead, 1 start, then breadth first.
+        let mut ids: HashMap<StateID, u32> = HashMap::new();
+        let mut order: Vec<Option<StateID>> = vec![None, Some(start)];
+        ids.insert(start, 1);
+        let mut next = vec![0u32; 20];
+        let mut i = 1;
+        while i < order.len() {
+            let state = order[i].expect("only the dead state has no id");
+            for d in 0..10u8 {
+                let to = dfa.next_state(state, b'0' + d);
+                let id = if dfa.is_dead_state(to) {
+                    0
+                } else {
+                    *ids.entry(to).or_insert_with(|| {
+                        order.push(Some(to));
+                        next.extend([0; 10]);
+                        (order.len() - 1) as u32
+                    })
+                };
+                next[i * 10 + usize::from(d)] = id;
+            }
+            i += 1;
+        }
+        let accepts = order
+            .iter()
+            .map(|state| state.is_some_and(|s| dfa.is_match_state(dfa.next_eoi_state(s))))
+            .collect();
         DigitMatcher {
-            dfa,
-            start,
+            next,
+            accepts,
             prefix,
-            first_digits,
         }
     }
 
-    /// Whether `digits` matches (see [`DigitMatcher::whole`] and [`DigitMatcher::prefix`]).
+    /// Whether `digits` (ASCII digits) matches; see [`DigitMatcher::whole`] and
+    /// [`DigitMatcher::prefix`].
     pub(super) fn is_match(&self, digits: &[u8]) -> bool {
-        if let Some(d) = digits.first().and_then(|b| b.checked_sub(b'0')) {
-            if d < 10 && self.first_digits & (1 << d) == 0 {
+        let mut state = 1usize;
+        for &b in digits {
+            if self.prefix && self.accepts[state] {
+                return true;
+            }
+            let digit = usize::from(b.wrapping_sub(b'0'));
+            if digit >= 10 {
+                return false;
+            }
+            state = self.next[state * 10 + digit] as usize;
+            if state == 0 {
                 return false;
             }
         }
-        let mut state = self.start;
+        self.accepts[state]
+    }
+}
+
+/// Several [`DigitMatcher`]s run as one product DFA: one walk over a number tells which of the
+/// patterns match it (bit `i` for pattern `i`). Used for a territory's type descriptions, which
+/// `getNumberType` would otherwise check one after another.
+pub(super) struct PatternSet {
+    /// `next[state * 10 + digit]`; state 0 is dead (no pattern can match), state 1 the start.
+    next: Vec<u32>,
+    matched: Vec<u16>,
+}
+
+impl PatternSet {
+    /// Above this many states the product is not built and the patterns are checked one by one.
+    const MAX_STATES: usize = 20_000;
+
+    fn build(parts: &[&DigitMatcher]) -> Option<Self> {
+        if parts.is_empty() || parts.len() > 16 || parts.iter().any(|p| p.prefix) {
+            return None;
+        }
+        let start: Vec<u32> = vec![1; parts.len()];
+        let mut ids: HashMap<Vec<u32>, u32> = HashMap::new();
+        ids.insert(start.clone(), 1);
+        let mut order: Vec<Vec<u32>> = vec![vec![0; parts.len()], start];
+        let mut next = vec![0u32; 20];
+        let mut i = 1;
+        while i < order.len() {
+            for d in 0..10usize {
+                let to: Vec<u32> = order[i]
+                    .iter()
+                    .zip(parts)
+                    .map(|(&s, p)| p.next[s as usize * 10 + d])
+                    .collect();
+                let id = if to.iter().all(|&s| s == 0) {
+                    0
+                } else if let Some(&id) = ids.get(&to) {
+                    id
+                } else {
+                    if order.len() >= Self::MAX_STATES {
+                        return None;
+                    }
+                    let id = order.len() as u32;
+                    ids.insert(to.clone(), id);
+                    order.push(to);
+                    next.extend([0; 10]);
+                    id
+                };
+                next[i * 10 + d] = id;
+            }
+            i += 1;
+        }
+        let matched = order
+            .iter()
+            .map(|states| {
+                states
+                    .iter()
+                    .zip(parts)
+                    .enumerate()
+                    .filter(|(_, (&s, p))| p.accepts[s as usize])
+                    .fold(0u16, |mask, (bit, _)| mask | (1 << bit))
+            })
+            .collect();
+        Some(PatternSet { next, matched })
+    }
+
+    /// The patterns that match all of `digits` (ASCII digits), as a bit set.
+    fn matched(&self, digits: &[u8]) -> u16 {
+        let mut state = 1usize;
         for &b in digits {
-            state = self.dfa.next_state(state, b);
-            if self.dfa.is_special_state(state) {
-                if self.dfa.is_dead_state(state) {
-                    return false;
-                }
-                // Match states come one byte late: a prefix up to here matched.
-                if self.prefix && self.dfa.is_match_state(state) {
-                    return true;
-                }
+            let digit = usize::from(b.wrapping_sub(b'0'));
+            if digit >= 10 {
+                return 0;
+            }
+            state = self.next[state * 10 + digit] as usize;
+            if state == 0 {
+                return 0;
             }
         }
-        self.dfa.is_match_state(self.dfa.next_eoi_state(state))
+        self.matched[state]
     }
 }
 
@@ -121,6 +221,9 @@ pub(super) struct Desc {
     pub(super) local_lengths: Lengths,
     pattern: DigitMatcher,
     source: String,
+    /// The metadata's example number, if any (the tests derive numbers from it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    example: Option<String>,
 }
 
 impl Desc {
@@ -131,17 +234,13 @@ impl Desc {
             local_lengths: Lengths::from_list(desc.possible_local_length()),
             pattern: DigitMatcher::whole(&source),
             source,
+            example: desc.example().map(str::to_string),
         }
     }
 
     /// libphonenumber's `_match_national_number`: the pattern alone, lengths not checked.
     pub(super) fn pattern_matches(&self, nsn: &[u8]) -> bool {
         self.pattern.is_match(nsn)
-    }
-
-    /// libphonenumber's `_is_number_matching_desc`: possible length, then the pattern.
-    pub(super) fn matches(&self, nsn: &[u8]) -> bool {
-        self.lengths.contains(nsn.len()) && self.pattern.is_match(nsn)
     }
 }
 
@@ -179,7 +278,7 @@ impl Prefix {
     /// Where a match at the start of `digits` ends, if there is one.
     pub(super) fn match_end(&self, digits: &str) -> Option<usize> {
         match self {
-            Prefix::Digits(p) => digits.starts_with(&**p).then_some(p.len()),
+            Prefix::Digits(p) => super::number::strip_digits(digits, p).map(|_| p.len()),
             Prefix::Pattern(re) => re.find(digits).map(|m| m.end()),
         }
     }
@@ -209,6 +308,8 @@ pub(super) struct Territory {
     pub(super) mobile: Option<Desc>,
     pub(super) same_mobile_and_fixed_line: bool,
     pub(super) leading_digits: Option<DigitMatcher>,
+    /// General, special, fixed-line and mobile patterns in one DFA, in that bit order.
+    types: Option<PatternSet>,
 }
 
 impl Territory {
@@ -268,7 +369,13 @@ impl Territory {
                         .map(str::to_string),
                 }
             });
+        let mut parts: Vec<&DigitMatcher> = vec![&general.pattern];
+        parts.extend(special.iter().map(|(_, d)| &d.pattern));
+        parts.extend(fixed_line.iter().map(|d| &d.pattern));
+        parts.extend(mobile.iter().map(|d| &d.pattern));
+        let types = PatternSet::build(&parts);
         Territory {
+            types,
             id: meta.id().to_string(),
             country_code: meta.country_code(),
             country_code_digits: meta.country_code().to_string(),
@@ -289,22 +396,37 @@ impl Territory {
 
     /// libphonenumber's `_number_type_helper`: the type of a national number in this plan.
     pub(super) fn number_type(&self, nsn: &[u8]) -> PhoneKind {
-        if !self.general.matches(nsn) {
+        match &self.types {
+            Some(set) => {
+                let matched = set.matched(nsn);
+                self.type_from(nsn.len(), |bit, _| matched & (1 << bit) != 0)
+            }
+            None => self.type_from(nsn.len(), |_, desc| desc.pattern_matches(nsn)),
+        }
+    }
+
+    /// `_number_type_helper` given which patterns match (`pattern(bit, desc)`, bits in
+    /// [`Territory::types`] order); lengths are checked here, before each pattern.
+    fn type_from(&self, len: usize, pattern: impl Fn(usize, &Desc) -> bool) -> PhoneKind {
+        let hit = |bit: usize, desc: &Desc| desc.lengths.contains(len) && pattern(bit, desc);
+        if !hit(0, &self.general) {
             return PhoneKind::Unknown;
         }
-        for (kind, desc) in &self.special {
-            if desc.matches(nsn) {
+        for (i, (kind, desc)) in self.special.iter().enumerate() {
+            if hit(1 + i, desc) {
                 return *kind;
             }
         }
-        let is_mobile = |nsn: &[u8]| self.mobile.as_ref().is_some_and(|m| m.matches(nsn));
-        if self.fixed_line.as_ref().is_some_and(|f| f.matches(nsn)) {
-            if self.same_mobile_and_fixed_line || is_mobile(nsn) {
+        let fixed_bit = 1 + self.special.len();
+        let mobile_bit = fixed_bit + usize::from(self.fixed_line.is_some());
+        let is_mobile = || self.mobile.as_ref().is_some_and(|m| hit(mobile_bit, m));
+        if self.fixed_line.as_ref().is_some_and(|f| hit(fixed_bit, f)) {
+            if self.same_mobile_and_fixed_line || is_mobile() {
                 return PhoneKind::FixedLineOrMobile;
             }
             return PhoneKind::FixedLine;
         }
-        if !self.same_mobile_and_fixed_line && is_mobile(nsn) {
+        if !self.same_mobile_and_fixed_line && is_mobile() {
             return PhoneKind::Mobile;
         }
         PhoneKind::Unknown
@@ -334,7 +456,8 @@ impl Territory {
 /// Every numbering plan, indexed by region and by country calling code.
 pub(super) struct Plans {
     pub(super) territories: Vec<Territory>,
-    by_region: HashMap<String, usize>,
+    /// Territory index + 1 for each two-letter region code (`AA` at 0 ... `ZZ` at 675), 0 if none.
+    by_region: Vec<u16>,
     /// Territory indices for each country code below 1000, main region first.
     by_code: Vec<Vec<usize>>,
 }
@@ -353,11 +476,13 @@ impl Plans {
         let mut territories: Vec<Territory> = metas.into_iter().map(Territory::new).collect();
         territories
             .sort_by(|a, b| (a.country_code, a.id.as_str()).cmp(&(b.country_code, b.id.as_str())));
-        let mut by_region = HashMap::new();
+        let mut by_region = vec![0u16; 26 * 26];
         let mut by_code = vec![Vec::new(); 1000];
         for (index, t) in territories.iter().enumerate() {
             if t.id != "001" {
-                by_region.insert(t.id.clone(), index);
+                if let Some(slot) = region_slot(t.id.as_bytes()) {
+                    by_region[slot] = index as u16 + 1;
+                }
             }
             by_code[usize::from(t.country_code)].push(index);
         }
@@ -384,7 +509,8 @@ impl Plans {
 
     /// The territory index of an upper-case ISO 3166 region code.
     pub(super) fn region(&self, id: &str) -> Option<usize> {
-        self.by_region.get(id).copied()
+        let slot = region_slot(id.as_bytes())?;
+        self.by_region[slot].checked_sub(1).map(usize::from)
     }
 
     /// The territories of a country calling code, main region first (empty when unknown).
@@ -393,6 +519,16 @@ impl Plans {
             .get(code as usize)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+}
+
+/// Where an upper-case two-letter region code lives in [`Plans::by_region`].
+fn region_slot(id: &[u8]) -> Option<usize> {
+    match id {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            Some(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+        }
+        _ => None,
     }
 }
 
@@ -455,6 +591,58 @@ mod tests {
         assert_eq!(ru.number_type(b"4951234567"), PhoneKind::FixedLine);
         assert_eq!(ru.number_type(b"8005553535"), PhoneKind::TollFree);
         assert_eq!(ru.number_type(b"7012345678"), PhoneKind::Unknown);
+    }
+
+    #[test]
+    fn the_combined_type_walk_agrees_with_checking_each_pattern() {
+        let plans = &*PLANS;
+        let mut with_set = 0;
+        for t in &plans.territories {
+            let Some(set) = &t.types else { continue };
+            with_set += 1;
+            let samples = t
+                .special
+                .iter()
+                .map(|(_, d)| d)
+                .chain(t.fixed_line.as_ref())
+                .chain(t.mobile.as_ref())
+                .chain([&t.general]);
+            for desc in samples {
+                let Some(example) = &desc.example else {
+                    continue;
+                };
+                // The example, every one-digit change of it, and its shorter and longer forms.
+                let mut numbers = vec![
+                    example.clone(),
+                    format!("{example}0"),
+                    example[1..].to_string(),
+                ];
+                for i in 0..example.len() {
+                    for d in b'0'..=b'9' {
+                        let mut changed = example.clone().into_bytes();
+                        changed[i] = d;
+                        numbers.push(String::from_utf8(changed).unwrap());
+                    }
+                }
+                for nsn in numbers {
+                    let nsn = nsn.as_bytes();
+                    let one_by_one = t.type_from(nsn.len(), |_, d| d.pattern_matches(nsn));
+                    let matched = set.matched(nsn);
+                    let combined = t.type_from(nsn.len(), |bit, _| matched & (1 << bit) != 0);
+                    assert_eq!(
+                        combined,
+                        one_by_one,
+                        "{} {:?}",
+                        t.id,
+                        std::str::from_utf8(nsn)
+                    );
+                }
+            }
+        }
+        assert!(
+            with_set > 240,
+            "only {with_set} territories have a combined walk"
+        );
     }
 
     #[test]

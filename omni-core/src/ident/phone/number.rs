@@ -133,7 +133,7 @@ fn extract_country_code<'a>(
         };
     }
     // A national-looking number that starts with the default region's own country code.
-    if let Some(potential) = digits.strip_prefix(default.country_code_digits.as_str()) {
+    if let Some(potential) = strip_digits(digits, &default.country_code_digits) {
         let potential = strip_national_prefix(potential, default);
         let general = &default.general;
         if (!general.pattern_matches(digits.as_bytes())
@@ -144,6 +144,12 @@ fn extract_country_code<'a>(
         }
     }
     Ok((0, Cow::Borrowed("")))
+}
+
+/// `digits` without `prefix`, if it starts with it (a byte loop: these are one to three digits).
+pub(super) fn strip_digits<'a>(digits: &'a str, prefix: &str) -> Option<&'a str> {
+    let (d, p) = (digits.as_bytes(), prefix.as_bytes());
+    (d.len() >= p.len() && d.iter().zip(p).all(|(a, b)| a == b)).then(|| &digits[p.len()..])
 }
 
 /// `_extract_country_code`: a known country code of one to three digits at the start.
@@ -217,19 +223,26 @@ fn strip_national_prefix<'a>(number: &'a str, plan: &Territory) -> Cow<'a, str> 
     }
 }
 
-/// `getRegionCodeForNumber`: the territory a number belongs to, if any.
-pub(super) fn territory_for(plans: &Plans, code: u16, nsn: &str) -> Option<usize> {
+/// `getRegionCodeForNumber` and then `getNumberType`: the territory a number belongs to, if any,
+/// and the number's type there ([`PhoneKind::Unknown`] when it is not valid).
+pub(super) fn classify(plans: &Plans, code: u16, nsn: &str) -> (Option<usize>, PhoneKind) {
+    let nsn = nsn.as_bytes();
     let list = plans.code(u32::from(code));
     if let [only] = list {
-        return Some(*only);
+        return (Some(*only), plans.territories[*only].number_type(nsn));
     }
-    list.iter().copied().find(|&i| {
+    for &i in list {
         let t = &plans.territories[i];
         match &t.leading_digits {
-            Some(leading) => leading.is_match(nsn.as_bytes()),
-            None => t.number_type(nsn.as_bytes()) != PhoneKind::Unknown,
+            Some(leading) if leading.is_match(nsn) => return (Some(i), t.number_type(nsn)),
+            Some(_) => {}
+            None => match t.number_type(nsn) {
+                PhoneKind::Unknown => {}
+                kind => return (Some(i), kind),
+            },
         }
-    })
+    }
+    (None, PhoneKind::Unknown)
 }
 
 #[cfg(test)]
@@ -296,8 +309,17 @@ mod tests {
     #[test]
     fn kazakhstan_shares_plus_seven_by_leading_digits() {
         let kz = PLANS.region("KZ").unwrap();
-        assert_eq!(territory_for(&PLANS, 7, "7012345678"), Some(kz));
-        assert_eq!(territory_for(&PLANS, 7, "9123456789"), PLANS.region("RU"));
-        assert_eq!(territory_for(&PLANS, 7, "5123456789"), None);
+        assert_eq!(
+            classify(&PLANS, 7, "7012345678"),
+            (Some(kz), PhoneKind::Mobile)
+        );
+        assert_eq!(
+            classify(&PLANS, 7, "9123456789"),
+            (PLANS.region("RU"), PhoneKind::Mobile)
+        );
+        assert_eq!(
+            classify(&PLANS, 7, "5123456789"),
+            (None, PhoneKind::Unknown)
+        );
     }
 }

@@ -10,6 +10,7 @@
 
 use super::MAX_PHONE_INPUT;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// ASCII digits on the stack: the normalised number (never longer than the input).
@@ -302,7 +303,7 @@ pub(super) fn prepare(text: &str, digits: &mut DigitBuf) -> Result<Prepared, Not
         Some(at) if is_viable(&number[..at]) => {
             (&number[..at], Some(extension_digits(&number[at..])))
         }
-        _ => (number.as_str(), None),
+        _ => (&*number, None),
     };
     let after_plus = number.trim_start_matches(is_plus);
     normalize(after_plus, digits);
@@ -327,7 +328,7 @@ fn extension_digits(matched: &str) -> String {
 }
 
 /// `_build_national_number_for_parsing`.
-fn national_number_for_parsing(text: &str) -> Result<String, NotANumber> {
+fn national_number_for_parsing(text: &str) -> Result<Cow<'_, str>, NotANumber> {
     const PHONE_CONTEXT: &str = ";phone-context=";
     let context_at = if text.contains(';') {
         text.find(PHONE_CONTEXT)
@@ -356,9 +357,9 @@ fn national_number_for_parsing(text: &str) -> Result<String, NotANumber> {
             if from <= index {
                 number.push_str(&text[from..index]);
             }
-            number
+            Cow::Owned(number)
         }
-        None => extract_possible_number(text).to_string(),
+        None => Cow::Borrowed(extract_possible_number(text)),
     };
     if let Some(isdn) = number
         .contains(';')
@@ -366,7 +367,13 @@ fn national_number_for_parsing(text: &str) -> Result<String, NotANumber> {
         .flatten()
     {
         if isdn > 0 {
-            number.truncate(isdn);
+            number = match number {
+                Cow::Borrowed(n) => Cow::Borrowed(&n[..isdn]),
+                Cow::Owned(mut n) => {
+                    n.truncate(isdn);
+                    Cow::Owned(n)
+                }
+            };
         }
     }
     Ok(number)
@@ -525,5 +532,126 @@ mod tests {
             assert_eq!(run_simple(text), Some(run_prepare(text)), "{text:?}");
         }
         assert_eq!(run_simple("8 912 x"), None);
+    }
+
+    /// Text from the characters the parsing steps treat specially.
+    fn phone_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pieces = vec![
+            "0",
+            "1",
+            "7",
+            "8",
+            "9",
+            "45",
+            "+",
+            "＋",
+            " ",
+            "-",
+            "(",
+            ")",
+            ".",
+            "/",
+            "\\",
+            "x",
+            "X",
+            "#",
+            "＃",
+            "*",
+            ",",
+            ";",
+            "~",
+            "～",
+            "_",
+            "\t",
+            "\n",
+            "\u{a0}",
+            "\u{2013}",
+            "ext",
+            "доб",
+            "int",
+            "İ",
+            "ı",
+            "ſ",
+            "K",
+            "ó",
+            "o\u{301}",
+            "ｅｘｔ",
+            "٣",
+            "７",
+            "²",
+            "Ⓐ",
+            "a",
+            "Z",
+            "Иван",
+            ";ext=",
+            ";isub=1",
+            "tel:",
+        ];
+        proptest::collection::vec(proptest::sample::select(pieces), 0..16).prop_map(|v| v.concat())
+    }
+
+    /// Python's `_extract_possible_number`, with its three regular expressions.
+    fn extract_by_regex(text: &str) -> &str {
+        static START: LazyLock<Regex> = LazyLock::new(|| build("[+\u{FF0B}\\d]"));
+        static UNWANTED: LazyLock<Regex> = LazyLock::new(|| build("[^#\\p{L}\\p{N}]+$"));
+        static SECOND: LazyLock<Regex> = LazyLock::new(|| build("[\\\\/] *x"));
+        let Some(m) = START.find(text) else { return "" };
+        let mut number = &text[m.start()..];
+        if let Some(m) = UNWANTED.find(number) {
+            number = &number[..m.start()];
+        }
+        if let Some(m) = SECOND.find(number) {
+            number = &number[..m.start()];
+        }
+        number
+    }
+
+    static THREE_LETTERS: LazyLock<Regex> = LazyLock::new(|| build("^(?:.*?[A-Za-z]){3}.*$"));
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn hand_written_extraction_is_the_regular_expressions(text in phone_like()) {
+            proptest::prop_assert_eq!(extract_possible_number(&text), extract_by_regex(&text));
+        }
+
+        #[test]
+        fn hand_written_viability_is_the_regular_expression(text in phone_like()) {
+            let by_regex = text.chars().count() >= 2 && VIABLE.is_match(&text);
+            proptest::prop_assert_eq!(is_viable(&text), by_regex);
+        }
+
+        #[test]
+        fn extension_from_the_match_span_is_the_captured_group(text in phone_like()) {
+            if let Some(caps) = EXTENSION.captures(&text) {
+                let whole = caps.get(0).unwrap();
+                let group = caps.iter().skip(1).flatten().next().unwrap().as_str();
+                proptest::prop_assert_eq!(extension_digits(&text[whole.start()..]), group);
+            }
+        }
+
+        #[test]
+        fn keypad_mode_is_the_three_letter_expression(text in phone_like()) {
+            let three_letters = THREE_LETTERS.is_match(&text);
+            let mut by_keypad = DigitBuf::new();
+            for c in text.chars() {
+                let mut upper = c.to_uppercase();
+                if let (Some(u), None) = (upper.next(), upper.next()) {
+                    if let Some(d) = keypad_digit(u) {
+                        by_keypad.push(d as u8);
+                    }
+                }
+            }
+            let mut got = DigitBuf::new();
+            normalize(&text, &mut got);
+            if three_letters {
+                proptest::prop_assert_eq!(got, by_keypad);
+            } else {
+                let decimal: String = text.chars().filter_map(decimal_value).map(|d| char::from(b'0' + d)).collect();
+                proptest::prop_assert_eq!(got.as_str(), decimal.as_str());
+            }
+        }
     }
 }
