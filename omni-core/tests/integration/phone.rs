@@ -231,7 +231,10 @@ fn error_messages_say_what_is_wrong() {
     assert_eq!(message("не указан"), "\"не указан\": no digits");
     assert!(message("+999 123 456 789").contains("unknown country code +999"));
     assert!(message("12345678901234567890").contains("too long"));
-    assert!(message("+7 1").contains("3"), "{}", message("+7 1"));
+    assert_eq!(
+        message("+7 1"),
+        "\"+7 1\" has 2 digit(s); a phone number needs at least 3"
+    );
     assert!(message("8 10 44").contains("too short after the international prefix"));
     let big = "8".repeat(MAX_PHONE_INPUT + 1);
     assert_eq!(
@@ -244,6 +247,31 @@ fn error_messages_say_what_is_wrong() {
             .kind(),
         ErrorKind::InvalidArgument
     );
+}
+
+#[test]
+fn valid_only_normalisation_says_why_a_number_is_not_valid() {
+    let ru = PhoneNormalizer::default();
+    let why = |text: &str| {
+        let e = ru.normalize_valid(text).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidPhone, "{text}");
+        e.message().to_string()
+    };
+    assert_eq!(
+        why("8 912 34"),
+        "\"8 912 34\" is too short for RU: 6 digits after +7; numbers there have 10 or 14"
+    );
+    assert!(why("123-45-67").contains("local number without its area code"));
+    assert!(why("+7 912 345 67 89 12").contains("has 12 digits after +7"));
+    assert!(why("+7 555 123 45 67").contains("any region with country code +7"));
+    assert_eq!(
+        why("+44 20 7031 3000 0000 00"),
+        "\"+44 20 7031 3000 0000 00\" is too long for country code +44: 16 digits after +44; \
+         numbers there have 7, 9 or 10"
+    );
+    assert!(why("не указан").contains("no digits"));
+    let phone = ru.normalize_valid("+7 (912) 345-67-89 доб. 5").unwrap();
+    assert_eq!(phone, ru.normalize("+7 (912) 345-67-89 доб. 5").unwrap());
 }
 
 fn digits_and_separators() -> impl Strategy<Value = String> {

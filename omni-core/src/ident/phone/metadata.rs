@@ -206,6 +206,19 @@ impl Lengths {
         len < 32 && self.0 & (1 << len) != 0
     }
 
+    /// The lengths for a message: `10`, `10 or 14`, `9, 10 or 11`.
+    pub(super) fn describe(self) -> String {
+        let all: Vec<String> = (1..32)
+            .filter(|&n| self.contains(n))
+            .map(|n| n.to_string())
+            .collect();
+        match all.split_last() {
+            None => "no length".to_string(),
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+
     fn min(self) -> Option<usize> {
         (self.0 != 0).then(|| self.0.trailing_zeros() as usize)
     }

@@ -187,6 +187,35 @@ impl PhoneNormalizer {
     /// assert_eq!(ru.normalize("+7 701 234 56 78").unwrap().region.as_deref(), Some("KZ"));
     /// ```
     pub fn normalize(&self, text: &str) -> Result<Phone> {
+        self.normalize_with_code(text).map(|(phone, _)| phone)
+    }
+
+    /// Normalises one phone number and requires it to be valid: as
+    /// [`normalize`](PhoneNormalizer::normalize), but a number outside its numbering plan is an
+    /// error that says why, for forms that should refuse it.
+    ///
+    /// # Errors
+    /// As [`normalize`](PhoneNormalizer::normalize), plus [`ErrorKind::InvalidPhone`] when the
+    /// number is too short or too long for its region, is a local number without its area code,
+    /// or has digits no number of the region has.
+    ///
+    /// # Example
+    /// ```
+    /// let ru = omni_core::PhoneNormalizer::default();
+    /// assert!(ru.normalize_valid("8 912 345 67 89").is_ok());
+    /// let e = ru.normalize_valid("8 912 34").unwrap_err();
+    /// assert!(e.message().contains("too short for RU"));
+    /// ```
+    pub fn normalize_valid(&self, text: &str) -> Result<Phone> {
+        let (phone, code) = self.normalize_with_code(text)?;
+        if phone.valid {
+            return Ok(phone);
+        }
+        Err(not_valid(text, &phone, code))
+    }
+
+    /// [`normalize`](PhoneNormalizer::normalize), and the country calling code.
+    fn normalize_with_code(&self, text: &str) -> Result<(Phone, u16)> {
         if text.len() > MAX_PHONE_INPUT {
             return Err(Error::too_large("phone input", text.len(), MAX_PHONE_INPUT));
         }
@@ -205,14 +234,53 @@ impl PhoneNormalizer {
             &plans.territories[plans.code(u32::from(parsed.country_code))[0]].country_code_digits,
         );
         e164.push_str(&parsed.nsn);
-        Ok(Phone {
+        let phone = Phone {
             e164,
             region: territory.map(|t| plans.territories[t].id.clone()),
             kind,
             valid: kind != PhoneKind::Unknown,
             extension: prepared.extension,
-        })
+        };
+        Ok((phone, parsed.country_code))
     }
+}
+
+/// Why a parsed number is not valid, in the terms of libphonenumber's `isPossibleNumberWithReason`.
+fn not_valid(text: &str, phone: &Phone, code: u16) -> Error {
+    let plans = &*metadata::PLANS;
+    let main = plans.code(u32::from(code))[0];
+    let plan = &plans.territories[phone
+        .region
+        .as_deref()
+        .and_then(|id| plans.region(id))
+        .unwrap_or(main)];
+    let place = phone
+        .region
+        .clone()
+        .unwrap_or_else(|| format!("country code +{code}"));
+    let nsn_len = phone.e164.len() - 1 - plan.country_code_digits.len();
+    let lengths = plan.general.lengths.describe();
+    let message = match plan.test_length(nsn_len) {
+        metadata::LengthCheck::TooShort => format!(
+            "{text:?} is too short for {place}: {nsn_len} digits after +{code}; numbers there have {lengths}"
+        ),
+        metadata::LengthCheck::TooLong => format!(
+            "{text:?} is too long for {place}: {nsn_len} digits after +{code}; numbers there have {lengths}"
+        ),
+        metadata::LengthCheck::Invalid => format!(
+            "{text:?} has {nsn_len} digits after +{code}; numbers in {place} have {lengths}"
+        ),
+        metadata::LengthCheck::LocalOnly => format!(
+            "{text:?} is a local number without its area code: {nsn_len} digits after +{code}; full numbers in {place} have {lengths}"
+        ),
+        metadata::LengthCheck::Possible if phone.region.is_none() => format!(
+            "{text:?} is not in the numbering plan of any region with country code +{code}"
+        ),
+        metadata::LengthCheck::Possible => {
+            format!("{text:?} is not a number in the numbering plan of {place}")
+        }
+    };
+    Error::new(ErrorKind::InvalidPhone, message)
 }
 
 /// The message for input that is not a phone number at all.
