@@ -243,6 +243,27 @@ def region_cases(rng):
     return out
 
 
+def prefix_cases(rng, per_region):
+    """Each region as the default, with its own national prefix, carrier codes, international
+    prefixes and country code in front of example numbers (one digit changed) or random digits."""
+    out = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        national = meta.national_prefix or ""
+        for _ in range(per_region):
+            prefix = rng.choice(["", "0", "00", "+", "1", "8", "810", "011", national, national,
+                                 national + "15", "9", "0" + national])
+            code = str(meta.country_code) if rng.random() < 0.3 else ""
+            digits = random_digits(rng, rng.randint(2, 16))
+            example = phonenumbers.example_number_for_type(region, rng.choice(ALL_TYPES))
+            if example is not None and rng.random() < 0.5:
+                nsn = phonenumbers.national_significant_number(example)
+                i = rng.randrange(len(nsn))
+                digits = nsn[:i] + rng.choice("0123456789") + nsn[i + 1:]
+            out.append((prefix + code + digits, region))
+    return out
+
+
 def mutated_cases(rng, seeds):
     """Near misses: a digit dropped, doubled or changed, punctuation swapped, letters mixed in."""
     out = []
@@ -347,6 +368,7 @@ def main():
     if args.random:
         seeds = [(t, r) for t in FIXED_CASES for r in ("RU", "US", "DE")] + russian_cases(rng) + region_cases(rng)
         cases = random_cases(rng, args.random // 4) + token_cases(rng, args.random // 4)
+        cases += prefix_cases(rng, max(1, args.random // 4 // len(phonenumbers.SUPPORTED_REGIONS)))
         while len(cases) < args.random:
             cases += mutated_cases(rng, rng.sample(seeds, min(len(seeds), args.random - len(cases))))
         write(rows_for(cases), args.out)
@@ -360,6 +382,7 @@ def main():
     cases += mutated_cases(rng, list(cases))
     cases += random_cases(rng, 800)
     cases += token_cases(rng, 3000)
+    cases += prefix_cases(rng, 8)
     cases += [(text, "RU") for text in DELIBERATE_CASES]
     cases.append(("8" * 251, "RU"))
     cases.append(("+7 " + "9" * 300, "RU"))
