@@ -1,5 +1,6 @@
-//! Numbering-plan tables compiled once from the libphonenumber metadata that the `phonenumber`
-//! crate ships, in the shape libphonenumber's own metadata builder gives them.
+//! Numbering-plan tables compiled from the libphonenumber metadata that the `phonenumber` crate
+//! ships, in the shape libphonenumber's own metadata builder gives them; each territory's tables
+//! are built the first time a number needs them and never change after.
 //!
 //! The crate keeps the XML as written; libphonenumber derives a few things when it builds its
 //! metadata, and we do the same here: whitespace is removed from patterns, the parsing national
@@ -16,7 +17,7 @@ use regex_automata::util::primitives::StateID;
 use regex_automata::util::{start, syntax};
 use regex_automata::Anchored;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// A pattern over ASCII digits, compiled to a DFA whose transitions are a table indexed by state
 /// and digit: a check is one table lookup per digit, ending early at a dead state.
@@ -306,12 +307,39 @@ pub(super) struct NationalPrefix {
     pub(super) transform: Option<String>,
 }
 
-/// One region's (or non-geographic entity's) numbering plan.
+/// One region's (or non-geographic entity's) numbering plan: its codes, and its patterns compiled
+/// on first use (most programs only ever meet a handful of regions).
 pub(super) struct Territory {
     pub(super) id: String,
     pub(super) country_code: u16,
     /// The country code in decimal, as it starts a number dialled without `+`.
     pub(super) country_code_digits: String,
+    meta: &'static phonenumber::metadata::Metadata,
+    compiled: OnceLock<Compiled>,
+}
+
+impl Territory {
+    fn new(meta: &'static phonenumber::metadata::Metadata) -> Self {
+        Territory {
+            id: meta.id().to_string(),
+            country_code: meta.country_code(),
+            country_code_digits: meta.country_code().to_string(),
+            meta,
+            compiled: OnceLock::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Territory {
+    type Target = Compiled;
+
+    fn deref(&self) -> &Compiled {
+        self.compiled.get_or_init(|| Compiled::new(self.meta))
+    }
+}
+
+/// A territory's prefixes and patterns, compiled.
+pub(super) struct Compiled {
     pub(super) idd: Option<Prefix>,
     pub(super) national_prefix: Option<NationalPrefix>,
     pub(super) general: Desc,
@@ -325,7 +353,7 @@ pub(super) struct Territory {
     types: Option<PatternSet>,
 }
 
-impl Territory {
+impl Compiled {
     fn new(meta: &phonenumber::metadata::Metadata) -> Self {
         let d = meta.descriptors();
         let typed = [
@@ -387,11 +415,8 @@ impl Territory {
         parts.extend(fixed_line.iter().map(|d| &d.pattern));
         parts.extend(mobile.iter().map(|d| &d.pattern));
         let types = PatternSet::build(&parts);
-        Territory {
+        Compiled {
             types,
-            id: meta.id().to_string(),
-            country_code: meta.country_code(),
-            country_code_digits: meta.country_code().to_string(),
             idd: meta
                 .international_prefix()
                 .map(|re| Prefix::new(re.as_str())),
@@ -419,7 +444,7 @@ impl Territory {
     }
 
     /// `_number_type_helper` given which patterns match (`pattern(bit, desc)`, bits in
-    /// [`Territory::types`] order); lengths are checked here, before each pattern.
+    /// [`Compiled::types`] order); lengths are checked here, before each pattern.
     fn type_from(&self, len: usize, pattern: impl Fn(usize, &Desc) -> bool) -> PhoneKind {
         let hit = |bit: usize, desc: &Desc| desc.lengths.contains(len) && pattern(bit, desc);
         if !hit(0, &self.general) {
@@ -478,7 +503,7 @@ pub(super) struct Plans {
 impl Plans {
     fn build() -> Self {
         let database = &*phonenumber::metadata::DATABASE;
-        let mut metas: Vec<&phonenumber::metadata::Metadata> = Vec::new();
+        let mut metas: Vec<&'static phonenumber::metadata::Metadata> = Vec::new();
         // `iter` goes over regions by id, where the non-geographic entities (all "001") collapse
         // into one; `by_code` has each of them.
         for code in 1..1000u16 {

@@ -7,7 +7,7 @@
 //!
 //! The parser follows libphonenumber's `PhoneNumberUtil.parse` step by step (module `text` for the
 //! text steps, `number` for the numeric ones) over the metadata the `phonenumber` crate ships,
-//! compiled once into digit DFAs (module `metadata`). Plain inputs (ASCII digits, spaces,
+//! compiled into digit DFAs, per region on first use (module `metadata`). Plain inputs (ASCII digits, spaces,
 //! `+ ( ) - .`) skip the regular expressions of the text steps, which is what makes the common case
 //! fast. The one deliberate difference: the extension label `доб` may also be spelled out as
 //! `добавочный`.
@@ -108,9 +108,9 @@ pub struct Phone {
 
 /// Normalises phone numbers with a fixed default region.
 ///
-/// Cheap to construct (a table index), to copy and to share between threads. The numbering plans
-/// behind it are compiled once per process, on first use (about 0.3 s: half decoding the
-/// `phonenumber` crate's metadata, half building the DFAs).
+/// Cheap to construct (a table index), to copy and to share between threads. The first
+/// normalisation in a process decodes the `phonenumber` crate's metadata (about 0.15 s); each
+/// region's patterns are then compiled the first time a number needs them (a few milliseconds).
 #[derive(Clone, Copy)]
 pub struct PhoneNormalizer {
     territory: usize,
