@@ -193,6 +193,17 @@ OmniStatus omni_phone_normalizer_normalize(const OmniPhoneNormalizer *normalizer
                                            size_t len,
                                            OmniPhone *phone_out);
 
+// Normalises one phone number with a normaliser and requires it to be valid in its numbering
+// plan: a number that parses but is not valid (`"8 912 34"`) is `OMNI_STATUS_INVALID_PHONE`
+// with the reason (`too short for RU: ...`).
+//
+// # Safety
+// As [`omni_phone_normalizer_normalize`].
+OmniStatus omni_phone_normalizer_normalize_valid(const OmniPhoneNormalizer *normalizer,
+                                                 const uint8_t *text_ptr,
+                                                 size_t len,
+                                                 OmniPhone *phone_out);
+
 // Normalises one phone number, reading national formats as numbers of `region`
 // (NULL/0 means `RU`). Convenience for one-off calls; use a normaliser for many numbers.
 //

@@ -176,6 +176,29 @@ pub unsafe extern "C" fn omni_phone_normalizer_normalize(
     })
 }
 
+/// Normalises one phone number with a normaliser and requires it to be valid in its numbering
+/// plan: a number that parses but is not valid (`"8 912 34"`) is `OMNI_STATUS_INVALID_PHONE`
+/// with the reason (`too short for RU: ...`).
+///
+/// # Safety
+/// As [`omni_phone_normalizer_normalize`].
+#[no_mangle]
+pub unsafe extern "C" fn omni_phone_normalizer_normalize_valid(
+    normalizer: *const OmniPhoneNormalizer,
+    text_ptr: *const u8,
+    len: usize,
+    phone_out: *mut OmniPhone,
+) -> OmniStatus {
+    run(|| {
+        let normalizer = unsafe { normalizer.as_ref() }
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "normalizer: NULL handle"))?;
+        let input = unsafe { text(text_ptr, len, "text") }?;
+        let phone = to_c_phone(&normalizer.0.normalize_valid(input)?)?;
+        *out(phone_out, "phone_out")? = phone;
+        Ok(())
+    })
+}
+
 /// Normalises one phone number, reading national formats as numbers of `region`
 /// (NULL/0 means `RU`). Convenience for one-off calls; use a normaliser for many numbers.
 ///

@@ -218,35 +218,51 @@ impl Phone {
 }
 
 /// Normalises one phone number to E.164 with region, line type, validity and extension.
-/// National formats are read as numbers of `region`.
+/// National formats are read as numbers of `region`. With `strict=True` a number that parses
+/// but is not valid in its numbering plan raises too, with the reason.
 ///
 /// >>> omni.normalize_phone("8 (912) 345-67-89").e164
 /// '+79123456789'
 ///
 /// Raises InvalidPhoneError (a subclass of OmniError) on unusable input.
 #[pyfunction]
-#[pyo3(signature = (text, region = "RU"))]
-fn normalize_phone(py: Python<'_>, text: String, region: &str) -> PyResult<Phone> {
+#[pyo3(signature = (text, region = "RU", strict = false))]
+fn normalize_phone(py: Python<'_>, text: String, region: &str, strict: bool) -> PyResult<Phone> {
     let normalizer = phone_normalizer(region)?;
-    py.detach(|| normalizer.normalize(&text))
-        .map(Phone::from)
-        .map_err(to_py_err)
+    py.detach(|| {
+        if strict {
+            normalizer.normalize_valid(&text)
+        } else {
+            normalizer.normalize(&text)
+        }
+    })
+    .map(Phone::from)
+    .map_err(to_py_err)
 }
 
 /// Normalises many phone numbers without holding the GIL. Returns a list of the same length
-/// with None where an input is unusable (or is None).
+/// with None where an input is unusable (or is None; with `strict=True`, also not valid).
 #[pyfunction]
-#[pyo3(signature = (texts, region = "RU"))]
+#[pyo3(signature = (texts, region = "RU", strict = false))]
 fn normalize_phones(
     py: Python<'_>,
     texts: Vec<Option<String>>,
     region: &str,
+    strict: bool,
 ) -> PyResult<Vec<Option<Phone>>> {
     let normalizer = phone_normalizer(region)?;
     let results: Vec<Option<omni_core::Phone>> = py.detach(|| {
         texts
             .iter()
-            .map(|t| t.as_deref().and_then(|t| normalizer.normalize(t).ok()))
+            .map(|t| {
+                t.as_deref().and_then(|t| {
+                    if strict {
+                        normalizer.normalize_valid(t).ok()
+                    } else {
+                        normalizer.normalize(t).ok()
+                    }
+                })
+            })
             .collect()
     });
     Ok(results.into_iter().map(|p| p.map(Phone::from)).collect())

@@ -106,3 +106,77 @@ def test_name_normalize_fixture(case):
     for field in ("normalized", "display", "given", "given_canonical", "family", "patronymic", "gender"):
         if field in case:
             assert (name.get(field) or "") == case[field], field
+
+
+@pytest.mark.parametrize("case", cases("phone_cases.toml"), ids=names)
+def test_phone_case_fixture(case):
+    region = case.get("region", "RU")
+    if "error" in case:
+        with pytest.raises(omni.OmniError) as info:
+            omni.normalize_phone(case["input"], region=region)
+        assert info.value.kind == case["error"]
+        return
+    phone = omni.normalize_phone(case["input"], region=region)
+    for field, attr in [("e164", "e164"), ("number_region", "region"), ("kind", "kind"), ("valid", "valid")]:
+        if field in case:
+            assert getattr(phone, attr) == case[field], field
+    assert phone.extension == case.get("extension")
+
+
+def unescape(field):
+    out, chars = [], iter(field)
+    for c in chars:
+        if c != "\\":
+            out.append(c)
+            continue
+        n = next(chars, "\\")
+        out.append({"t": "\t", "n": "\n", "r": "\r"}.get(n, n))
+    return "".join(out)
+
+
+def test_the_whole_libphonenumber_oracle_through_python():
+    """Every oracle row through the batch function, with the listed exceptions and the documented
+    00 rule (a leading 00 read as + when that, and not the plan's reading, is valid)."""
+    rows = []
+    with open(FIXTURES / "phone_oracle.tsv", encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            rows.append([unescape(cols[0])] + cols[1:])
+    exceptions = {(c["input"], c["default_region"]): c for c in cases("phone_oracle_exceptions.toml")}
+    by_region = {}
+    for i, row in enumerate(rows):
+        by_region.setdefault(row[1], []).append(i)
+    got = [None] * len(rows)
+    for region, indexes in by_region.items():
+        for i, phone in zip(indexes, omni.normalize_phones([rows[i][0] for i in indexes], region=region)):
+            got[i] = phone
+    wrong, rule = [], 0
+    for (text, region, outcome, e164, valid, number_region, kind, extension), phone in zip(rows, got):
+        if (text, region) in exceptions:
+            want = exceptions[(text, region)]
+            assert phone.e164 == want["e164"] and phone.extension == want.get("extension")
+            continue
+        if outcome == "ok":
+            ok = phone is not None and (phone.e164, phone.valid, phone.region or "", phone.kind, phone.extension or "") == (
+                e164, valid == "true", number_region, kind, extension)
+        else:
+            ok = phone is None
+        if not ok and not (outcome == "ok" and valid == "true") and "+" not in text and phone is not None:
+            digit = next((i for i, c in enumerate(text) if c.isascii() and c.isdigit()), None)
+            if digit is not None and text[digit:digit + 2] == "00":
+                plus = omni.normalize_phone(text[:digit] + "+" + text[digit + 2:], region=region)
+                if plus.valid and plus == phone:
+                    ok, rule = True, rule + 1
+        if not ok:
+            wrong.append((text, region, outcome, e164, phone))
+    assert not wrong, wrong[:10]
+    assert len(rows) >= 30000 and rule > 100
+
+
+def test_strict_refuses_numbers_outside_the_plan_with_the_reason():
+    assert omni.normalize_phone("8 912 34").valid is False
+    with pytest.raises(omni.InvalidPhoneError, match="too short for RU"):
+        omni.normalize_phone("8 912 34", strict=True)
+    assert [p.e164 if p else None for p in omni.normalize_phones(["8 912 34", "89123456789"], strict=True)] == [
+        None, "+79123456789"]

@@ -48,6 +48,21 @@ def main(out):
                 ids = [dict(zip(("kind", "value"), e.split(":", 1))) for e in c["expected"]]
                 want = compact(ids) if "kind" in c else compact(ids[0])
             f.write("\t".join(esc(x) for x in [c["name"], c.get("kind", ""), c["input"], want, c.get("error", "")]) + "\n")
+    with open(out / "phone_cases.tsv", "w", encoding="utf-8") as f:
+        # name, input, default region, e164, number region, kind, valid ("true"/"false"/""),
+        # extension, error ("" for a result)
+        for c in load("phone_cases.toml"):
+            valid = "" if "valid" not in c else ("true" if c["valid"] else "false")
+            f.write("\t".join(esc(x) for x in [
+                c["name"], c["input"], c.get("region", "RU"), c.get("e164", ""), c.get("number_region", ""),
+                c.get("kind", ""), valid, c.get("extension", ""), c.get("error", ""),
+            ]) + "\n")
+    with open(ROOT / "tests" / "fixtures" / "phone_oracle_exceptions.toml", "rb") as src:
+        exceptions = tomllib.load(src)["case"]
+    with open(out / "phone_exceptions.tsv", "w", encoding="utf-8") as f:
+        # input, default region, omni's e164, omni's extension
+        for c in exceptions:
+            f.write("\t".join(esc(x) for x in [c["input"], c["default_region"], c["e164"], c.get("extension", "")]) + "\n")
     bands = {"same": (0.9, 1.01), "likely": (0.75, 0.9), "possible": (0.6, 0.75), "different": (0.0, 0.6)}
     with open(out / "names.tsv", "w", encoding="utf-8") as f:
         # name, a, b, low, high: the similarity must be in [low, high)
