@@ -264,7 +264,9 @@ impl Preparer {
                     }
                     continue;
                 }
-                FieldKind::PersonName => NameFeatures::new(text).map(|n| FieldValue::Name(Box::new(n))),
+                FieldKind::PersonName => {
+                    NameFeatures::new(text).map(|n| FieldValue::Name(Box::new(n)))
+                }
                 FieldKind::Date => fields::parse_date(text).map(FieldValue::Date),
                 FieldKind::Address => Some(FieldValue::Words(fields::address_words(text))),
                 FieldKind::Text => Some(FieldValue::Words({
