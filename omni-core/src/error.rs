@@ -4,7 +4,7 @@
 //! [`code`](ErrorKind::code) and a snake_case [`name`](ErrorKind::name) that never change once
 //! published: the C header exposes the codes, Python maps each kind to an exception class, and a
 //! test in each binding checks that the three lists agree. Codes come in blocks per domain:
-//! 1-99 general, 100-199 identifiers, 200-299 message format.
+//! 1-99 general, 100-199 identifiers, 200-299 message format, 300-399 state (snapshots).
 
 use std::fmt;
 
@@ -39,10 +39,15 @@ pub enum ErrorKind {
     InvalidField,
     /// A document declares a format version this build does not read.
     UnsupportedVersion,
+    /// No customer, record, conversation or event with that id.
+    NotFound,
+    /// Bytes that are not a snapshot omni wrote, or one that is corrupted.
+    InvalidSnapshot,
 }
 
 impl ErrorKind {
-    /// Every kind, in code order. Used by the bindings to publish the catalogue.
+    /// Every kind, in declaration order (codes are stable, not sorted here). Used by the
+    /// bindings to publish the catalogue.
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::Internal,
         ErrorKind::InvalidArgument,
@@ -56,6 +61,8 @@ impl ErrorKind {
         ErrorKind::FieldMissing,
         ErrorKind::InvalidField,
         ErrorKind::UnsupportedVersion,
+        ErrorKind::NotFound,
+        ErrorKind::InvalidSnapshot,
     ];
 
     /// The stable numeric code (also the C status code).
@@ -73,6 +80,8 @@ impl ErrorKind {
             ErrorKind::FieldMissing => 201,
             ErrorKind::InvalidField => 202,
             ErrorKind::UnsupportedVersion => 203,
+            ErrorKind::NotFound => 5,
+            ErrorKind::InvalidSnapshot => 300,
         }
     }
 
@@ -91,6 +100,8 @@ impl ErrorKind {
             ErrorKind::FieldMissing => "field_missing",
             ErrorKind::InvalidField => "invalid_field",
             ErrorKind::UnsupportedVersion => "unsupported_version",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InvalidSnapshot => "invalid_snapshot",
         }
     }
 

@@ -27,6 +27,7 @@
 pub mod error;
 pub mod ident;
 pub mod message;
+pub mod resolve;
 
 pub use error::{Error, ErrorKind, Result};
 pub use ident::{

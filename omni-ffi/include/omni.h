@@ -19,7 +19,7 @@
 #define OMNI_PHONE_EXTENSION_CAP 40
 
 // The result of a C call. Values are the stable codes of omni's error kinds and are never
-// renumbered: 1-99 general, 100-199 identifiers, 200-299 message format.
+// renumbered: 1-99 general, 100-199 identifiers, 200-299 message format, 300-399 state.
 enum OmniStatus
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -51,6 +51,10 @@ enum OmniStatus
   OMNI_STATUS_INVALID_FIELD = 202,
   // A document declares a format version this build does not read.
   OMNI_STATUS_UNSUPPORTED_VERSION = 203,
+  // No customer, record, conversation or event with that id.
+  OMNI_STATUS_NOT_FOUND = 5,
+  // Bytes that are not an omni snapshot, or a corrupted one.
+  OMNI_STATUS_INVALID_SNAPSHOT = 300,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

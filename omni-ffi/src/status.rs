@@ -3,7 +3,7 @@
 use omni_core::ErrorKind;
 
 /// The result of a C call. Values are the stable codes of omni's error kinds and are never
-/// renumbered: 1-99 general, 100-199 identifiers, 200-299 message format.
+/// renumbered: 1-99 general, 100-199 identifiers, 200-299 message format, 300-399 state.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OmniStatus {
@@ -33,10 +33,14 @@ pub enum OmniStatus {
     InvalidField = 202,
     /// A document declares a format version this build does not read.
     UnsupportedVersion = 203,
+    /// No customer, record, conversation or event with that id.
+    NotFound = 5,
+    /// Bytes that are not an omni snapshot, or a corrupted one.
+    InvalidSnapshot = 300,
 }
 
 impl OmniStatus {
-    /// Every status, in code order.
+    /// Every status (codes are stable; the order is that of declaration).
     pub const ALL: &'static [OmniStatus] = &[
         OmniStatus::Ok,
         OmniStatus::Internal,
@@ -51,6 +55,8 @@ impl OmniStatus {
         OmniStatus::FieldMissing,
         OmniStatus::InvalidField,
         OmniStatus::UnsupportedVersion,
+        OmniStatus::NotFound,
+        OmniStatus::InvalidSnapshot,
     ];
 
     /// The status for an omni error kind; `Internal` for a kind this build does not list

@@ -71,7 +71,10 @@ fn invalid_utf8_is_reported_with_its_offset() {
     let status = unsafe { omni_normalize_email(input.as_ptr(), input.len(), &mut json) };
     assert_eq!(status, OmniStatus::InvalidUtf8);
     assert!(json.is_null());
-    let message = unsafe { std::ffi::CStr::from_ptr(omni_last_error_message()) }.to_str().unwrap().to_string();
+    let message = unsafe { std::ffi::CStr::from_ptr(omni_last_error_message()) }
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(message, "text: invalid UTF-8 at byte 2");
     assert_eq!(omni_last_error_code(), 4);
 }

@@ -82,6 +82,18 @@ mod errors {
         OmniError,
         "A format version this build does not read."
     );
+    create_exception!(
+        omni,
+        NotFoundError,
+        OmniError,
+        "No customer, record, conversation or event with that id."
+    );
+    create_exception!(
+        omni,
+        InvalidSnapshotError,
+        OmniError,
+        "Bytes that are not an omni snapshot, or a corrupted one."
+    );
 
     /// The exception class for an error kind, with its Python name.
     pub(crate) fn class_of(
@@ -106,6 +118,11 @@ mod errors {
             ErrorKind::UnsupportedVersion => (
                 "UnsupportedVersionError",
                 py.get_type::<UnsupportedVersionError>(),
+            ),
+            ErrorKind::NotFound => ("NotFoundError", py.get_type::<NotFoundError>()),
+            ErrorKind::InvalidSnapshot => (
+                "InvalidSnapshotError",
+                py.get_type::<InvalidSnapshotError>(),
             ),
             _ => ("OmniError", py.get_type::<OmniError>()),
         }

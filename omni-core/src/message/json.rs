@@ -138,7 +138,8 @@ struct Envelope<'a> {
 }
 
 /// Splits a batch into raw records: a JSON array, an envelope `{"v": 1, "messages": [...]}`,
-/// or JSON lines (one message per line; blank lines skipped).
+/// one message object (compact or pretty-printed), or JSON lines (one message per line; blank
+/// lines skipped).
 fn split_records(text: &str) -> Result<Vec<&str>> {
     if text.len() > MAX_JSON_BYTES {
         return Err(Error::too_large("batch", text.len(), MAX_JSON_BYTES));
@@ -149,18 +150,17 @@ fn split_records(text: &str) -> Result<Vec<&str>> {
             .map_err(|e| Error::new(ErrorKind::InvalidJson, e.to_string()).at("messages"))?;
         return Ok(records.into_iter().map(RawValue::get).collect());
     }
-    if trimmed.starts_with('{') && !trimmed.contains('\n') || looks_like_envelope(trimmed) {
-        if let Ok(envelope) = serde_json::from_str::<Envelope>(trimmed) {
-            return Ok(envelope.messages.into_iter().map(RawValue::get).collect());
+    // A document that is exactly one JSON object is an envelope when it has a top-level
+    // `messages` key (a message never does), otherwise a single message. Anything else is
+    // JSON lines, so one bad line costs only that line.
+    if let Ok(one) = serde_json::from_str::<EnvelopeProbe>(trimmed) {
+        if one.messages.is_none() {
+            return Ok(vec![trimmed]);
         }
-        if looks_like_envelope(trimmed) {
-            let mut de = serde_json::Deserializer::from_str(trimmed);
-            let result: std::result::Result<Envelope, _> =
-                serde_path_to_error::deserialize(&mut de);
-            if let Err(e) = result {
-                return Err(path_error(e, ""));
-            }
-        }
+        let mut de = serde_json::Deserializer::from_str(trimmed);
+        let envelope: Envelope =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(e, ""))?;
+        return Ok(envelope.messages.into_iter().map(RawValue::get).collect());
     }
     Ok(trimmed
         .lines()
@@ -169,8 +169,11 @@ fn split_records(text: &str) -> Result<Vec<&str>> {
         .collect())
 }
 
-fn looks_like_envelope(text: &str) -> bool {
-    text.starts_with('{') && text[..text.len().min(256)].contains("\"messages\"")
+/// Just enough of an object to tell an envelope from a message.
+#[derive(Deserialize)]
+struct EnvelopeProbe<'a> {
+    #[serde(borrow)]
+    messages: Option<&'a RawValue>,
 }
 
 /// Parses a batch of messages; the first bad record fails the whole batch.
@@ -275,6 +278,18 @@ mod tests {
         for text in [array, envelope, lines] {
             assert_eq!(parse_messages(&text).unwrap().len(), 2, "{text}");
         }
+    }
+
+    #[test]
+    fn a_pretty_printed_message_is_one_record_and_an_envelope_reports_paths() {
+        let pretty = serde_json::to_string_pretty(&Message::from_json(GOOD).unwrap()).unwrap();
+        assert_eq!(parse_messages(&pretty).unwrap().len(), 1);
+        let bad = GOOD.replace("\"inbound\"", "\"up\"");
+        let envelope = format!("{{\"v\":1,\"messages\":[{GOOD},{bad}]}}");
+        let e = parse_messages(&envelope).unwrap_err();
+        assert!(e.message().starts_with("messages[1].direction: "), "{e}");
+        let e = parse_messages("{\"v\":1,\"messages\":{}}").unwrap_err();
+        assert!(e.message().starts_with("messages: "), "{e}");
     }
 
     #[test]

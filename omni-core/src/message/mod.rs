@@ -11,6 +11,8 @@ mod identifier;
 mod json;
 mod timestamp;
 
+pub(crate) use timestamp::optional as optional_timestamp;
+
 pub use channel::{Channel, ChannelProperties};
 pub use identifier::{Identifier, IdentifierKind};
 pub use json::{
@@ -125,7 +127,7 @@ pub struct Message {
     /// The text body (plain text).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
-    /// Structured fields of a web form or chatbot, in submission order of their names.
+    /// Structured fields of a web form or chatbot, by field name (written sorted by name).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub form_fields: BTreeMap<String, String>,
     /// Reply and session references.

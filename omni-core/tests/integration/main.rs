@@ -6,4 +6,5 @@ mod handle;
 mod message;
 mod name;
 mod phone;
+mod resolve;
 mod smoke;

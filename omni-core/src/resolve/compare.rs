@@ -1,0 +1,773 @@
+//! Comparing two prepared records: Fellegi-Sunter match weights per field, the rules that turn
+//! them into a decision (link by a shared identifier, link by score, flag a conflict, or no
+//! link), and the evidence that explains it.
+//!
+//! Each comparison puts a pair into one *level* (`exact`, `high`, ..., `disagree`), or skips it
+//! when a side lacks the field. A level has `m` (how often true matches land in it) and `u` (how
+//! often non-matches do); its weight is `log2(m / u)` bits, and the pair's total is the sum. The
+//! defaults below are set by hand for Russian and English CRM data; [`estimate`](super::estimate)
+//! re-estimates them from a user's own records.
+
+use super::fields;
+use super::observation::FieldKind;
+use super::prepare::{FieldValue, KeyFamily, LinkKey, Prepared};
+use crate::error::{Error, ErrorKind, Result};
+use crate::message::IdentifierKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One level of a comparison with its m and u probabilities.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    /// The level's name (`exact`, `agree`, `disagree`, ...).
+    pub level: String,
+    /// P(level | the records are the same person).
+    pub m: f64,
+    /// P(level | the records are different people).
+    pub u: f64,
+}
+
+impl Level {
+    /// The level's match weight in bits: log2(m / u).
+    pub fn weight(&self) -> f64 {
+        (self.m.max(1e-12) / self.u.max(1e-12)).log2()
+    }
+}
+
+/// The match model: levels with m and u per comparison, and the threshold a total must reach
+/// for records without a shared identifier to be linked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchModel {
+    /// Link records without a shared identifier when their total weight reaches this (bits).
+    pub threshold: f64,
+    /// Levels per comparison, by comparison name (`name`, `phone`, `fields.tax_id`, ...).
+    pub comparisons: BTreeMap<String, Vec<Level>>,
+}
+
+fn levels(spec: &[(&str, f64, f64)]) -> Vec<Level> {
+    spec.iter()
+        .map(|&(level, m, u)| Level {
+            level: level.to_string(),
+            m,
+            u,
+        })
+        .collect()
+}
+
+/// The comparisons omni makes, in evaluation order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Comparator {
+    Phone,
+    Email,
+    Messenger,
+    Name,
+    EmailLocal,
+    City,
+    Company,
+    Birthday,
+    Address,
+    Field(u16, FieldKind),
+}
+
+/// Level names of identifier comparisons, in order.
+const IDENTIFIER_LEVELS: &[&str] = &["agree", "agree_shared", "disagree"];
+const NAME_LEVELS: &[&str] = &["exact", "high", "medium", "low", "disagree"];
+const LOCAL_LEVELS: &[&str] = &["exact", "similar", "disagree"];
+const BINARY_LEVELS: &[&str] = &["agree", "disagree"];
+const DATE_LEVELS: &[&str] = &["exact", "swapped", "disagree"];
+const WORDS_LEVELS: &[&str] = &["agree", "partial", "disagree"];
+
+impl Comparator {
+    pub(crate) fn level_names(self) -> &'static [&'static str] {
+        match self {
+            Comparator::Phone | Comparator::Email | Comparator::Messenger => IDENTIFIER_LEVELS,
+            Comparator::Name => NAME_LEVELS,
+            Comparator::EmailLocal => LOCAL_LEVELS,
+            Comparator::City | Comparator::Company => BINARY_LEVELS,
+            Comparator::Birthday => DATE_LEVELS,
+            Comparator::Address => WORDS_LEVELS,
+            Comparator::Field(_, kind) => match kind {
+                FieldKind::Identifier => IDENTIFIER_LEVELS,
+                FieldKind::PersonName => NAME_LEVELS,
+                FieldKind::Date => DATE_LEVELS,
+                FieldKind::Address | FieldKind::Text => WORDS_LEVELS,
+                FieldKind::Postcode | FieldKind::City => BINARY_LEVELS,
+            },
+        }
+    }
+
+    fn default_levels(self) -> Vec<Level> {
+        match self {
+            Comparator::Phone => levels(&[
+                ("agree", 0.70, 1e-6),
+                ("agree_shared", 0.02, 0.001),
+                ("disagree", 0.28, 0.999),
+            ]),
+            Comparator::Email => levels(&[
+                ("agree", 0.60, 1e-7),
+                ("agree_shared", 0.02, 0.001),
+                ("disagree", 0.38, 0.999),
+            ]),
+            Comparator::Messenger => levels(&[
+                ("agree", 0.50, 1e-7),
+                ("agree_shared", 0.01, 0.001),
+                ("disagree", 0.49, 0.999),
+            ]),
+            Comparator::Name => levels(&[
+                ("exact", 0.55, 0.0008),
+                ("high", 0.25, 0.002),
+                ("medium", 0.10, 0.01),
+                ("low", 0.06, 0.05),
+                ("disagree", 0.04, 0.937),
+            ]),
+            Comparator::EmailLocal => levels(&[
+                ("exact", 0.30, 0.0001),
+                ("similar", 0.10, 0.002),
+                ("disagree", 0.60, 0.9979),
+            ]),
+            Comparator::City => levels(&[("agree", 0.85, 0.05), ("disagree", 0.15, 0.95)]),
+            Comparator::Company => levels(&[("agree", 0.80, 0.01), ("disagree", 0.20, 0.99)]),
+            Comparator::Birthday => levels(&[
+                ("exact", 0.90, 0.0001),
+                ("swapped", 0.03, 0.0001),
+                ("disagree", 0.07, 0.9998),
+            ]),
+            Comparator::Address => levels(&[
+                ("agree", 0.70, 0.001),
+                ("partial", 0.15, 0.02),
+                ("disagree", 0.15, 0.979),
+            ]),
+            Comparator::Field(_, kind) => match kind {
+                FieldKind::Identifier => levels(&[
+                    ("agree", 0.80, 1e-6),
+                    ("agree_shared", 0.02, 0.001),
+                    ("disagree", 0.18, 0.999),
+                ]),
+                FieldKind::PersonName => Comparator::Name.default_levels(),
+                FieldKind::Date => Comparator::Birthday.default_levels(),
+                FieldKind::Address => Comparator::Address.default_levels(),
+                FieldKind::Text => levels(&[
+                    ("agree", 0.50, 0.01),
+                    ("partial", 0.30, 0.10),
+                    ("disagree", 0.20, 0.89),
+                ]),
+                FieldKind::Postcode => levels(&[("agree", 0.85, 0.01), ("disagree", 0.15, 0.99)]),
+                FieldKind::City => Comparator::City.default_levels(),
+            },
+        }
+    }
+}
+
+/// The comparators for a list of declared fields, with their names.
+pub(crate) fn comparators(fields: &[(String, FieldKind)]) -> Vec<(String, Comparator)> {
+    let mut out: Vec<(String, Comparator)> = [
+        ("phone", Comparator::Phone),
+        ("email", Comparator::Email),
+        ("messenger", Comparator::Messenger),
+        ("name", Comparator::Name),
+        ("email_local", Comparator::EmailLocal),
+        ("city", Comparator::City),
+        ("company", Comparator::Company),
+        ("birthday", Comparator::Birthday),
+        ("address", Comparator::Address),
+    ]
+    .into_iter()
+    .map(|(n, c)| (n.to_string(), c))
+    .collect();
+    for (i, (name, kind)) in fields.iter().enumerate() {
+        out.push((format!("fields.{name}"), Comparator::Field(i as u16, *kind)));
+    }
+    out
+}
+
+impl MatchModel {
+    /// The default model for records with these declared fields.
+    pub fn default_for(fields: &[(String, FieldKind)]) -> MatchModel {
+        MatchModel {
+            threshold: 12.0,
+            comparisons: comparators(fields)
+                .into_iter()
+                .map(|(name, c)| (name, c.default_levels()))
+                .collect(),
+        }
+    }
+}
+
+impl Default for MatchModel {
+    fn default() -> Self {
+        MatchModel::default_for(&[])
+    }
+}
+
+/// A model compiled for fast scoring: weights by comparator position and level position.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledModel {
+    pub comparators: Vec<(String, Comparator)>,
+    pub weights: Vec<Vec<f64>>,
+    pub threshold: f64,
+}
+
+impl CompiledModel {
+    /// Checks `model` against the comparators of these fields and compiles it. Comparisons
+    /// missing from the model take their defaults.
+    pub(crate) fn new(model: &MatchModel, fields: &[(String, FieldKind)]) -> Result<Self> {
+        let comparators = comparators(fields);
+        for name in model.comparisons.keys() {
+            if !comparators.iter().any(|(n, _)| n == name) {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "model.comparisons.{name}: no such comparison (declare the field first)"
+                    ),
+                ));
+            }
+        }
+        let mut weights = Vec::with_capacity(comparators.len());
+        for (name, comparator) in &comparators {
+            let wanted = comparator.level_names();
+            let given = model
+                .comparisons
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| comparator.default_levels());
+            let mut w = Vec::with_capacity(wanted.len());
+            for level_name in wanted {
+                let level = given
+                    .iter()
+                    .find(|l| l.level == *level_name)
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::InvalidArgument,
+                            format!("model.comparisons.{name}: level {level_name:?} is missing"),
+                        )
+                    })?;
+                if !(level.m > 0.0 && level.m <= 1.0 && level.u > 0.0 && level.u <= 1.0) {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!(
+                            "model.comparisons.{name}.{level_name}: m and u must be in (0, 1], got m={} u={}",
+                            level.m, level.u
+                        ),
+                    ));
+                }
+                w.push(level.weight());
+            }
+            weights.push(w);
+        }
+        if !model.threshold.is_finite() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "model.threshold: must be a finite number of bits",
+            ));
+        }
+        Ok(CompiledModel {
+            comparators,
+            weights,
+            threshold: model.threshold,
+        })
+    }
+}
+
+/// How widely a shared key is used, which decides whether sharing it links records by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyUse {
+    /// Used by one person (or a few): sharing it links.
+    Personal,
+    /// Shared by more distinct people than the limit: weak evidence only.
+    Common,
+}
+
+/// The decision for a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairDecision {
+    /// Linked: they share a personal identifier.
+    Identifier,
+    /// Linked: their total weight reached the threshold.
+    Score,
+    /// Not linked although they share an identifier: the rest of the evidence contradicts it
+    /// (clearly different names, different birthdays). Flagged for review.
+    Conflict,
+    /// Not linked.
+    None,
+}
+
+/// A pair's comparison: the level per comparator (`None` when not comparable), the total and
+/// the decision.
+#[derive(Clone, Debug)]
+pub(crate) struct PairScore {
+    pub levels: Vec<Option<u8>>,
+    pub total: f64,
+    pub decision: PairDecision,
+    /// Why a conflict was flagged.
+    pub conflict: Option<&'static str>,
+}
+
+fn family_group(family: KeyFamily) -> Option<usize> {
+    // Position of the comparator the family reports to: phone 0, email 1, messenger 2, fields
+    // after the nine built-ins.
+    match family {
+        KeyFamily::Id(IdentifierKind::Phone) => Some(0),
+        KeyFamily::Id(IdentifierKind::Email) => Some(1),
+        KeyFamily::Id(kind) if kind.is_strong() => Some(2),
+        KeyFamily::Id(_) => None,
+        KeyFamily::Field(i) => Some(9 + i as usize),
+    }
+}
+
+/// Per comparator group: does each side have a key of it, and what do they share.
+#[derive(Clone, Copy, Default)]
+struct KeyAgreement {
+    a_has: bool,
+    b_has: bool,
+    personal: bool,
+    common: bool,
+}
+
+fn name_level(similarity: f64) -> u8 {
+    match similarity {
+        s if s >= 0.97 => 0,
+        s if s >= 0.90 => 1,
+        s if s >= 0.80 => 2,
+        s if s >= 0.65 => 3,
+        _ => 4,
+    }
+}
+
+fn words_level(a: &[String], b: &[String], numbers_matter: bool) -> Option<u8> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let overlap = fields::word_overlap(a, b);
+    let numbers_ok = !numbers_matter || fields::numbers_agree(a, b);
+    Some(if overlap >= 0.8 && numbers_ok {
+        0
+    } else if overlap >= 0.4 {
+        1
+    } else {
+        2
+    })
+}
+
+fn date_level(a: chrono::NaiveDate, b: chrono::NaiveDate) -> u8 {
+    if a == b {
+        0
+    } else if fields::dates_swapped(a, b) {
+        1
+    } else {
+        2
+    }
+}
+
+/// Jaro-Winkler similarity of two short strings (email local parts).
+pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_match = vec![false; a.len()];
+    let mut b_match = vec![false; b.len()];
+    let mut matches = 0usize;
+    for i in 0..a.len() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if !b_match[j] && a[i] == b[j] {
+                a_match[i] = true;
+                b_match[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for i in 0..a.len() {
+        if a_match[i] {
+            while !b_match[j] {
+                j += 1;
+            }
+            if a[i] != b[j] {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    let m = matches as f64;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
+    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
+/// Compares two prepared records. `key_use` says how widely a shared key is used.
+pub(crate) fn compare(
+    model: &CompiledModel,
+    a: &Prepared,
+    b: &Prepared,
+    key_use: &dyn Fn(&LinkKey) -> KeyUse,
+) -> PairScore {
+    let n = model.comparators.len();
+    let mut groups = vec![KeyAgreement::default(); n];
+    for k in a.keys.iter().chain(&a.weak_keys) {
+        if let Some(g) = family_group(k.family) {
+            groups[g].a_has = true;
+        }
+    }
+    for k in b.keys.iter().chain(&b.weak_keys) {
+        if let Some(g) = family_group(k.family) {
+            groups[g].b_has = true;
+        }
+    }
+    // Shared keys: both lists are sorted.
+    let (mut i, mut j) = (0, 0);
+    while i < a.keys.len() && j < b.keys.len() {
+        match a.keys[i].cmp(&b.keys[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if let Some(g) = family_group(a.keys[i].family) {
+                    match key_use(&a.keys[i]) {
+                        KeyUse::Personal => groups[g].personal = true,
+                        KeyUse::Common => groups[g].common = true,
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    for k in &a.weak_keys {
+        if b.weak_keys.binary_search(k).is_ok() {
+            if let Some(g) = family_group(k.family) {
+                groups[g].common = true;
+            }
+        }
+    }
+
+    let mut levels: Vec<Option<u8>> = vec![None; n];
+    let mut personal_families = 0usize;
+    let mut name_clearly_different = false;
+    let mut birthday_differs = false;
+    for (pos, (_, comparator)) in model.comparators.iter().enumerate() {
+        let level = match comparator {
+            Comparator::Phone
+            | Comparator::Email
+            | Comparator::Messenger
+            | Comparator::Field(_, FieldKind::Identifier) => {
+                let g = groups[pos];
+                if g.personal {
+                    personal_families += 1;
+                    Some(0)
+                } else if g.common {
+                    Some(1)
+                } else if g.a_has && g.b_has {
+                    Some(2)
+                } else {
+                    None
+                }
+            }
+            Comparator::Name => match (&a.name, &b.name) {
+                (Some(x), Some(y)) => {
+                    let level = name_level(x.similarity(y));
+                    name_clearly_different = level == 4 && x.clearly_different(y);
+                    Some(level)
+                }
+                _ => None,
+            },
+            Comparator::EmailLocal => {
+                // Only informative when the emails themselves are not shared.
+                if groups[1].personal || a.email_locals.is_empty() || b.email_locals.is_empty() {
+                    None
+                } else {
+                    let best = a
+                        .email_locals
+                        .iter()
+                        .flat_map(|x| b.email_locals.iter().map(move |y| (x, y)))
+                        .map(|(x, y)| if x == y { 1.0 } else { jaro_winkler(x, y) })
+                        .fold(0.0f64, f64::max);
+                    Some(if best >= 1.0 {
+                        0
+                    } else if best >= 0.92 {
+                        1
+                    } else {
+                        2
+                    })
+                }
+            }
+            Comparator::City => match (&a.city, &b.city) {
+                (Some(x), Some(y)) => Some(u8::from(x != y)),
+                _ => None,
+            },
+            Comparator::Company => match (&a.company, &b.company) {
+                (Some(x), Some(y)) => Some(u8::from(x != y)),
+                _ => None,
+            },
+            Comparator::Birthday => match (a.birthday, b.birthday) {
+                (Some(x), Some(y)) => {
+                    let level = date_level(x, y);
+                    birthday_differs = level == 2;
+                    Some(level)
+                }
+                _ => None,
+            },
+            Comparator::Address => words_level(&a.address, &b.address, true),
+            Comparator::Field(index, kind) => {
+                let value = |p: &'_ Prepared| {
+                    p.fields
+                        .iter()
+                        .find(|(i, _)| i == index)
+                        .map(|(_, v)| v.clone())
+                };
+                match (value(a), value(b)) {
+                    (Some(x), Some(y)) => match (x, y) {
+                        (FieldValue::Name(x), FieldValue::Name(y)) => {
+                            Some(name_level(x.similarity(&y)))
+                        }
+                        (FieldValue::Date(x), FieldValue::Date(y)) => Some(date_level(x, y)),
+                        (FieldValue::Words(x), FieldValue::Words(y)) => {
+                            words_level(&x, &y, *kind == FieldKind::Address)
+                        }
+                        (FieldValue::Key(x), FieldValue::Key(y)) => Some(u8::from(x != y)),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+        };
+        levels[pos] = level;
+    }
+    let total: f64 = levels
+        .iter()
+        .enumerate()
+        .filter_map(|(pos, l)| l.map(|l| model.weights[pos][l as usize]))
+        .sum();
+    let (decision, conflict) = if personal_families > 0 {
+        let contradiction = if name_clearly_different {
+            Some("the names clearly belong to different people")
+        } else if birthday_differs {
+            Some("the birthdays differ")
+        } else {
+            None
+        };
+        match contradiction {
+            Some(reason) if personal_families < 2 => (PairDecision::Conflict, Some(reason)),
+            _ => (PairDecision::Identifier, None),
+        }
+    } else if total >= model.threshold {
+        (PairDecision::Score, None)
+    } else {
+        (PairDecision::None, None)
+    };
+    PairScore {
+        levels,
+        total,
+        decision,
+        conflict,
+    }
+}
+
+/// One comparison in an explanation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldEvidence {
+    /// The comparison (`phone`, `name`, `fields.tax_id`).
+    pub field: String,
+    /// The level the pair fell into (`agree`, `exact`, `disagree`, ...).
+    pub level: String,
+    /// The normalised values compared, first record's then second's (for a shared identifier,
+    /// the shared value on both sides).
+    pub values: (String, String),
+    /// The level's weight in bits.
+    pub weight: f64,
+}
+
+/// Why two records are, or are not, one customer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The first record's id.
+    pub record_a: String,
+    /// The second record's id.
+    pub record_b: String,
+    /// What the comparison decided.
+    pub decision: PairDecision,
+    /// Every comparison that could be made, with its level, values and weight.
+    pub comparisons: Vec<FieldEvidence>,
+    /// The sum of the weights, in bits.
+    pub total: f64,
+    /// The threshold a total must reach without a shared identifier, in bits.
+    pub threshold: f64,
+    /// The decision in words.
+    pub reason: String,
+}
+
+fn shown_keys(p: &Prepared, group: usize) -> String {
+    let values: Vec<&str> = p
+        .keys
+        .iter()
+        .chain(&p.weak_keys)
+        .filter(|k| family_group(k.family) == Some(group))
+        .map(|k| k.value.as_str())
+        .collect();
+    values.join(", ")
+}
+
+fn shared_keys(a: &Prepared, b: &Prepared, group: usize) -> String {
+    let values: Vec<&str> = a
+        .keys
+        .iter()
+        .chain(&a.weak_keys)
+        .filter(|k| family_group(k.family) == Some(group))
+        .filter(|k| b.keys.contains(k) || b.weak_keys.contains(k))
+        .map(|k| k.value.as_str())
+        .collect();
+    values.join(", ")
+}
+
+fn field_text(value: Option<&FieldValue>) -> String {
+    match value {
+        Some(FieldValue::Name(n)) => n.name.normalized.clone(),
+        Some(FieldValue::Date(d)) => d.to_string(),
+        Some(FieldValue::Words(w)) => w.join(" "),
+        Some(FieldValue::Key(k)) => k.clone(),
+        None => String::new(),
+    }
+}
+
+/// Explains a comparison: every level with the values behind it and its weight.
+pub(crate) fn explain(
+    model: &CompiledModel,
+    (id_a, a): (&str, &Prepared),
+    (id_b, b): (&str, &Prepared),
+    score: &PairScore,
+) -> Evidence {
+    let mut comparisons = Vec::new();
+    for (pos, (name, comparator)) in model.comparators.iter().enumerate() {
+        let Some(level) = score.levels[pos] else {
+            continue;
+        };
+        let values = match comparator {
+            Comparator::Phone
+            | Comparator::Email
+            | Comparator::Messenger
+            | Comparator::Field(_, FieldKind::Identifier) => {
+                let group = match comparator {
+                    Comparator::Phone => 0,
+                    Comparator::Email => 1,
+                    Comparator::Messenger => 2,
+                    Comparator::Field(i, _) => 9 + *i as usize,
+                    _ => unreachable!("identifier comparators only"),
+                };
+                if level < 2 {
+                    let shared = shared_keys(a, b, group);
+                    (shared.clone(), shared)
+                } else {
+                    (shown_keys(a, group), shown_keys(b, group))
+                }
+            }
+            Comparator::Name => (
+                a.name
+                    .as_ref()
+                    .map_or(String::new(), |n| n.name.normalized.clone()),
+                b.name
+                    .as_ref()
+                    .map_or(String::new(), |n| n.name.normalized.clone()),
+            ),
+            Comparator::EmailLocal => (a.email_locals.join(", "), b.email_locals.join(", ")),
+            Comparator::City => (
+                a.city.clone().unwrap_or_default(),
+                b.city.clone().unwrap_or_default(),
+            ),
+            Comparator::Company => (
+                a.company.clone().unwrap_or_default(),
+                b.company.clone().unwrap_or_default(),
+            ),
+            Comparator::Birthday => (
+                a.birthday.map(|d| d.to_string()).unwrap_or_default(),
+                b.birthday.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            Comparator::Address => (a.address.join(" "), b.address.join(" ")),
+            Comparator::Field(index, _) => {
+                let find = |p: &Prepared| {
+                    field_text(p.fields.iter().find(|(i, _)| i == index).map(|(_, v)| v))
+                };
+                (find(a), find(b))
+            }
+        };
+        comparisons.push(FieldEvidence {
+            field: name.clone(),
+            level: comparator.level_names()[level as usize].to_string(),
+            values,
+            weight: model.weights[pos][level as usize],
+        });
+    }
+    let reason = match score.decision {
+        PairDecision::Identifier => {
+            let shared: Vec<&str> = comparisons
+                .iter()
+                .filter(|c| c.level == "agree")
+                .map(|c| c.field.as_str())
+                .collect();
+            format!(
+                "linked: they share a personal identifier ({})",
+                shared.join(", ")
+            )
+        }
+        PairDecision::Score => format!(
+            "linked: total {:.1} bits reaches the threshold {:.1}",
+            score.total, model.threshold
+        ),
+        PairDecision::Conflict => format!(
+            "flagged, not linked: they share an identifier but {}",
+            score.conflict.unwrap_or("the evidence conflicts")
+        ),
+        PairDecision::None => format!(
+            "not linked: total {:.1} bits is below the threshold {:.1}",
+            score.total, model.threshold
+        ),
+    };
+    Evidence {
+        record_a: id_a.to_string(),
+        record_b: id_b.to_string(),
+        decision: score.decision,
+        comparisons,
+        total: score.total,
+        threshold: model.threshold,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaro_winkler_known_values() {
+        assert!((jaro_winkler("martha", "marhta") - 0.961).abs() < 0.001);
+        assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 0.001);
+        assert_eq!(jaro_winkler("ivan", "ivan"), 1.0);
+        assert_eq!(jaro_winkler("", "ivan"), 0.0);
+    }
+
+    #[test]
+    fn the_default_model_compiles_and_rejects_bad_levels() {
+        let fields = vec![("tax_id".to_string(), FieldKind::Identifier)];
+        let model = MatchModel::default_for(&fields);
+        assert!(CompiledModel::new(&model, &fields).is_ok());
+        let mut bad = model.clone();
+        bad.comparisons.get_mut("name").unwrap()[0].m = 0.0;
+        let e = CompiledModel::new(&bad, &fields).unwrap_err();
+        assert!(
+            e.message().starts_with("model.comparisons.name.exact"),
+            "{e}"
+        );
+        let e = CompiledModel::new(&model, &[]).unwrap_err();
+        assert!(e.message().contains("fields.tax_id"), "{e}");
+    }
+}

@@ -1,0 +1,1793 @@
+//! The resolver: records in, customers out, incrementally or in one batch, with the same result
+//! either way and in any order.
+//!
+//! How the result is defined (so that order and batching cannot change it):
+//! - Two records are *compared* when they share a personal link key (an identifier used by few
+//!   people) or a blocking key whose block is not oversized. Whether a key is personal or
+//!   common, and whether a block is oversized, is decided on the whole current set of records
+//!   and re-decided whenever the set changes.
+//! - A compared pair is *linked* by a shared personal identifier, or by a total match weight at
+//!   or above the threshold; a shared identifier against clearly different names or birthdays
+//!   is *flagged* as a conflict instead (see [`compare`](super::compare)).
+//! - Customers are the connected groups of linked records. Where a "never merge" constraint
+//!   separates records of one group, links are taken strongest first (manual, identifier, then
+//!   by weight; ties by record ids) and a link that would join constrained records is skipped.
+//! - A customer's id is the record id of its earliest record (by time, then by record id;
+//!   records without a time come last). So when customers merge, the one seen first keeps its
+//!   id, and every former id still resolves to the customer through [`Resolver::customer_of`].
+
+use super::block::blocking_keys;
+use super::card::{
+    survive, Candidate, ChannelUse, Conflict, CustomerCard, Identity, Provenance, RecordProblem,
+    Survivorship,
+};
+use super::compare::{compare, explain, CompiledModel, Evidence, KeyUse, MatchModel, PairDecision};
+use super::history::{Actor, EventKind, HistoryEvent};
+use super::observation::{FieldKind, Observation};
+use super::person::NameFeatures;
+use super::prepare::{KeyFamily, LinkKey, Placeholders, Prepared, Preparer};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ident::{EmailRules, PhoneNormalizer};
+use crate::message::Channel;
+use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The largest observation accepted, in bytes of text over all its fields.
+pub const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
+
+/// How the resolver matches and what it keeps. Every field has a default that works.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResolverConfig {
+    /// Region for reading national phone numbers (`RU`: `8 912 ...` is `+7 912 ...`).
+    pub default_region: String,
+    /// Declared extra fields and how each is compared (`tax_id` -> identifier).
+    pub fields: BTreeMap<String, FieldKind>,
+    /// The match model; `None` uses the defaults for the declared fields.
+    pub model: Option<MatchModel>,
+    /// An identifier used by more distinct people than this (an office switchboard, a family
+    /// phone, `info@`) stops linking records by itself; it still counts as weak evidence.
+    pub max_people_per_identifier: usize,
+    /// An identifier on more records than this is treated the same way, whoever they are.
+    pub max_records_per_identifier: usize,
+    /// A blocking key shared by more records than this is not used to find candidates.
+    pub max_block_size: usize,
+    /// Values that never link records.
+    pub placeholders: Placeholders,
+    /// How customer cards pick golden values.
+    pub survivorship: Survivorship,
+}
+
+impl Default for ResolverConfig {
+    fn default() -> Self {
+        ResolverConfig {
+            default_region: "RU".to_string(),
+            fields: BTreeMap::new(),
+            model: None,
+            max_people_per_identifier: 3,
+            max_records_per_identifier: 1000,
+            max_block_size: 50,
+            placeholders: Placeholders::default(),
+            survivorship: Survivorship::default(),
+        }
+    }
+}
+
+/// What `add` did with a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddStatus {
+    /// A new record.
+    Added,
+    /// The same record was already there, unchanged: nothing happened.
+    Unchanged,
+    /// A record with this id was there with other content; it was replaced.
+    Updated,
+}
+
+/// The outcome of adding one record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AddOutcome {
+    /// The record.
+    pub record_id: String,
+    /// The customer it now belongs to.
+    pub customer_id: String,
+    /// Whether it was new, unchanged or replaced.
+    pub status: AddStatus,
+    /// Merges and splits it caused.
+    pub events: Vec<HistoryEvent>,
+    /// Records it shares an identifier with but was not merged with, and why.
+    pub conflicts: Vec<Conflict>,
+    /// What could not be used in it.
+    pub problems: Vec<String>,
+}
+
+/// The outcome of a batch: every input record's customer, in input order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    /// `(record_id, customer_id)` for every input record, in input order (a repeated record id
+    /// appears at each position).
+    pub assignments: Vec<(String, String)>,
+    /// How many records were new, unchanged and replaced.
+    pub added: usize,
+    /// Records repeated with the same content.
+    pub unchanged: usize,
+    /// Records repeated with other content (the later one replaced the earlier).
+    pub updated: usize,
+    /// How many customers there are now.
+    pub customers: usize,
+    /// The merges the batch made.
+    pub events: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum EdgeKind {
+    Manual,
+    Identifier,
+    Score,
+    Conflict,
+}
+
+impl EdgeKind {
+    fn links(self) -> bool {
+        self != EdgeKind::Conflict
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            EdgeKind::Manual => 0,
+            EdgeKind::Identifier => 1,
+            EdgeKind::Score => 2,
+            EdgeKind::Conflict => 3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Edge {
+    pub to: u32,
+    pub kind: EdgeKind,
+    pub total: f32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Slot {
+    pub obs: Observation,
+    pub prep: Prepared,
+    pub blocks: Vec<u64>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct KeyPosting {
+    records: Vec<u32>,
+    common: bool,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Turns contact observations into customers: incremental, order-independent, explainable and
+/// reversible.
+///
+/// ```
+/// use omni_core::resolve::{Observation, Resolver, ResolverConfig};
+///
+/// let mut resolver = Resolver::new(ResolverConfig::default()).unwrap();
+/// let mut crm = Observation::new("crm-1");
+/// crm.name = Some("Иван Петров".into());
+/// crm.phones = vec!["8 (912) 345-67-89".into()];
+/// let mut whatsapp = Observation::new("wa-77");
+/// whatsapp.phones = vec!["+79123456789".into()];
+/// let first = resolver.add(crm).unwrap();
+/// let second = resolver.add(whatsapp).unwrap();
+/// assert_eq!(first.customer_id, second.customer_id);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Resolver {
+    pub(crate) config: ResolverConfig,
+    preparer: Preparer,
+    pub(crate) model: CompiledModel,
+    pub(crate) slots: Vec<Option<Slot>>,
+    ids: FxHashMap<String, u32>,
+    keys: FxHashMap<LinkKey, KeyPosting>,
+    blocks: FxHashMap<u64, Vec<u32>>,
+    pub(crate) edges: Vec<Vec<Edge>>,
+    pub(crate) cannot: BTreeSet<(u32, u32)>,
+    cannot_of: FxHashMap<u32, Vec<u32>>,
+    anchor_of: Vec<u32>,
+    members: FxHashMap<u32, Vec<u32>>,
+    pub(crate) former_anchors: FxHashSet<u32>,
+    pub(crate) history: Vec<HistoryEvent>,
+    history_of: FxHashMap<u32, Vec<u32>>,
+}
+
+fn ordered(a: u32, b: u32) -> (u32, u32) {
+    if a < b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// Groups names into distinct people: sorted by identity key, each joins the first earlier
+/// representative it matches. Stops counting past `limit`.
+fn distinct_people(names: &mut Vec<(String, &NameFeatures)>, limit: usize) -> usize {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    names.dedup_by(|a, b| a.0 == b.0);
+    let mut reps: Vec<&NameFeatures> = Vec::new();
+    for (_, name) in names.iter() {
+        if !reps.iter().any(|r| r.similarity(name) >= 0.85) {
+            reps.push(name);
+            if reps.len() > limit {
+                break;
+            }
+        }
+    }
+    reps.len()
+}
+
+impl Resolver {
+    /// A resolver with `config`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for an unknown region, a model that does not fit the
+    /// declared fields, or limits of zero.
+    pub fn new(config: ResolverConfig) -> Result<Resolver> {
+        let phones = PhoneNormalizer::new(&config.default_region)
+            .map_err(|e| e.at("config.default_region"))?;
+        if config.max_people_per_identifier == 0
+            || config.max_records_per_identifier == 0
+            || config.max_block_size < 2
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "config: max_people_per_identifier and max_records_per_identifier must be at least 1, max_block_size at least 2",
+            ));
+        }
+        let fields: Vec<(String, FieldKind)> =
+            config.fields.iter().map(|(n, k)| (n.clone(), *k)).collect();
+        let model = match &config.model {
+            Some(m) => CompiledModel::new(m, &fields).map_err(|e| e.at("config"))?,
+            None => CompiledModel::new(&MatchModel::default_for(&fields), &fields)?,
+        };
+        Ok(Resolver {
+            preparer: Preparer {
+                phones,
+                emails: EmailRules::default(),
+                placeholders: config.placeholders.clone(),
+                fields,
+            },
+            config,
+            model,
+            slots: Vec::new(),
+            ids: FxHashMap::default(),
+            keys: FxHashMap::default(),
+            blocks: FxHashMap::default(),
+            edges: Vec::new(),
+            cannot: BTreeSet::new(),
+            cannot_of: FxHashMap::default(),
+            anchor_of: Vec::new(),
+            members: FxHashMap::default(),
+            former_anchors: FxHashSet::default(),
+            history: Vec::new(),
+            history_of: FxHashMap::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ResolverConfig {
+        &self.config
+    }
+
+    /// How many records there are.
+    pub fn record_count(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// How many customers there are.
+    pub fn customer_count(&self) -> usize {
+        self.members.len()
+    }
+
+    fn slot(&self, ix: u32) -> &Slot {
+        self.slots[ix as usize]
+            .as_ref()
+            .expect("indexes of live records only")
+    }
+
+    fn record_id(&self, ix: u32) -> &str {
+        &self.slot(ix).obs.record_id
+    }
+
+    /// The order key of a record for choosing anchors: time (none last), then record id.
+    fn order_key(&self, ix: u32) -> (bool, Option<DateTime<Utc>>, &str) {
+        let s = self.slot(ix);
+        (s.obs.seen_at.is_none(), s.obs.seen_at, &s.obs.record_id)
+    }
+
+    fn validate(obs: &Observation) -> Result<()> {
+        if obs.record_id.trim().is_empty() {
+            return Err(Error::new(
+                ErrorKind::FieldMissing,
+                "record_id: a record needs a non-empty id",
+            ));
+        }
+        let size = obs.record_id.len()
+            + obs.name.as_ref().map_or(0, String::len)
+            + obs
+                .phones
+                .iter()
+                .chain(&obs.emails)
+                .chain(&obs.handles)
+                .map(String::len)
+                .sum::<usize>()
+            + obs.identifiers.iter().map(|i| i.value.len()).sum::<usize>()
+            + [&obs.company, &obs.city, &obs.birthday, &obs.address]
+                .iter()
+                .map(|f| f.as_ref().map_or(0, String::len))
+                .sum::<usize>()
+            + obs
+                .fields
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
+        if size > MAX_OBSERVATION_BYTES {
+            return Err(Error::too_large(
+                &format!("record {:?}", obs.record_id),
+                size,
+                MAX_OBSERVATION_BYTES,
+            ));
+        }
+        Ok(())
+    }
+
+    // ----- indexes -----
+
+    fn key_use(&self, key: &LinkKey) -> KeyUse {
+        match self.keys.get(key) {
+            Some(p) if p.common => KeyUse::Common,
+            _ => KeyUse::Personal,
+        }
+    }
+
+    fn posting_is_common(&self, records: &[u32]) -> bool {
+        if records.len() > self.config.max_records_per_identifier {
+            return true;
+        }
+        let limit = self.config.max_people_per_identifier;
+        if records.len() <= limit {
+            return false;
+        }
+        let mut names: Vec<(String, &NameFeatures)> = records
+            .iter()
+            .filter_map(|&r| self.slot(r).prep.name.as_ref())
+            .map(|n| (n.identity_key(), n))
+            .collect();
+        distinct_people(&mut names, limit) > limit
+    }
+
+    /// Adds a record to the key and block postings. Returns the keys whose use flipped and the
+    /// blocks that crossed the size limit.
+    fn index(&mut self, ix: u32) -> (Vec<LinkKey>, Vec<u64>) {
+        let slot = self.slots[ix as usize].take().expect("live slot");
+        let mut flipped = Vec::new();
+        for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
+            self.keys.entry(key.clone()).or_default().records.push(ix);
+        }
+        let mut crossed = Vec::new();
+        for &b in &slot.blocks {
+            let posting = self.blocks.entry(b).or_default();
+            posting.push(ix);
+            if posting.len() == self.config.max_block_size + 1 {
+                crossed.push(b);
+            }
+        }
+        self.slots[ix as usize] = Some(slot);
+        for key in &self.slot(ix).prep.keys.clone() {
+            if self.refresh_key(key) {
+                flipped.push(key.clone());
+            }
+        }
+        (flipped, crossed)
+    }
+
+    /// Removes a record from the postings; returns flipped keys and blocks back under the limit.
+    fn unindex(&mut self, ix: u32) -> (Vec<LinkKey>, Vec<u64>) {
+        let slot = self.slots[ix as usize].take().expect("live slot");
+        for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
+            if let Some(p) = self.keys.get_mut(key) {
+                p.records.retain(|&r| r != ix);
+                if p.records.is_empty() {
+                    self.keys.remove(key);
+                }
+            }
+        }
+        let mut uncrossed = Vec::new();
+        for &b in &slot.blocks {
+            if let Some(p) = self.blocks.get_mut(&b) {
+                let before = p.len();
+                p.retain(|&r| r != ix);
+                if before == self.config.max_block_size + 1 {
+                    uncrossed.push(b);
+                }
+                if p.is_empty() {
+                    self.blocks.remove(&b);
+                }
+            }
+        }
+        self.slots[ix as usize] = Some(slot);
+        let mut flipped = Vec::new();
+        for key in &self.slot(ix).prep.keys.clone() {
+            if self.keys.contains_key(key) && self.refresh_key_without(key, ix) {
+                flipped.push(key.clone());
+            }
+        }
+        (flipped, uncrossed)
+    }
+
+    /// Recomputes whether a key is common; true when it changed.
+    fn refresh_key(&mut self, key: &LinkKey) -> bool {
+        let records = &self.keys[key].records;
+        let common = self.posting_is_common(records);
+        let posting = self.keys.get_mut(key).expect("present");
+        let changed = posting.common != common;
+        posting.common = common;
+        changed
+    }
+
+    /// As `refresh_key`, while record `gone` is being removed (it is no longer in the posting).
+    fn refresh_key_without(&mut self, key: &LinkKey, gone: u32) -> bool {
+        debug_assert!(!self.keys[key].records.contains(&gone));
+        self.refresh_key(key)
+    }
+
+    /// Whether two records are compared at all.
+    fn is_candidate(&self, a: u32, b: u32) -> bool {
+        let (pa, pb) = (&self.slot(a).prep, &self.slot(b).prep);
+        let (mut i, mut j) = (0, 0);
+        while i < pa.keys.len() && j < pb.keys.len() {
+            match pa.keys[i].cmp(&pb.keys[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if self.key_use(&pa.keys[i]) == KeyUse::Personal {
+                        return true;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let (ba, bb) = (&self.slot(a).blocks, &self.slot(b).blocks);
+        let (mut i, mut j) = (0, 0);
+        while i < ba.len() && j < bb.len() {
+            match ba[i].cmp(&bb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if self.blocks[&ba[i]].len() <= self.config.max_block_size {
+                        return true;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        false
+    }
+
+    /// The records a record is compared with.
+    fn candidates(&self, ix: u32) -> Vec<u32> {
+        let slot = self.slot(ix);
+        let mut out = Vec::new();
+        for key in &slot.prep.keys {
+            let p = &self.keys[key];
+            if !p.common {
+                out.extend_from_slice(&p.records);
+            }
+        }
+        for b in &slot.blocks {
+            let p = &self.blocks[b];
+            if p.len() <= self.config.max_block_size {
+                out.extend_from_slice(p);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&r| r != ix);
+        out
+    }
+
+    fn score(&self, a: u32, b: u32) -> super::compare::PairScore {
+        let key_use = |k: &LinkKey| self.key_use(k);
+        compare(
+            &self.model,
+            &self.slot(a).prep,
+            &self.slot(b).prep,
+            &key_use,
+        )
+    }
+
+    fn edge_between(&self, a: u32, b: u32) -> Option<Edge> {
+        self.edges[a as usize].iter().find(|e| e.to == b).copied()
+    }
+
+    /// Sets (or clears) the automatic edge between two records; manual edges are kept. Returns
+    /// whether anything changed.
+    fn set_edge(&mut self, a: u32, b: u32, edge: Option<(EdgeKind, f32)>) -> bool {
+        let old = self.edge_between(a, b);
+        if old.map(|e| e.kind) == Some(EdgeKind::Manual) || old.map(|e| (e.kind, e.total)) == edge {
+            return false;
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            let list = &mut self.edges[x as usize];
+            list.retain(|e| e.to != y);
+            if let Some((kind, total)) = edge {
+                list.push(Edge { to: y, kind, total });
+            }
+        }
+        true
+    }
+
+    fn set_manual_edge(&mut self, a: u32, b: u32) {
+        for (x, y) in [(a, b), (b, a)] {
+            let list = &mut self.edges[x as usize];
+            list.retain(|e| e.to != y);
+            list.push(Edge {
+                to: y,
+                kind: EdgeKind::Manual,
+                total: f32::INFINITY,
+            });
+        }
+    }
+
+    fn remove_manual_edge(&mut self, a: u32, b: u32) -> bool {
+        if self.edge_between(a, b).map(|e| e.kind) != Some(EdgeKind::Manual) {
+            return false;
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            self.edges[x as usize].retain(|e| e.to != y);
+        }
+        // Let the automatic decision stand again.
+        if self.is_candidate(a, b) {
+            let s = self.score(a, b);
+            self.set_edge(a, b, edge_for(s.decision, s.total));
+        }
+        true
+    }
+
+    /// Re-decides a pair (candidacy and decision); returns whether its link changed.
+    fn update_pair(&mut self, a: u32, b: u32) -> bool {
+        let edge = if self.is_candidate(a, b) {
+            let s = self.score(a, b);
+            edge_for(s.decision, s.total)
+        } else {
+            None
+        };
+        self.set_edge(a, b, edge)
+    }
+
+    fn reevaluate_all_pairs(&mut self, records: &[u32], touched: &mut Vec<u32>) {
+        for (i, &a) in records.iter().enumerate() {
+            for &b in &records[i + 1..] {
+                if self.update_pair(a, b) {
+                    touched.push(a);
+                    touched.push(b);
+                }
+            }
+        }
+    }
+
+    fn add_cannot(&mut self, a: u32, b: u32) {
+        let pair = ordered(a, b);
+        if self.cannot.insert(pair) {
+            self.cannot_of.entry(pair.0).or_default().push(pair.1);
+            self.cannot_of.entry(pair.1).or_default().push(pair.0);
+        }
+    }
+
+    fn remove_cannot(&mut self, a: u32, b: u32) {
+        let pair = ordered(a, b);
+        if self.cannot.remove(&pair) {
+            for (x, y) in [(pair.0, pair.1), (pair.1, pair.0)] {
+                if let Some(list) = self.cannot_of.get_mut(&x) {
+                    list.retain(|&r| r != y);
+                    if list.is_empty() {
+                        self.cannot_of.remove(&x);
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- clustering -----
+
+    /// Recomputes the customers around `seeds` and records what changed as history events.
+    fn rebuild(
+        &mut self,
+        seeds: &[u32],
+        at: Option<DateTime<Utc>>,
+        by: Actor,
+    ) -> Vec<HistoryEvent> {
+        // The region: the seeds and everything linked to them, always with whole former
+        // customers, so every customer it touches is recomputed entirely.
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let mut stack: Vec<u32> = seeds.iter().copied().filter(|&s| self.is_live(s)).collect();
+        while let Some(r) = stack.pop() {
+            if !seen.insert(r) {
+                continue;
+            }
+            for e in &self.edges[r as usize] {
+                if e.kind.links() && !seen.contains(&e.to) {
+                    stack.push(e.to);
+                }
+            }
+            let anchor = self.anchor_of[r as usize];
+            if anchor != NONE {
+                stack.extend(self.members[&anchor].iter().filter(|m| !seen.contains(m)));
+            }
+        }
+        let mut region: Vec<u32> = seen.into_iter().collect();
+        region.sort_unstable();
+        let components = self.components(&region);
+
+        // Old customers in the region (records removed since are gone from it).
+        let old_anchor: FxHashMap<u32, u32> = region
+            .iter()
+            .map(|&r| (r, self.anchor_of[r as usize]))
+            .collect();
+        let mut old_anchors: Vec<u32> = old_anchor
+            .values()
+            .copied()
+            .filter(|&a| a != NONE)
+            .collect();
+        old_anchors.sort_unstable();
+        old_anchors.dedup();
+        for a in &old_anchors {
+            self.members.remove(a);
+        }
+
+        let mut events = Vec::new();
+        let mut new_anchor_of_old: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+        for comp in &components {
+            let anchor = *comp
+                .iter()
+                .min_by(|&&x, &&y| self.order_key(x).cmp(&self.order_key(y)))
+                .expect("components are not empty");
+            for &r in comp {
+                self.anchor_of[r as usize] = anchor;
+            }
+            self.members.insert(anchor, comp.clone());
+            self.former_anchors.insert(anchor);
+            let mut olds: Vec<u32> = comp
+                .iter()
+                .map(|r| old_anchor[r])
+                .filter(|&a| a != NONE)
+                .collect();
+            olds.sort_unstable();
+            olds.dedup();
+            for &o in &olds {
+                new_anchor_of_old.entry(o).or_default().insert(anchor);
+            }
+            // A former customer is absorbed here when its anchor record is here; a part of a
+            // former customer whose anchor went elsewhere is a split, reported below.
+            let mut absorbed: Vec<u32> = comp
+                .iter()
+                .copied()
+                .filter(|&r| r != anchor && old_anchor[&r] == r)
+                .collect();
+            absorbed.sort_by(|&x, &y| self.order_key(x).cmp(&self.order_key(y)));
+            if absorbed.is_empty() {
+                continue;
+            }
+            // Links between records of different former customers (a new record counts as its
+            // own).
+            let group = |r: u32| match old_anchor[&r] {
+                NONE => r,
+                a => a,
+            };
+            let comp_set: FxHashSet<u32> = comp.iter().copied().collect();
+            let mut links = Vec::new();
+            for &r in comp {
+                for e in &self.edges[r as usize] {
+                    if e.kind.links()
+                        && r < e.to
+                        && comp_set.contains(&e.to)
+                        && group(r) != group(e.to)
+                    {
+                        links.push((r, e.to));
+                    }
+                }
+            }
+            links.sort_by(|x, y| self.pair_ids(*x).cmp(&self.pair_ids(*y)));
+            let reason = match links.first() {
+                Some(&(x, y)) => {
+                    let s = self.score(x, y);
+                    let ev = explain(
+                        &self.model,
+                        (self.record_id(x), &self.slot(x).prep),
+                        (self.record_id(y), &self.slot(y).prep),
+                        &s,
+                    );
+                    match by {
+                        Actor::Hand => "merged by hand".to_string(),
+                        Actor::Rule => ev.reason,
+                    }
+                }
+                None => "merged".to_string(),
+            };
+            events.push(self.event(at, EventKind::Merge, by, anchor, &absorbed, links, reason));
+        }
+        for (old, news) in new_anchor_of_old {
+            if news.len() > 1 {
+                let parts: Vec<u32> = news.iter().copied().filter(|&n| n != old).collect();
+                let reason = match by {
+                    Actor::Hand => "split by hand".to_string(),
+                    Actor::Rule => {
+                        "split: the links that joined its parts no longer hold".to_string()
+                    }
+                };
+                events.push(self.event(at, EventKind::Split, by, old, &parts, Vec::new(), reason));
+            }
+        }
+        events
+    }
+
+    fn is_live(&self, ix: u32) -> bool {
+        self.slots.get(ix as usize).is_some_and(Option::is_some)
+    }
+
+    fn pair_ids(&self, (a, b): (u32, u32)) -> (&str, &str) {
+        let (x, y) = (self.record_id(a), self.record_id(b));
+        if x <= y {
+            (x, y)
+        } else {
+            (y, x)
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &mut self,
+        at: Option<DateTime<Utc>>,
+        kind: EventKind,
+        by: Actor,
+        customer: u32,
+        others: &[u32],
+        links: Vec<(u32, u32)>,
+        reason: String,
+    ) -> HistoryEvent {
+        let seq = self.history.len() as u64 + 1;
+        let event = HistoryEvent {
+            seq,
+            at,
+            kind,
+            by,
+            customer_id: self.record_id(customer).to_string(),
+            others: others
+                .iter()
+                .map(|&o| self.record_id(o).to_string())
+                .collect(),
+            links: links
+                .iter()
+                .map(|&p| {
+                    let (x, y) = self.pair_ids(p);
+                    (x.to_string(), y.to_string())
+                })
+                .collect(),
+            reason,
+        };
+        let pos = self.history.len() as u32;
+        for r in std::iter::once(customer).chain(others.iter().copied()) {
+            self.history_of.entry(r).or_default().push(pos);
+        }
+        self.history.push(event.clone());
+        event
+    }
+
+    /// The customers (connected groups under the constraints) of a region's records.
+    fn components(&self, region: &[u32]) -> Vec<Vec<u32>> {
+        let pos: FxHashMap<u32, usize> = region.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+        let mut dsu = Dsu::new(region.len());
+        let constrained = region.iter().any(|r| {
+            self.cannot_of
+                .get(r)
+                .is_some_and(|l| l.iter().any(|o| pos.contains_key(o)))
+        });
+        if !constrained {
+            for &r in region {
+                for e in &self.edges[r as usize] {
+                    if e.kind.links() && r < e.to {
+                        if let Some(&j) = pos.get(&e.to) {
+                            dsu.union(pos[&r], j);
+                        }
+                    }
+                }
+            }
+        } else {
+            let mut links: Vec<(u32, u32, Edge)> = Vec::new();
+            for &r in region {
+                for e in &self.edges[r as usize] {
+                    if e.kind.links() && r < e.to && pos.contains_key(&e.to) {
+                        links.push((r, e.to, *e));
+                    }
+                }
+            }
+            links.sort_by(|x, y| {
+                x.2.kind
+                    .rank()
+                    .cmp(&y.2.kind.rank())
+                    .then(y.2.total.total_cmp(&x.2.total))
+                    .then_with(|| self.pair_ids((x.0, x.1)).cmp(&self.pair_ids((y.0, y.1))))
+            });
+            let cannot: Vec<(usize, usize)> = self
+                .cannot
+                .iter()
+                .filter_map(|(a, b)| Some((*pos.get(a)?, *pos.get(b)?)))
+                .collect();
+            for (a, b, _) in links {
+                let (ra, rb) = (dsu.find(pos[&a]), dsu.find(pos[&b]));
+                if ra == rb {
+                    continue;
+                }
+                let violates = cannot.iter().any(|&(x, y)| {
+                    let (fx, fy) = (dsu.find(x), dsu.find(y));
+                    (fx == ra && fy == rb) || (fx == rb && fy == ra)
+                });
+                if !violates {
+                    dsu.union(ra, rb);
+                }
+            }
+        }
+        let mut groups: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
+        for (i, &r) in region.iter().enumerate() {
+            groups.entry(dsu.find(i)).or_default().push(r);
+        }
+        let mut out: Vec<Vec<u32>> = groups.into_values().collect();
+        out.sort_unstable();
+        out
+    }
+
+    // ----- adding -----
+
+    /// Adds one record: normalises it, links it to matching records, and returns its customer
+    /// with the merges and conflicts it caused. Adding the same record again changes nothing;
+    /// a record with a known id and other content replaces the old one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::FieldMissing`] without a record id; [`ErrorKind::InputTooLarge`] above
+    /// [`MAX_OBSERVATION_BYTES`]. Malformed phones, emails and handles are not errors: they
+    /// are reported in [`AddOutcome::problems`] and on the card.
+    pub fn add(&mut self, obs: Observation) -> Result<AddOutcome> {
+        Self::validate(&obs)?;
+        let at = obs.seen_at;
+        let (ix, status, mut touched) = match self.ids.get(&obs.record_id).copied() {
+            Some(ix) if self.slot(ix).obs == obs => {
+                return Ok(AddOutcome {
+                    record_id: obs.record_id,
+                    customer_id: self.record_id(self.anchor_of[ix as usize]).to_string(),
+                    status: AddStatus::Unchanged,
+                    events: Vec::new(),
+                    conflicts: Vec::new(),
+                    problems: self.slot(ix).prep.problems.clone(),
+                });
+            }
+            Some(ix) => {
+                // Replace in place: the slot keeps its position; its edges are redone.
+                let mut touched = self.detach(ix);
+                let prep = self.preparer.prepare(&obs);
+                let blocks = blocking_keys(&prep);
+                self.slots[ix as usize] = Some(Slot { obs, prep, blocks });
+                touched.push(ix);
+                (ix, AddStatus::Updated, touched)
+            }
+            None => {
+                let ix = u32::try_from(self.slots.len()).map_err(|_| {
+                    Error::new(
+                        ErrorKind::InputTooLarge,
+                        "a resolver holds at most 4 294 967 294 records",
+                    )
+                })?;
+                let prep = self.preparer.prepare(&obs);
+                let blocks = blocking_keys(&prep);
+                self.ids.insert(obs.record_id.clone(), ix);
+                self.slots.push(Some(Slot { obs, prep, blocks }));
+                self.edges.push(Vec::new());
+                self.anchor_of.push(NONE);
+                (ix, AddStatus::Added, vec![ix])
+            }
+        };
+        let (flipped, crossed) = self.index(ix);
+        for c in self.candidates(ix) {
+            if self.update_pair(ix, c) {
+                touched.push(c);
+            }
+        }
+        self.reevaluate_keys_and_blocks(&flipped, &crossed, &mut touched);
+        let events = self.rebuild(&touched, at, Actor::Rule);
+        let conflicts = self.conflicts_of(ix);
+        let slot = self.slot(ix);
+        Ok(AddOutcome {
+            record_id: slot.obs.record_id.clone(),
+            customer_id: self.record_id(self.anchor_of[ix as usize]).to_string(),
+            status,
+            events,
+            conflicts,
+            problems: slot.prep.problems.clone(),
+        })
+    }
+
+    fn reevaluate_keys_and_blocks(
+        &mut self,
+        keys: &[LinkKey],
+        blocks: &[u64],
+        touched: &mut Vec<u32>,
+    ) {
+        for key in keys {
+            if let Some(p) = self.keys.get(key) {
+                let records = p.records.clone();
+                self.reevaluate_all_pairs(&records, touched);
+            }
+        }
+        for b in blocks {
+            if let Some(p) = self.blocks.get(b) {
+                let records = p.clone();
+                self.reevaluate_all_pairs(&records, touched);
+            }
+        }
+    }
+
+    /// Takes a record out of the indexes and drops its automatic edges; returns the records
+    /// whose customers must be recomputed. The slot stays (for replacement or removal).
+    fn detach(&mut self, ix: u32) -> Vec<u32> {
+        let (flipped, uncrossed) = self.unindex(ix);
+        let mut touched: Vec<u32> = Vec::new();
+        let anchor = self.anchor_of[ix as usize];
+        if anchor != NONE {
+            touched.extend_from_slice(&self.members[&anchor]);
+        }
+        let neighbours: Vec<Edge> = self.edges[ix as usize].clone();
+        for e in neighbours {
+            if e.kind != EdgeKind::Manual {
+                self.set_edge(ix, e.to, None);
+                touched.push(e.to);
+            }
+        }
+        self.reevaluate_keys_and_blocks(&flipped, &uncrossed, &mut touched);
+        touched
+    }
+
+    /// Adds many records. Into an empty resolver this runs the batch algorithm (every pair
+    /// scored once, then grouped); otherwise records are added one at a time. Both give the same
+    /// customers as adding the records one by one, in any order.
+    ///
+    /// # Errors
+    /// The first invalid record's error, naming its position (`records[12].record_id: ...`);
+    /// nothing is added then.
+    pub fn add_many(&mut self, records: Vec<Observation>) -> Result<BatchOutcome> {
+        for (i, obs) in records.iter().enumerate() {
+            Self::validate(obs).map_err(|e| e.at(format!("records[{i}]")))?;
+        }
+        let order: Vec<String> = records.iter().map(|o| o.record_id.clone()).collect();
+        let (mut added, mut unchanged, mut updated, events);
+        if self.ids.is_empty() && self.history.is_empty() {
+            (added, unchanged, updated, events) = self.batch(records)?;
+        } else {
+            (added, unchanged, updated) = (0, 0, 0);
+            let before = self.history.len();
+            for obs in records {
+                match self.add(obs)?.status {
+                    AddStatus::Added => added += 1,
+                    AddStatus::Unchanged => unchanged += 1,
+                    AddStatus::Updated => updated += 1,
+                }
+            }
+            events = self.history.len() - before;
+        }
+        let assignments = order
+            .into_iter()
+            .map(|id| {
+                let customer = self.customer_of(&id).unwrap_or_default().to_string();
+                (id, customer)
+            })
+            .collect();
+        Ok(BatchOutcome {
+            assignments,
+            added,
+            unchanged,
+            updated,
+            customers: self.members.len(),
+            events,
+        })
+    }
+
+    fn batch(&mut self, records: Vec<Observation>) -> Result<(usize, usize, usize, usize)> {
+        // The last version of each record id wins, as with one-by-one adds.
+        let mut last: FxHashMap<&str, usize> = FxHashMap::default();
+        let (mut unchanged, mut updated) = (0, 0);
+        for (i, obs) in records.iter().enumerate() {
+            if let Some(prev) = last.insert(&obs.record_id, i) {
+                if records[prev] == *obs {
+                    unchanged += 1;
+                } else {
+                    updated += 1;
+                }
+            }
+        }
+        let mut keep: Vec<usize> = last.into_values().collect();
+        keep.sort_unstable();
+        let mut records: Vec<Option<Observation>> = records.into_iter().map(Some).collect();
+        for &i in &keep {
+            let obs = records[i].take().expect("each kept once");
+            let prep = self.preparer.prepare(&obs);
+            let blocks = blocking_keys(&prep);
+            let ix = self.slots.len() as u32;
+            self.ids.insert(obs.record_id.clone(), ix);
+            self.slots.push(Some(Slot { obs, prep, blocks }));
+        }
+        let n = self.slots.len();
+        self.edges = vec![Vec::new(); n];
+        self.anchor_of = vec![NONE; n];
+        for ix in 0..n as u32 {
+            let slot = self.slots[ix as usize].as_ref().expect("just added");
+            for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
+                match self.keys.get_mut(key) {
+                    Some(p) => p.records.push(ix),
+                    None => {
+                        self.keys.insert(
+                            key.clone(),
+                            KeyPosting {
+                                records: vec![ix],
+                                common: false,
+                            },
+                        );
+                    }
+                }
+            }
+            for &b in &slot.blocks {
+                self.blocks.entry(b).or_default().push(ix);
+            }
+        }
+        let common: Vec<LinkKey> = self
+            .keys
+            .iter()
+            .filter(|(_, p)| self.posting_is_common(&p.records))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in common {
+            self.keys.get_mut(&k).expect("present").common = true;
+        }
+        // Candidate pairs: every pair in a personal key's posting or a small block.
+        let mut pairs: Vec<u64> = Vec::new();
+        let mut add_pairs = |posting: &[u32]| {
+            for (i, &a) in posting.iter().enumerate() {
+                for &b in &posting[i + 1..] {
+                    let (x, y) = ordered(a, b);
+                    pairs.push((u64::from(x) << 32) | u64::from(y));
+                }
+            }
+        };
+        for (key, p) in &self.keys {
+            if !p.common
+                && self.slots[p.records[0] as usize]
+                    .as_ref()
+                    .is_some_and(|s| s.prep.keys.binary_search(key).is_ok())
+            {
+                add_pairs(&p.records);
+            }
+        }
+        for p in self.blocks.values() {
+            if p.len() <= self.config.max_block_size {
+                add_pairs(p);
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut dsu = Dsu::new(n);
+        for pair in pairs {
+            let (a, b) = ((pair >> 32) as u32, pair as u32);
+            let s = self.score(a, b);
+            if let Some((kind, total)) = edge_for(s.decision, s.total) {
+                self.edges[a as usize].push(Edge { to: b, kind, total });
+                self.edges[b as usize].push(Edge { to: a, kind, total });
+                if kind.links() {
+                    dsu.union(a as usize, b as usize);
+                }
+            }
+        }
+        // Customers and their anchors.
+        let mut groups: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
+        for ix in 0..n as u32 {
+            groups.entry(dsu.find(ix as usize)).or_default().push(ix);
+        }
+        for members in groups.into_values() {
+            let anchor = *members
+                .iter()
+                .min_by(|&&x, &&y| self.order_key(x).cmp(&self.order_key(y)))
+                .expect("not empty");
+            for &r in &members {
+                self.anchor_of[r as usize] = anchor;
+            }
+            self.members.insert(anchor, members);
+        }
+        // History: replay arrivals in time order, as if each record had been added then; a
+        // record that links several earlier customers merges them.
+        let mut arrival: Vec<u32> = (0..n as u32).collect();
+        arrival.sort_by(|&x, &y| self.order_key(x).cmp(&self.order_key(y)));
+        let mut replay = Dsu::new(n);
+        let mut anchor_of_set: Vec<u32> = (0..n as u32).collect();
+        let mut arrived = vec![false; n];
+        let mut events = 0;
+        for &r in &arrival {
+            arrived[r as usize] = true;
+            let mut joined: Vec<(u32, u32)> = Vec::new();
+            for e in &self.edges[r as usize] {
+                if e.kind.links() && arrived[e.to as usize] {
+                    let set = replay.find(e.to as usize);
+                    if !joined.iter().any(|&(s, _)| s as usize == set) {
+                        joined.push((set as u32, e.to));
+                    }
+                }
+            }
+            let mut anchors: Vec<(u32, u32)> = joined
+                .iter()
+                .map(|&(set, via)| (anchor_of_set[set as usize], via))
+                .collect();
+            anchors.sort_by(|x, y| self.order_key(x.0).cmp(&self.order_key(y.0)));
+            for &(set, _) in &joined {
+                replay.union(r as usize, set as usize);
+            }
+            let root = replay.find(r as usize);
+            match anchors.first() {
+                None => {
+                    anchor_of_set[root] = r;
+                    self.former_anchors.insert(r);
+                }
+                Some(&(kept, _)) => {
+                    anchor_of_set[root] = kept;
+                    if anchors.len() > 1 {
+                        let absorbed: Vec<u32> = anchors[1..].iter().map(|&(a, _)| a).collect();
+                        let links: Vec<(u32, u32)> =
+                            anchors.iter().map(|&(_, via)| (r, via)).collect();
+                        let (x, y) = links[0];
+                        let s = self.score(x, y);
+                        let reason = explain(
+                            &self.model,
+                            (self.record_id(x), &self.slot(x).prep),
+                            (self.record_id(y), &self.slot(y).prep),
+                            &s,
+                        )
+                        .reason;
+                        let at = self.slot(r).obs.seen_at;
+                        self.event(
+                            at,
+                            EventKind::Merge,
+                            Actor::Rule,
+                            kept,
+                            &absorbed,
+                            links,
+                            reason,
+                        );
+                        events += 1;
+                    }
+                }
+            }
+        }
+        Ok((keep.len(), unchanged, updated, events))
+    }
+
+    // ----- queries -----
+
+    /// The id of the customer a record, or a former customer id, belongs to now.
+    pub fn customer_of(&self, id: &str) -> Option<&str> {
+        let ix = *self.ids.get(id)?;
+        Some(self.record_id(self.anchor_of[ix as usize]))
+    }
+
+    /// Every current customer id, sorted.
+    pub fn customer_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.members.keys().map(|&a| self.record_id(a)).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn members_of(&self, customer_id: &str) -> Option<(u32, &[u32])> {
+        let ix = *self.ids.get(customer_id)?;
+        let anchor = self.anchor_of[ix as usize];
+        Some((anchor, &self.members[&anchor]))
+    }
+
+    /// The records of a customer (by its id or a former id), oldest first.
+    pub fn records(&self, customer_id: &str) -> Option<Vec<&Observation>> {
+        let (_, members) = self.members_of(customer_id)?;
+        let mut m = members.to_vec();
+        m.sort_by(|&x, &y| self.order_key(x).cmp(&self.order_key(y)));
+        Some(m.into_iter().map(|r| &self.slot(r).obs).collect())
+    }
+
+    /// The merge history of a customer (by its id or a former id): every event that involved
+    /// it or a customer merged into it, oldest first.
+    pub fn history(&self, customer_id: &str) -> Option<Vec<&HistoryEvent>> {
+        let (_, members) = self.members_of(customer_id)?;
+        let mut positions: Vec<u32> = members
+            .iter()
+            .filter_map(|r| self.history_of.get(r))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        Some(
+            positions
+                .into_iter()
+                .map(|p| &self.history[p as usize])
+                .collect(),
+        )
+    }
+
+    /// Every history event, oldest first.
+    pub fn all_history(&self) -> &[HistoryEvent] {
+        &self.history
+    }
+
+    /// Why two records are, or are not, one customer: every comparison with its values and
+    /// weight, the total and the threshold.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when a record id is unknown.
+    pub fn explain(&self, record_a: &str, record_b: &str) -> Result<Evidence> {
+        let find = |id: &str| {
+            self.ids
+                .get(id)
+                .copied()
+                .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no record {id:?}")))
+        };
+        let (a, b) = (find(record_a)?, find(record_b)?);
+        let s = self.score(a, b);
+        let mut evidence = explain(
+            &self.model,
+            (record_a, &self.slot(a).prep),
+            (record_b, &self.slot(b).prep),
+            &s,
+        );
+        if self.edge_between(a, b).map(|e| e.kind) == Some(EdgeKind::Manual) {
+            evidence.reason = format!("merged by hand ({})", evidence.reason);
+        } else if evidence.decision != PairDecision::None && !self.is_candidate(a, b) {
+            evidence.reason = format!(
+                "{} (but never compared: they share no personal identifier and no small block)",
+                evidence.reason
+            );
+        }
+        Ok(evidence)
+    }
+
+    /// The links inside a customer: the evidence of every linked pair of its records.
+    pub fn links(&self, customer_id: &str) -> Option<Vec<Evidence>> {
+        let (_, members) = self.members_of(customer_id)?;
+        let mut out = Vec::new();
+        for &r in members {
+            for e in &self.edges[r as usize] {
+                if e.kind.links() && r < e.to {
+                    out.push(self.explain(self.record_id(r), self.record_id(e.to)).ok()?);
+                }
+            }
+        }
+        out.sort_by(|x, y| (&x.record_a, &x.record_b).cmp(&(&y.record_a, &y.record_b)));
+        Some(out)
+    }
+
+    /// Every linked pair of records, as `(record_a, record_b, decision, total)`, sorted by
+    /// record ids. Explain any of them with [`Resolver::explain`].
+    pub fn all_links(&self) -> Vec<(&str, &str, PairDecision, f64)> {
+        let mut out = Vec::new();
+        for (r, list) in self.edges.iter().enumerate() {
+            let r = r as u32;
+            if !self.is_live(r) {
+                continue;
+            }
+            for e in list {
+                if r < e.to {
+                    let decision = match e.kind {
+                        EdgeKind::Manual => continue,
+                        EdgeKind::Identifier => PairDecision::Identifier,
+                        EdgeKind::Score => PairDecision::Score,
+                        EdgeKind::Conflict => PairDecision::Conflict,
+                    };
+                    let (a, b) = self.pair_ids((r, e.to));
+                    out.push((a, b, decision, f64::from(e.total)));
+                }
+            }
+        }
+        out.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        out
+    }
+
+    fn conflicts_of(&self, ix: u32) -> Vec<Conflict> {
+        let mut out: Vec<Conflict> = self.edges[ix as usize]
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Conflict)
+            .map(|e| {
+                let s = self.score(ix, e.to);
+                Conflict {
+                    record_id: self.record_id(ix).to_string(),
+                    other_record_id: self.record_id(e.to).to_string(),
+                    other_customer_id: self.record_id(self.anchor_of[e.to as usize]).to_string(),
+                    reason: s.conflict.unwrap_or("the evidence conflicts").to_string(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.other_record_id.cmp(&b.other_record_id));
+        out
+    }
+
+    /// The customer card: identities with provenance, golden fields, channels, first and last
+    /// seen, problems and conflicts. Accepts a former id too.
+    pub fn customer(&self, customer_id: &str) -> Option<CustomerCard> {
+        let (anchor, members) = self.members_of(customer_id)?;
+        let mut members = members.to_vec();
+        members.sort_by(|&x, &y| self.order_key(x).cmp(&self.order_key(y)));
+        let provenance = |r: u32| {
+            let o = &self.slot(r).obs;
+            Provenance {
+                record_id: o.record_id.clone(),
+                channel: o.channel.clone(),
+                seen_at: o.seen_at,
+            }
+        };
+        // Identities.
+        let mut identities: BTreeMap<(String, String), Identity> = BTreeMap::new();
+        for &r in &members {
+            let prep = &self.slot(r).prep;
+            for (key, weak) in prep
+                .keys
+                .iter()
+                .map(|k| (k, false))
+                .chain(prep.weak_keys.iter().map(|k| (k, true)))
+            {
+                let kind = match key.family {
+                    KeyFamily::Id(k) => k.name().to_string(),
+                    KeyFamily::Field(i) => format!("fields.{}", self.preparer.fields[i as usize].0),
+                };
+                let shared = weak || self.key_use(key) == KeyUse::Common;
+                identities
+                    .entry((kind.clone(), key.value.clone()))
+                    .or_insert_with(|| Identity {
+                        kind,
+                        value: key.value.clone(),
+                        shared,
+                        seen: Vec::new(),
+                    })
+                    .seen
+                    .push(provenance(r));
+            }
+            for device in &prep.devices {
+                identities
+                    .entry((device.kind.name().to_string(), device.value.clone()))
+                    .or_insert_with(|| Identity {
+                        kind: device.kind.name().to_string(),
+                        value: device.value.clone(),
+                        shared: false,
+                        seen: Vec::new(),
+                    })
+                    .seen
+                    .push(provenance(r));
+            }
+        }
+        // Golden fields.
+        let rules = &self.config.survivorship;
+        let pick = |rule: &super::card::SurvivorshipRule,
+                    get: &dyn Fn(&Slot) -> Option<(String, String)>| {
+            let values: Vec<(String, String, u32, usize)> = members
+                .iter()
+                .enumerate()
+                .filter_map(|(order, &r)| get(self.slot(r)).map(|(k, d)| (k, d, r, order)))
+                .collect();
+            let candidates: Vec<Candidate<'_>> = values
+                .iter()
+                .map(|(key, display, r, order)| Candidate {
+                    key: key.clone(),
+                    display,
+                    channel: self.slot(*r).obs.channel.as_ref(),
+                    seen_at: self.slot(*r).obs.seen_at,
+                    order: *order,
+                })
+                .collect();
+            survive(rule, &candidates)
+        };
+        let name = pick(&rules.name, &|s| {
+            let n = s.prep.name.as_ref()?;
+            Some((n.identity_key(), n.name.original.clone()))
+        });
+        let city = pick(&rules.city, &|s| {
+            Some((s.prep.city.clone()?, s.obs.city.clone()?.trim().to_string()))
+        });
+        let company = pick(&rules.company, &|s| {
+            Some((
+                s.prep.company.clone()?,
+                s.obs.company.clone()?.trim().to_string(),
+            ))
+        });
+        let birthday = pick(&rules.birthday, &|s| {
+            s.prep.birthday.map(|d| (d.to_string(), d.to_string()))
+        });
+        let address = pick(&rules.address, &|s| {
+            let a = s.obs.address.as_ref()?.trim();
+            (!a.is_empty()).then(|| (s.prep.address.join(" "), a.to_string()))
+        });
+        let mut field_names: BTreeSet<&str> = BTreeSet::new();
+        for &r in &members {
+            field_names.extend(self.slot(r).obs.fields.keys().map(String::as_str));
+        }
+        let mut fields = BTreeMap::new();
+        for f in field_names {
+            let rule = rules
+                .fields
+                .get(f)
+                .cloned()
+                .unwrap_or(super::card::SurvivorshipRule::MostRecent);
+            let value = pick(&rule, &|s| {
+                let v = s.obs.fields.get(f)?.trim();
+                (!v.is_empty()).then(|| (v.to_lowercase(), v.to_string()))
+            });
+            if let Some(v) = value {
+                fields.insert(f.to_string(), v);
+            }
+        }
+        // Channels.
+        let mut channels: BTreeMap<Channel, ChannelUse> = BTreeMap::new();
+        for &r in &members {
+            let o = &self.slot(r).obs;
+            if let Some(c) = &o.channel {
+                let u = channels.entry(c.clone()).or_insert_with(|| ChannelUse {
+                    channel: c.clone(),
+                    records: 0,
+                    first_seen: None,
+                    last_seen: None,
+                });
+                u.records += 1;
+                if let Some(t) = o.seen_at {
+                    u.first_seen = Some(u.first_seen.map_or(t, |f| f.min(t)));
+                    u.last_seen = Some(u.last_seen.map_or(t, |l| l.max(t)));
+                }
+            }
+        }
+        let mut channels: Vec<ChannelUse> = channels.into_values().collect();
+        channels.sort_by(|a, b| b.records.cmp(&a.records).then(a.channel.cmp(&b.channel)));
+        let times: Vec<DateTime<Utc>> = members
+            .iter()
+            .filter_map(|&r| self.slot(r).obs.seen_at)
+            .collect();
+        let problems = members
+            .iter()
+            .flat_map(|&r| {
+                self.slot(r)
+                    .prep
+                    .problems
+                    .iter()
+                    .map(move |p| RecordProblem {
+                        record_id: self.record_id(r).to_string(),
+                        problem: p.clone(),
+                    })
+            })
+            .collect();
+        let conflicts = members.iter().flat_map(|&r| self.conflicts_of(r)).collect();
+        let mut aliases: Vec<String> = members
+            .iter()
+            .filter(|&&r| r != anchor && self.former_anchors.contains(&r))
+            .map(|&r| self.record_id(r).to_string())
+            .collect();
+        aliases.sort();
+        let mut identities: Vec<Identity> = identities.into_values().collect();
+        for i in &mut identities {
+            i.seen.sort_by(|a, b| {
+                (a.seen_at.is_none(), a.seen_at, &a.record_id).cmp(&(
+                    b.seen_at.is_none(),
+                    b.seen_at,
+                    &b.record_id,
+                ))
+            });
+        }
+        Some(CustomerCard {
+            customer_id: self.record_id(anchor).to_string(),
+            aliases,
+            name,
+            city,
+            company,
+            birthday,
+            address,
+            fields,
+            identities,
+            records: members.iter().map(|&r| provenance(r)).collect(),
+            first_seen: times.iter().min().copied(),
+            last_seen: times.iter().max().copied(),
+            channels,
+            problems,
+            conflicts,
+        })
+    }
+
+    // ----- manual operations -----
+
+    fn live_customer(&self, id: &str, what: &str) -> Result<(u32, Vec<u32>)> {
+        self.members_of(id)
+            .map(|(a, m)| (a, m.to_vec()))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("{what}: no customer or record {id:?}"),
+                )
+            })
+    }
+
+    /// Merges two customers by hand. The merge holds against the matching rules and removes
+    /// any "never merge" between them. Returns the merge event (none when they already are one
+    /// customer).
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when an id is unknown.
+    pub fn merge(
+        &mut self,
+        a: &str,
+        b: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Option<HistoryEvent>> {
+        let (anchor_a, members_a) = self.live_customer(a, "a")?;
+        let (anchor_b, members_b) = self.live_customer(b, "b")?;
+        if anchor_a == anchor_b {
+            return Ok(None);
+        }
+        for &x in &members_a {
+            for &y in &members_b {
+                self.remove_cannot(x, y);
+            }
+        }
+        self.set_manual_edge(anchor_a, anchor_b);
+        let events = self.rebuild(&[anchor_a, anchor_b], at, Actor::Hand);
+        Ok(events.into_iter().find(|e| e.kind == EventKind::Merge))
+    }
+
+    /// Marks two customers as never to be merged: no automatic link will join any of their
+    /// current records. Returns the event.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when an id is unknown; [`ErrorKind::InvalidArgument`] when both
+    /// are one customer (split it first).
+    pub fn never_merge(
+        &mut self,
+        a: &str,
+        b: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<HistoryEvent> {
+        let (anchor_a, members_a) = self.live_customer(a, "a")?;
+        let (anchor_b, members_b) = self.live_customer(b, "b")?;
+        if anchor_a == anchor_b {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{a:?} and {b:?} are one customer; split it first"),
+            ));
+        }
+        for &x in &members_a {
+            for &y in &members_b {
+                self.add_cannot(x, y);
+            }
+        }
+        Ok(self.event(
+            at,
+            EventKind::NeverMerge,
+            Actor::Hand,
+            anchor_a,
+            &[anchor_b],
+            Vec::new(),
+            "marked never to be merged".to_string(),
+        ))
+    }
+
+    /// Splits records off a customer by hand: the given records leave it and never join it
+    /// again automatically. They become one customer if they are linked to each other,
+    /// otherwise several. Returns the events.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when the customer is unknown; [`ErrorKind::InvalidArgument`]
+    /// when a record is not one of its records, or the records are none or all of them.
+    pub fn split(
+        &mut self,
+        customer_id: &str,
+        record_ids: &[&str],
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<HistoryEvent>> {
+        let (_, members) = self.live_customer(customer_id, "customer_id")?;
+        let mut moving = Vec::new();
+        for id in record_ids {
+            let ix = *self
+                .ids
+                .get(*id)
+                .filter(|ix| members.contains(ix))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!("record_ids: {id:?} is not a record of customer {customer_id:?}"),
+                    )
+                })?;
+            moving.push(ix);
+        }
+        moving.sort_unstable();
+        moving.dedup();
+        if moving.is_empty() || moving.len() == members.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "record_ids: give some, not all, of the customer's records",
+            ));
+        }
+        let rest: Vec<u32> = members
+            .iter()
+            .copied()
+            .filter(|r| moving.binary_search(r).is_err())
+            .collect();
+        for &x in &moving {
+            for &y in &rest {
+                self.add_cannot(x, y);
+                self.remove_manual_edge(x, y);
+            }
+        }
+        Ok(self.rebuild(&members, at, Actor::Hand))
+    }
+
+    /// Undoes a merge: the customers it joined are separated again and kept apart, each part
+    /// with the id it had. Records added since go with the part they link to most strongly.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when `seq` is not a merge event; [`ErrorKind::InvalidArgument`]
+    /// when its records are gone.
+    pub fn unmerge(&mut self, seq: u64, at: Option<DateTime<Utc>>) -> Result<Vec<HistoryEvent>> {
+        let event = self
+            .history
+            .get((seq as usize).wrapping_sub(1))
+            .filter(|e| e.kind == EventKind::Merge)
+            .cloned()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("seq: {seq} is not a merge event"),
+                )
+            })?;
+        let mut seeds = Vec::new();
+        for (x, y) in &event.links {
+            let (Some(&a), Some(&b)) = (self.ids.get(x), self.ids.get(y)) else {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("seq: the records of merge {seq} are gone"),
+                ));
+            };
+            self.remove_manual_edge(a, b);
+            self.add_cannot(a, b);
+            seeds.extend([a, b]);
+        }
+        Ok(self.rebuild(&seeds, at, Actor::Hand))
+    }
+
+    // ----- snapshot support -----
+
+    /// Rebuilds a resolver from saved parts: indexes and customers are derived again.
+    pub(crate) fn from_parts(
+        config: ResolverConfig,
+        slots: Vec<Option<Slot>>,
+        edges: Vec<Vec<Edge>>,
+        cannot: BTreeSet<(u32, u32)>,
+        history: Vec<HistoryEvent>,
+        former_anchors: FxHashSet<u32>,
+    ) -> Result<Resolver> {
+        let mut r = Resolver::new(config)?;
+        let n = slots.len();
+        if edges.len() != n
+            || edges
+                .iter()
+                .flatten()
+                .any(|e| e.to as usize >= n || slots[e.to as usize].is_none())
+            || cannot
+                .iter()
+                .any(|&(a, b)| a as usize >= n || b as usize >= n)
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "snapshot: links point at records that are not there",
+            ));
+        }
+        for (ix, slot) in slots.iter().enumerate() {
+            if let Some(s) = slot {
+                if r.ids.insert(s.obs.record_id.clone(), ix as u32).is_some() {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!("snapshot: record {:?} appears twice", s.obs.record_id),
+                    ));
+                }
+                for key in s.prep.keys.iter().chain(&s.prep.weak_keys) {
+                    r.keys
+                        .entry(key.clone())
+                        .or_default()
+                        .records
+                        .push(ix as u32);
+                }
+                for &b in &s.blocks {
+                    r.blocks.entry(b).or_default().push(ix as u32);
+                }
+            }
+        }
+        r.slots = slots;
+        let keys: Vec<LinkKey> = r.keys.keys().cloned().collect();
+        for k in keys {
+            let common = r.posting_is_common(&r.keys[&k].records);
+            r.keys.get_mut(&k).expect("present").common = common;
+        }
+        r.edges = edges;
+        for (a, b) in &cannot {
+            r.add_cannot(*a, *b);
+        }
+        r.anchor_of = vec![NONE; n];
+        let live: Vec<u32> = (0..n as u32).filter(|&i| r.is_live(i)).collect();
+        for comp in r.components(&live) {
+            let anchor = *comp
+                .iter()
+                .min_by(|&&x, &&y| r.order_key(x).cmp(&r.order_key(y)))
+                .expect("not empty");
+            for &m in &comp {
+                r.anchor_of[m as usize] = anchor;
+            }
+            r.members.insert(anchor, comp);
+        }
+        for (pos, e) in history.iter().enumerate() {
+            for id in std::iter::once(&e.customer_id).chain(&e.others) {
+                if let Some(&ix) = r.ids.get(id) {
+                    r.history_of.entry(ix).or_default().push(pos as u32);
+                }
+            }
+        }
+        r.history = history;
+        r.former_anchors = former_anchors;
+        Ok(r)
+    }
+}
+
+fn edge_for(decision: PairDecision, total: f64) -> Option<(EdgeKind, f32)> {
+    match decision {
+        PairDecision::Identifier => Some((EdgeKind::Identifier, total as f32)),
+        PairDecision::Score => Some((EdgeKind::Score, total as f32)),
+        PairDecision::Conflict => Some((EdgeKind::Conflict, total as f32)),
+        PairDecision::None => None,
+    }
+}
+
+/// Union-find with path halving and union by size.
+struct Dsu {
+    parent: Vec<usize>,
+    size: Vec<u32>,
+}
+
+impl Dsu {
+    fn new(n: usize) -> Self {
+        Dsu {
+            parent: (0..n).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a;
+        self.size[a] += self.size[b];
+    }
+}

@@ -1,0 +1,536 @@
+//! Identity resolution: cross-channel merges, guard rails, order independence, overrides,
+//! history and snapshots.
+
+use chrono::{DateTime, TimeZone, Utc};
+use omni_core::resolve::{
+    estimate_model, Actor, AddStatus, EventKind, FieldKind, Observation, PairDecision, Resolver,
+    ResolverConfig,
+};
+use omni_core::{Channel, ErrorKind};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+fn day(d: u32) -> Option<DateTime<Utc>> {
+    Some(Utc.with_ymd_and_hms(2024, 5, d, 12, 0, 0).unwrap())
+}
+
+fn obs(id: &str, channel: Channel, d: u32) -> Observation {
+    let mut o = Observation::new(id);
+    o.channel = Some(channel);
+    o.seen_at = day(d);
+    o
+}
+
+fn resolver() -> Resolver {
+    Resolver::new(ResolverConfig::default()).unwrap()
+}
+
+/// The customers as sets of record ids, keyed by customer id.
+fn clusters(r: &Resolver) -> BTreeMap<String, Vec<String>> {
+    r.customer_ids()
+        .into_iter()
+        .map(|c| {
+            let mut ids: Vec<String> = r
+                .records(c)
+                .unwrap()
+                .into_iter()
+                .map(|o| o.record_id.clone())
+                .collect();
+            ids.sort();
+            (c.to_string(), ids)
+        })
+        .collect()
+}
+
+#[test]
+fn one_customer_across_whatsapp_a_web_form_and_a_call() {
+    let mut r = resolver();
+    let mut wa = obs("wa-1", Channel::Whatsapp, 1);
+    wa.name = Some("Иван".into());
+    wa.phones = vec!["+7 912 345-67-89".into()];
+    let mut form = obs("form-1", Channel::WebForm, 3);
+    form.name = Some("Иван Петров".into());
+    form.phones = vec!["8 (912) 345-67-89".into()];
+    form.emails = vec!["ivan.petrov@example.ru".into()];
+    let mut email = obs("mail-1", Channel::Email, 5);
+    email.emails = vec!["Ivan.Petrov@Example.RU".into()];
+    email.name = Some("Иван Петров".into());
+
+    assert_eq!(r.add(wa).unwrap().customer_id, "wa-1");
+    let second = r.add(form).unwrap();
+    assert_eq!(second.customer_id, "wa-1");
+    assert!(
+        second.events.is_empty(),
+        "joining a customer is not a merge"
+    );
+    assert_eq!(r.add(email).unwrap().customer_id, "wa-1");
+    assert_eq!(r.customer_count(), 1);
+
+    let card = r.customer("mail-1").unwrap();
+    assert_eq!(card.customer_id, "wa-1");
+    assert_eq!(card.name.as_deref(), Some("Иван Петров"));
+    assert_eq!(card.first_seen, day(1));
+    assert_eq!(card.last_seen, day(5));
+    let channels: Vec<&str> = card.channels.iter().map(|c| c.channel.name()).collect();
+    assert_eq!(channels.len(), 3, "{channels:?}");
+    let phone = card.identities.iter().find(|i| i.kind == "phone").unwrap();
+    assert_eq!(phone.value, "+79123456789");
+    let seen: Vec<&str> = phone.seen.iter().map(|p| p.record_id.as_str()).collect();
+    assert_eq!(seen, ["wa-1", "form-1"]);
+}
+
+#[test]
+fn a_record_bridging_two_customers_merges_them_keeping_the_older_id() {
+    let mut r = resolver();
+    let mut a = obs("crm-7", Channel::Other("crm".into()), 2);
+    a.name = Some("Мария Смирнова".into());
+    a.phones = vec!["+79031112233".into()];
+    let mut b = obs("tg-9", Channel::Telegram, 4);
+    b.name = Some("Мария Смирнова".into());
+    b.emails = vec!["m.smirnova@example.ru".into()];
+    r.add(a).unwrap();
+    r.add(b).unwrap();
+    assert_eq!(r.customer_count(), 2, "nothing shared yet");
+
+    let mut bridge = obs("form-3", Channel::WebForm, 6);
+    bridge.phones = vec!["8 903 111-22-33".into()];
+    bridge.emails = vec!["m.smirnova@example.ru".into()];
+    let out = r.add(bridge).unwrap();
+    assert_eq!(out.customer_id, "crm-7");
+    assert_eq!(out.events.len(), 1);
+    let merge = &out.events[0];
+    assert_eq!(merge.kind, EventKind::Merge);
+    assert_eq!(merge.by, Actor::Rule);
+    assert_eq!(merge.customer_id, "crm-7");
+    assert_eq!(merge.others, ["tg-9"]);
+    assert_eq!(merge.links.len(), 2);
+    assert!(
+        merge.reason.contains("personal identifier"),
+        "{}",
+        merge.reason
+    );
+    // The absorbed id still resolves.
+    assert_eq!(r.customer_of("tg-9"), Some("crm-7"));
+    assert_eq!(r.customer("tg-9").unwrap().aliases, ["tg-9"]);
+    assert_eq!(r.history("crm-7").unwrap().len(), 1);
+}
+
+#[test]
+fn a_shared_switchboard_does_not_glue_colleagues_together() {
+    let mut r = resolver();
+    let names = [
+        "Иван Петров",
+        "Ольга Сидорова",
+        "Пётр Кузнецов",
+        "Анна Морозова",
+        "Олег Волков",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let mut o = obs(&format!("emp-{i}"), Channel::Voice, i as u32 + 1);
+        o.name = Some(name.to_string());
+        o.phones = vec!["+7 (495) 123-45-67".into()];
+        o.emails = vec![format!("employee{i}@romashka.example")];
+        r.add(o).unwrap();
+    }
+    assert_eq!(r.customer_count(), names.len(), "{:?}", clusters(&r));
+    let card = r.customer("emp-0").unwrap();
+    let phone = card.identities.iter().find(|i| i.kind == "phone").unwrap();
+    assert!(phone.shared);
+    // An extension makes the line personal again.
+    let mut ext = obs("emp-x", Channel::Email, 9);
+    ext.phones = vec!["+7 (495) 123-45-67 ext. 204".into()];
+    ext.name = Some("Иван Петров".into());
+    let mut ext2 = obs("emp-y", Channel::WebForm, 10);
+    ext2.phones = vec!["+7 495 123 45 67 ext 204".into()];
+    r.add(ext).unwrap();
+    assert_eq!(r.add(ext2).unwrap().customer_id, "emp-x");
+}
+
+#[test]
+fn placeholders_never_link() {
+    let mut r = resolver();
+    for (i, (phone, email)) in [
+        ("0000000000", "test@test.com"),
+        ("+7 (999) 999-99-99", "no@email.com"),
+        ("1234567890", "noemail@gmail.com"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for j in 0..2 {
+            let mut o = obs(&format!("p{i}-{j}"), Channel::WebForm, 1);
+            o.name = Some(format!("Person{i}{j}"));
+            o.phones = vec![phone.to_string()];
+            o.emails = vec![email.to_string()];
+            let out = r.add(o).unwrap();
+            assert!(
+                out.problems.iter().any(|p| p.contains("placeholder")),
+                "{:?}",
+                out.problems
+            );
+        }
+    }
+    assert_eq!(r.customer_count(), 6);
+}
+
+#[test]
+fn a_family_phone_with_clearly_different_names_is_flagged_not_merged() {
+    let mut r = resolver();
+    let mut husband = obs("h", Channel::Voice, 1);
+    husband.name = Some("Сергей Волков".into());
+    husband.phones = vec!["+74951112233".into()];
+    husband.emails = vec!["s.volkov@example.ru".into()];
+    let mut wife = obs("w", Channel::Voice, 2);
+    wife.name = Some("Елена Волкова".into());
+    wife.phones = vec!["+7 495 111-22-33".into()];
+    wife.emails = vec!["elena.v@example.ru".into()];
+    r.add(husband).unwrap();
+    let out = r.add(wife).unwrap();
+    assert_eq!(r.customer_count(), 2);
+    assert_eq!(out.conflicts.len(), 1);
+    assert_eq!(out.conflicts[0].other_record_id, "h");
+    let evidence = r.explain("h", "w").unwrap();
+    assert_eq!(evidence.decision, PairDecision::Conflict);
+    assert!(
+        evidence.reason.starts_with("flagged"),
+        "{}",
+        evidence.reason
+    );
+    assert!(evidence
+        .comparisons
+        .iter()
+        .any(|c| c.field == "phone" && c.level == "agree"));
+    assert!(r.customer("h").unwrap().conflicts.len() == 1);
+}
+
+#[test]
+fn evidence_names_fields_values_weights_total_and_threshold() {
+    let mut r = resolver();
+    let mut a = obs("a", Channel::Email, 1);
+    a.name = Some("Ivan Petrov".into());
+    a.emails = vec!["ivan.petrov@example.ru".into()];
+    a.city = Some("Moscow".into());
+    let mut b = obs("b", Channel::WebForm, 2);
+    b.name = Some("Ivan Petrov".into());
+    b.emails = vec!["ivan.petrov@example.ru".into()];
+    b.city = Some("г. Москва".into());
+    r.add(a).unwrap();
+    r.add(b).unwrap();
+    let e = r.explain("a", "b").unwrap();
+    assert_eq!(e.decision, PairDecision::Identifier);
+    let email = e.comparisons.iter().find(|c| c.field == "email").unwrap();
+    assert_eq!(email.values.0, "ivan.petrov@example.ru");
+    assert!(email.weight > 10.0);
+    let city = e.comparisons.iter().find(|c| c.field == "city").unwrap();
+    assert_eq!(
+        (city.level.as_str(), city.values.0.as_str()),
+        ("agree", "москва")
+    );
+    let sum: f64 = e.comparisons.iter().map(|c| c.weight).sum();
+    assert!((sum - e.total).abs() < 1e-9);
+    assert_eq!(e.threshold, 12.0);
+    assert_eq!(r.links("a").unwrap().len(), 1);
+}
+
+#[test]
+fn declared_fields_link_and_score() {
+    let mut config = ResolverConfig::default();
+    config.fields.insert("tax_id".into(), FieldKind::Identifier);
+    config.fields.insert("birthday2".into(), FieldKind::Date);
+    let mut r = Resolver::new(config).unwrap();
+    let mut a = obs("a", Channel::Other("crm".into()), 1);
+    a.fields.insert("tax_id".into(), "7701-234-567".into());
+    a.fields.insert("notes".into(), "VIP".into());
+    let mut b = obs("b", Channel::Other("erp".into()), 2);
+    b.fields.insert("tax_id".into(), "7701234567".into());
+    r.add(a).unwrap();
+    assert_eq!(r.add(b).unwrap().customer_id, "a");
+    let card = r.customer("a").unwrap();
+    assert!(card
+        .identities
+        .iter()
+        .any(|i| i.kind == "fields.tax_id" && i.value == "7701234567"));
+    assert_eq!(card.fields.get("notes").map(String::as_str), Some("VIP"));
+}
+
+#[test]
+fn records_without_identifiers_are_still_customers_with_the_reason() {
+    let mut r = resolver();
+    let mut o = obs("x", Channel::Visit, 1);
+    o.phones = vec!["12".into(), "not a phone".into()];
+    o.emails = vec!["@@".into()];
+    let out = r.add(o).unwrap();
+    assert_eq!(out.customer_id, "x");
+    assert_eq!(out.problems.len(), 4, "{:?}", out.problems);
+    assert!(out.problems.iter().any(|p| p.starts_with("phones[0]: ")));
+    assert!(out.problems.iter().any(|p| p.starts_with("emails[0]: ")));
+    assert_eq!(r.customer("x").unwrap().problems.len(), 4);
+    assert_eq!(
+        r.add(Observation::new("  ")).unwrap_err().kind(),
+        ErrorKind::FieldMissing
+    );
+}
+
+#[test]
+fn re_adding_changes_nothing_and_new_content_replaces() {
+    let mut r = resolver();
+    let mut a = obs("a", Channel::Sms, 1);
+    a.phones = vec!["+79160001122".into()];
+    let mut b = obs("b", Channel::Sms, 2);
+    b.phones = vec!["+79160001122".into()];
+    r.add(a.clone()).unwrap();
+    r.add(b.clone()).unwrap();
+    let before = clusters(&r);
+    let again = r.add(b.clone()).unwrap();
+    assert_eq!(again.status, AddStatus::Unchanged);
+    assert_eq!(clusters(&r), before);
+    // b changes number: it leaves the customer.
+    b.phones = vec!["+79160009988".into()];
+    let out = r.add(b).unwrap();
+    assert_eq!(out.status, AddStatus::Updated);
+    assert_eq!(out.customer_id, "b");
+    assert_eq!(r.customer_count(), 2);
+    assert!(out.events.iter().any(|e| e.kind == EventKind::Split));
+}
+
+#[test]
+fn manual_merge_never_merge_split_and_unmerge() {
+    let mut r = resolver();
+    let mut a = obs("a", Channel::Email, 1);
+    a.emails = vec!["anna@example.ru".into()];
+    let mut b = obs("b", Channel::Telegram, 2);
+    b.handles = vec!["@anna_k".into()];
+    let mut c = obs("c", Channel::Email, 3);
+    c.emails = vec!["anna@example.ru".into()];
+    r.add_many(vec![a, b, c]).unwrap();
+    let separate = clusters(&r);
+    assert_eq!(separate.len(), 2);
+
+    // By hand: a and b are one person.
+    let event = r.merge("b", "a", day(10)).unwrap().unwrap();
+    assert_eq!((event.kind, event.by), (EventKind::Merge, Actor::Hand));
+    assert_eq!(event.customer_id, "a");
+    assert_eq!(r.customer_count(), 1);
+    assert!(r
+        .explain("a", "b")
+        .unwrap()
+        .reason
+        .starts_with("merged by hand"));
+
+    // Undo it: exactly the customers there were before.
+    let events = r.unmerge(event.seq, day(11)).unwrap();
+    assert!(events
+        .iter()
+        .any(|e| e.kind == EventKind::Split && e.by == Actor::Hand));
+    assert_eq!(clusters(&r), separate);
+
+    // Split c off a: it stays apart even though it shares the email.
+    let events = r.split("a", &["c"], day(12)).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(r.customer_count(), 3);
+    let mut c2 = obs("c2", Channel::Email, 13);
+    c2.emails = vec!["anna@example.ru".into()];
+    r.add(c2).unwrap();
+    assert_eq!(r.customer_count(), 3, "c2 joins one side, the split holds");
+
+    // Never merge: a and b can't be linked by later records either.
+    r.never_merge("a", "b", day(14)).unwrap();
+    let mut bridge = obs("bridge", Channel::WebForm, 15);
+    bridge.emails = vec!["anna@example.ru".into()];
+    bridge.handles = vec!["t.me/anna_k".into()];
+    r.add(bridge).unwrap();
+    assert_ne!(r.customer_of("a"), r.customer_of("b"));
+    assert_eq!(
+        r.never_merge("a", "a", None).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        r.merge("a", "nobody", None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        r.unmerge(9999, None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[test]
+fn snapshot_restores_an_equal_resolver_and_rejects_damage() {
+    let mut r = resolver();
+    for (id, phone, d) in [
+        ("a", "+79161234567", 1),
+        ("b", "89161234567", 2),
+        ("c", "+79997654321", 3),
+    ] {
+        let mut o = obs(id, Channel::Sms, d);
+        o.phones = vec![phone.into()];
+        o.name = Some("Олег".into());
+        r.add(o).unwrap();
+    }
+    r.never_merge("a", "c", day(4)).unwrap();
+    let bytes = r.snapshot();
+    let mut back = Resolver::restore(&bytes).unwrap();
+    assert_eq!(clusters(&back), clusters(&r));
+    assert_eq!(back.all_history(), r.all_history());
+    assert_eq!(back.customer("b"), r.customer("b"));
+    assert_eq!(
+        back.snapshot(),
+        bytes,
+        "restore then snapshot gives the same bytes"
+    );
+    // It keeps working: the constraint survived.
+    let mut bridge = obs("d", Channel::Sms, 5);
+    bridge.phones = vec!["+79161234567".into(), "+79997654321".into()];
+    back.add(bridge).unwrap();
+    assert_ne!(back.customer_of("a"), back.customer_of("c"));
+
+    let mut corrupted = bytes.clone();
+    let last = corrupted.len() - 1;
+    corrupted[last] ^= 1;
+    assert_eq!(
+        Resolver::restore(&corrupted).unwrap_err().kind(),
+        ErrorKind::InvalidSnapshot
+    );
+    assert_eq!(
+        Resolver::restore(b"hello").unwrap_err().kind(),
+        ErrorKind::InvalidSnapshot
+    );
+    assert_eq!(
+        Resolver::restore(&[]).unwrap_err().kind(),
+        ErrorKind::InvalidSnapshot
+    );
+}
+
+#[test]
+fn estimation_learns_from_unlabelled_records() {
+    // 40 people, each twice: once from a CRM (name, phone, city) and once from WhatsApp with
+    // the same phone and the name in Latin script.
+    let cities = ["Москва", "Казань", "Пермь", "Самара"];
+    let mut records = Vec::new();
+    for i in 0..40 {
+        let mut crm = obs(&format!("crm{i}"), Channel::Other("crm".into()), 1);
+        crm.name = Some(format!("Клиент Номер{i}"));
+        crm.phones = vec![format!("+7912{:07}", i * 7919)];
+        crm.city = Some(cities[i % 4].into());
+        let mut wa = obs(&format!("wa{i}"), Channel::Whatsapp, 2);
+        wa.name = Some(format!("Клиент Номер{i}"));
+        wa.phones = vec![format!("8912{:07}", i * 7919)];
+        wa.city = Some(cities[i % 4].into());
+        records.push(crm);
+        records.push(wa);
+    }
+    let e = estimate_model(&records, &ResolverConfig::default()).unwrap();
+    assert!(e.candidate_pairs >= 40, "{e:?}");
+    assert!(e.random_pairs > 0);
+    let city = &e.model.comparisons["city"];
+    let agree = city.iter().find(|l| l.level == "agree").unwrap();
+    // Every candidate pair is one person in the same city: m(agree) near 1; at random, a
+    // quarter of pairs share a city: u(agree) near 0.25.
+    assert!(agree.m > 0.9, "{agree:?}");
+    assert!((agree.u - 0.25).abs() < 0.08, "{agree:?}");
+    let mut config = ResolverConfig::default();
+    config.model = Some(e.model);
+    let mut r = Resolver::new(config).unwrap();
+    assert_eq!(r.add_many(records).unwrap().customers, 40);
+}
+
+// ----- order independence -----
+
+/// A small world of people whose records overlap in every way the resolver handles.
+fn world() -> impl Strategy<Value = Vec<Observation>> {
+    let person_names = [
+        "Иван Петров",
+        "Мария Иванова",
+        "Ольга Смирнова",
+        "John Smith",
+        "Анна Кузнецова",
+        "Пётр Сидоров",
+    ];
+    let record = (
+        0usize..6,
+        0u32..28,
+        proptest::sample::select(vec![0u8, 1, 2, 3, 4, 5, 6]),
+        any::<bool>(),
+    );
+    proptest::collection::vec(record, 1..24).prop_map(move |recs| {
+        recs.into_iter()
+            .enumerate()
+            .map(|(i, (person, d, shape, with_name))| {
+                let mut o = obs(&format!("r{i:02}"), Channel::NAMED[i % 16].clone(), d + 1);
+                if with_name {
+                    o.name = Some(person_names[person].into());
+                }
+                let phone = format!("+7916{:07}", person * 1111);
+                let email = format!("person{person}@example.ru");
+                match shape {
+                    0 => o.phones = vec![phone],
+                    1 => o.emails = vec![email],
+                    2 => {
+                        o.phones = vec![phone];
+                        o.emails = vec![email];
+                    }
+                    // The office switchboard everyone calls from.
+                    3 => o.phones = vec!["+74950000101".into()],
+                    4 => {
+                        o.phones = vec!["+74950000101".into()];
+                        o.emails = vec![email];
+                    }
+                    5 => o.handles = vec![format!("@person_{person}_tg")],
+                    _ => o.city = Some("Москва".into()),
+                }
+                o
+            })
+            .collect()
+    })
+}
+
+fn shuffled(records: &[Observation], seed: u64) -> Vec<Observation> {
+    let mut v = records.to_vec();
+    let mut s = seed | 1;
+    for i in (1..v.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        v.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn batch_shuffled_and_one_at_a_time_give_the_same_customers(
+        records in world(),
+        seed in any::<u64>(),
+    ) {
+        let mut batch = resolver();
+        batch.add_many(records.clone()).unwrap();
+        let want = clusters(&batch);
+
+        let mut shuffled_batch = resolver();
+        shuffled_batch.add_many(shuffled(&records, seed)).unwrap();
+        prop_assert_eq!(&clusters(&shuffled_batch), &want);
+
+        let mut one_by_one = resolver();
+        for o in shuffled(&records, seed.wrapping_add(1)) {
+            one_by_one.add(o).unwrap();
+        }
+        prop_assert_eq!(&clusters(&one_by_one), &want);
+        prop_assert_eq!(one_by_one.all_links(), batch.all_links());
+
+        // Every record belongs to exactly one customer.
+        let total: usize = want.values().map(Vec::len).sum();
+        prop_assert_eq!(total, records.len());
+
+        // Re-adding everything changes nothing.
+        for o in records.clone() {
+            prop_assert_eq!(one_by_one.add(o).unwrap().status, AddStatus::Unchanged);
+        }
+        prop_assert_eq!(&clusters(&one_by_one), &want);
+
+        // A snapshot restores the same customers.
+        let back = Resolver::restore(&one_by_one.snapshot()).unwrap();
+        prop_assert_eq!(&clusters(&back), &want);
+    }
+}
