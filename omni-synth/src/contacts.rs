@@ -370,6 +370,7 @@ struct ChannelProfile {
     operator: bool,
 }
 
+#[allow(clippy::too_many_arguments)] // a table row, read column by column below
 const fn profile(
     channel: Channel,
     weight: u32,
@@ -395,9 +396,9 @@ const fn profile(
 }
 
 static PROFILES: &[ChannelProfile] = &[
-    profile(Channel::Voice, 18, 0.7, 1.0, 0.15, 0.3, 0.02, 0.05, true),
-    profile(Channel::WebForm, 20, 0.95, 0.85, 0.6, 0.2, 0.05, 0.1, false),
-    profile(Channel::Email, 12, 0.8, 0.2, 1.0, 0.15, 0.03, 0.05, false),
+    profile(Channel::Voice, 18, 0.75, 1.0, 0.2, 0.3, 0.02, 0.05, true),
+    profile(Channel::WebForm, 20, 0.95, 0.9, 0.6, 0.2, 0.05, 0.1, false),
+    profile(Channel::Email, 12, 0.85, 0.4, 1.0, 0.15, 0.03, 0.05, false),
     profile(
         Channel::Whatsapp,
         10,
@@ -409,11 +410,11 @@ static PROFILES: &[ChannelProfile] = &[
         0.02,
         false,
     ),
-    profile(Channel::Telegram, 8, 0.9, 0.15, 0.05, 0.05, 0.0, 0.0, false),
+    profile(Channel::Telegram, 8, 0.9, 0.55, 0.1, 0.05, 0.0, 0.0, false),
     profile(Channel::Visit, 10, 0.95, 0.9, 0.4, 0.6, 0.5, 0.35, true),
-    profile(Channel::LiveChat, 6, 0.6, 0.4, 0.5, 0.1, 0.0, 0.05, false),
-    profile(Channel::Vk, 5, 0.95, 0.1, 0.05, 0.6, 0.3, 0.0, false),
-    profile(Channel::Instagram, 4, 0.6, 0.1, 0.05, 0.1, 0.0, 0.0, false),
+    profile(Channel::LiveChat, 6, 0.7, 0.55, 0.55, 0.1, 0.0, 0.05, false),
+    profile(Channel::Vk, 5, 0.95, 0.4, 0.15, 0.6, 0.3, 0.0, false),
+    profile(Channel::Instagram, 4, 0.7, 0.4, 0.15, 0.1, 0.0, 0.0, false),
     profile(Channel::Sms, 4, 0.2, 1.0, 0.0, 0.0, 0.0, 0.0, false),
     profile(Channel::Viber, 3, 0.7, 0.9, 0.0, 0.05, 0.0, 0.0, false),
 ];
@@ -456,7 +457,7 @@ impl RecordWriter<'_> {
                 profile.channel,
                 Channel::Voice | Channel::Email | Channel::WebForm | Channel::Visit
             )
-            && self.rng.chance(0.45);
+            && self.rng.chance(0.35);
 
         let name = self.name(profile);
         let mut phones = self.phones(profile, at_work);
@@ -624,13 +625,13 @@ impl RecordWriter<'_> {
             }
             return out;
         }
-        if at_work && self.rng.chance(0.6) {
+        if at_work && self.rng.chance(0.5) {
             let company = &self.population.companies[p.employer.unwrap_or(0)];
             self.mark(Corruption::OfficePhone);
             let ext = self.rng.chance(0.7).then(|| p.office_ext.clone());
             let text = self.write_phone(&company.switchboard, ext.as_deref());
             out.push(text);
-            if self.rng.chance(0.3) {
+            if self.rng.chance(0.5) {
                 let (mobile, second) = p.phone_at(self.seen_at);
                 if second {
                     self.mark(Corruption::SecondPhone);
@@ -640,7 +641,7 @@ impl RecordWriter<'_> {
             }
             return out;
         }
-        if let Some(family) = p.family_phone.as_ref().filter(|_| self.rng.chance(0.5)) {
+        if let Some(family) = p.family_phone.as_ref().filter(|_| self.rng.chance(0.35)) {
             self.mark(Corruption::FamilyPhone);
             let text = self.write_phone(family, None);
             out.push(text);
@@ -671,7 +672,7 @@ impl RecordWriter<'_> {
         }
         let text = self.write_phone(&phone, None);
         out.push(text);
-        if p.phones.len() > 1 && self.rng.chance(0.25) {
+        if p.phones.len() > 1 && self.rng.chance(0.35) {
             let other = if second { &p.phones[0] } else { &p.phones[1] };
             self.mark(Corruption::SecondPhone);
             let text = self.write_phone(other, None);
@@ -690,7 +691,7 @@ impl RecordWriter<'_> {
             domain_alias: 0.25,
             typo: 0.012,
         };
-        if at_work && self.rng.chance(0.45) {
+        if at_work && self.rng.chance(0.35) {
             let company = &self.population.companies[p.employer.unwrap_or(0)];
             const ROLES: &[&str] = &["info", "office", "sales", "zakaz", "mail", "admin"];
             let role = self.rng.pick(ROLES);

@@ -7,6 +7,7 @@
 use crate::email::{mailbox_key, Mailbox, PERSONAL_DOMAINS};
 use crate::names::{
     female_surname, GivenName, EN_FEMALE, EN_MALE, EN_SURNAMES, RU_FEMALE, RU_MALE, RU_SURNAMES,
+    RU_SURNAME_ROOTS,
 };
 use crate::phone::{Country, PhoneNumber};
 use crate::places::{Address, City, Company, EN_CITIES, RU_CITIES};
@@ -15,6 +16,46 @@ use crate::translit::{transliterate, wrong_layout, TranslitSystem};
 use crate::typo::typo;
 use chrono::NaiveDate;
 use std::collections::HashSet;
+
+/// Flattens the head of the given-name distribution: the top Russian male name is about 9%.
+const GIVEN_OFFSET: u64 = 5;
+/// Flattens the head of the surname distribution: the top surname is about 1.5%.
+const SURNAME_OFFSET: u64 = 25;
+
+/// A Russian surname in the male form: a common one from the table (two times in three), else
+/// a rarer one made from a root and a suffix (`Берёзкин`, `Соколовский`), as the real long tail is.
+fn russian_surname(rng: &mut SynthRng) -> String {
+    if rng.chance(0.65) {
+        RU_SURNAMES[rng.zipf(RU_SURNAMES.len(), SURNAME_OFFSET)].to_string()
+    } else {
+        let root = rng.pick(RU_SURNAME_ROOTS);
+        let suffix = rng.pick(&["ов", "ин", "ев", "ский", "енко", "ович"]);
+        let suffix = match (*suffix, root.chars().last()) {
+            ("ов", Some('ь' | 'й')) => "ев",
+            (s, _) => s,
+        };
+        let root = root.trim_end_matches(['ь', 'й']);
+        format!("{root}{suffix}")
+    }
+}
+
+/// The male form of a Russian surname given in either form.
+fn male_surname(surname: &str, female: bool) -> String {
+    if !female || surname.chars().count() <= 3 {
+        return surname.to_string();
+    }
+    for (from, to) in [("ская", "ский"), ("цкая", "цкий"), ("ая", "ой")] {
+        if let Some(stem) = surname.strip_suffix(from) {
+            return format!("{stem}{to}");
+        }
+    }
+    for end in ["ова", "ева", "ёва", "ина", "ына"] {
+        if surname.ends_with(end) {
+            return surname[..surname.len() - 'а'.len_utf8()].to_string();
+        }
+    }
+    surname.to_string()
+}
 
 /// Which naming tradition a person comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,35 +293,23 @@ impl Population {
         };
         let given = match &relation {
             Relation::Namesake { of } => of.given,
-            _ => &list[rng.zipf(list.len())],
+            _ => &list[rng.zipf(list.len(), GIVEN_OFFSET)],
         };
         let (surname, surname_cyr) = match (&relation, culture) {
             (Relation::Namesake { of }, _) => (of.surname.clone(), of.surname_cyr),
             (Relation::Family { of }, Culture::Russian) => {
-                let male = RU_SURNAMES
-                    .iter()
-                    .find(|s| **s == of.surname || female_surname(s) == of.surname)
-                    .copied()
-                    .unwrap_or(RU_SURNAMES[0]);
-                let s = if female {
-                    female_surname(male)
-                } else {
-                    male.to_string()
-                };
+                let male = male_surname(&of.surname, of.given.female);
+                let s = if female { female_surname(&male) } else { male };
                 (s, "")
             }
             (Relation::Family { of }, Culture::English) => (of.surname.clone(), of.surname_cyr),
             (Relation::Stranger, Culture::Russian) => {
-                let male = RU_SURNAMES[rng.zipf(RU_SURNAMES.len())];
-                let s = if female {
-                    female_surname(male)
-                } else {
-                    male.to_string()
-                };
+                let male = russian_surname(rng);
+                let s = if female { female_surname(&male) } else { male };
                 (s, "")
             }
             (Relation::Stranger, Culture::English) => {
-                let (s, c) = EN_SURNAMES[rng.zipf(EN_SURNAMES.len())];
+                let (s, c) = EN_SURNAMES[rng.zipf(EN_SURNAMES.len(), SURNAME_OFFSET)];
                 (s.to_string(), c)
             }
         };
@@ -288,7 +317,7 @@ impl Population {
             (_, Culture::English) => None,
             (Relation::Namesake { of }, _) if rng.chance(0.5) => of.patronymic,
             _ => {
-                let father = &RU_MALE[rng.zipf(RU_MALE.len())];
+                let father = &RU_MALE[rng.zipf(RU_MALE.len(), GIVEN_OFFSET)];
                 Some(if female {
                     father.patronymic.1
                 } else {
@@ -325,7 +354,7 @@ impl Population {
 
         let mut phones = vec![self.unique_mobile(rng, city.country)];
         let (start, end) = self.span;
-        let second_phone_from = if rng.chance(0.12) {
+        let second_phone_from = if rng.chance(0.08) {
             phones.push(self.unique_mobile(rng, city.country));
             start + rng.below((end - start).max(1) as u64) as i64
         } else {
@@ -354,7 +383,7 @@ impl Population {
         if rng.chance(0.85) {
             let m = self.new_mailbox(rng, culture, &g, &s, given, year);
             emails.push(m);
-            if rng.chance(0.08) {
+            if rng.chance(0.06) {
                 let m = self.new_mailbox(rng, culture, &g, &s, given, year);
                 emails.push(m);
                 new_email_from = start + rng.below((end - start).max(1) as u64) as i64;
@@ -581,14 +610,18 @@ impl Person {
                 if !self.given.latin_nicknames.is_empty() && rng.chance(0.7) {
                     rng.pick(self.given.latin_nicknames).to_string()
                 } else {
-                    transliterate(*rng.pick(self.given.nicknames), system)
+                    transliterate(
+                        self.given.nicknames[rng.index(self.given.nicknames.len())],
+                        system,
+                    )
                 }
             }
             (false, false, false) => self.given.native.into(),
             (false, false, true) => rng.pick(self.given.nicknames).to_string(),
             (false, true, _) => self.given.cyrillic.into(),
         };
-        ch.nickname = nickname && !(other_script && !russian);
+        // An English name in Cyrillic is written in full, so no nickname then.
+        ch.nickname = nickname && (russian || !other_script);
         ch.translit = other_script;
         let surname: String = match (russian, other_script) {
             (true, false) => self.surname.clone(),
@@ -636,11 +669,9 @@ impl Person {
                 None => format!("{given} {surname}"),
             }
         };
-        if text.contains('ё') || text.contains('Ё') {
-            if rng.chance(style.yo_as_e) {
-                text = text.replace('ё', "е").replace('Ё', "Е");
-                ch.yo_as_e = true;
-            }
+        if (text.contains('ё') || text.contains('Ё')) && rng.chance(style.yo_as_e) {
+            text = text.replace('ё', "е").replace('Ё', "Е");
+            ch.yo_as_e = true;
         }
         if rng.chance(style.typo) {
             // A typo in one word (never the same letter as the first).
@@ -751,6 +782,20 @@ mod tests {
             if head.culture == Culture::Russian && member.given.female && !head.given.female {
                 assert_eq!(member.surname, female_surname(&head.surname));
             }
+        }
+    }
+
+    #[test]
+    fn surnames_turn_back_to_the_male_form() {
+        assert_eq!(male_surname("Иванова", true), "Иванов");
+        assert_eq!(male_surname("Соловьёва", true), "Соловьёв");
+        assert_eq!(male_surname("Покровская", true), "Покровский");
+        assert_eq!(male_surname("Шевченко", true), "Шевченко");
+        assert_eq!(male_surname("Иванов", false), "Иванов");
+        let mut rng = SynthRng::new(1);
+        for _ in 0..200 {
+            let m = russian_surname(&mut rng);
+            assert_eq!(male_surname(&female_surname(&m), true), m);
         }
     }
 

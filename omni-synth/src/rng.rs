@@ -143,14 +143,16 @@ impl SynthRng {
     }
 
     /// An index into `n` items where earlier items are more likely (Zipf-like: item `i` has
-    /// weight `1/(i+1)`), so common names and big cities come up often and namesakes happen
-    /// naturally. Integer arithmetic only, so no platform's `powf` can change the stream.
-    pub fn zipf(&mut self, n: usize) -> usize {
+    /// weight `1/(i+offset)`; a larger offset flattens the head), so common names come up
+    /// often and namesakes happen naturally. Integer arithmetic only, so no platform's `powf`
+    /// can change the stream.
+    pub fn zipf(&mut self, n: usize, offset: u64) -> usize {
         const SCALE: u64 = 1 << 20;
-        let total: u64 = (0..n as u64).map(|i| SCALE / (i + 1)).sum();
+        let offset = offset.max(1);
+        let total: u64 = (0..n as u64).map(|i| SCALE / (i + offset)).sum();
         let mut r = self.below(total);
         for i in 0..n as u64 {
-            let w = SCALE / (i + 1);
+            let w = SCALE / (i + offset);
             if r < w {
                 return i as usize;
             }
@@ -238,7 +240,7 @@ mod tests {
         let mut r = SynthRng::new(9);
         let mut head = 0;
         for _ in 0..10_000 {
-            if r.zipf(100) < 10 {
+            if r.zipf(100, 1) < 10 {
                 head += 1;
             }
         }

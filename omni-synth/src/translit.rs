@@ -191,8 +191,9 @@ pub fn transliterate(text: &str, system: TranslitSystem) -> String {
     out
 }
 
-const RU_LAYOUT: &str = "йцукенгшщзхъфывапролджэячсмитьбю";
-const EN_LAYOUT: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.";
+/// The ЙЦУКЕН keys and the QWERTY characters on the same keys, unshifted then shifted.
+const RU_KEYS: &str = "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ";
+const EN_KEYS: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~";
 
 /// Text as typed with the other keyboard layout on: `Иван` becomes `Bdfy`, `ivan` becomes `шмфт`.
 ///
@@ -204,21 +205,12 @@ const EN_LAYOUT: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.";
 pub fn wrong_layout(text: &str) -> String {
     text.chars()
         .map(|c| {
-            let lower = c.to_lowercase().next().unwrap_or(c);
-            let upper = c != lower;
-            let mapped = if let Some(i) = RU_LAYOUT.chars().position(|r| r == lower) {
-                EN_LAYOUT.chars().nth(i)
-            } else if lower == 'ё' {
-                Some('`')
-            } else if let Some(i) = EN_LAYOUT.chars().position(|e| e == lower) {
-                RU_LAYOUT.chars().nth(i)
+            if let Some(i) = RU_KEYS.chars().position(|r| r == c) {
+                EN_KEYS.chars().nth(i).unwrap_or(c)
+            } else if let Some(i) = EN_KEYS.chars().position(|e| e == c) {
+                RU_KEYS.chars().nth(i).unwrap_or(c)
             } else {
-                None
-            };
-            match mapped {
-                Some(m) if upper => m.to_uppercase().next().unwrap_or(m),
-                Some(m) => m,
-                None => c,
+                c
             }
         })
         .collect()

@@ -31,6 +31,25 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
 }
 
 #[test]
+fn the_inbox_of_seed_7_is_pinned() {
+    // Guards "the same bytes on every machine and Rust version" for messages and truth alike.
+    let (text, truth) = jsonl(&inbox(7, 40));
+    let digest = |s: &str| {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    assert_eq!(
+        (digest(&text), digest(&truth)),
+        PINNED,
+        "{}",
+        text.lines().next().unwrap_or("")
+    );
+}
+
+const PINNED: (u64, u64) = (9867779914004377331, 18355734299575837349);
+
+#[test]
 fn every_message_round_trips_through_the_json_format() {
     let generated = inbox(5, 300);
     let (text, truth) = jsonl(&generated);

@@ -124,7 +124,7 @@ impl Default for InboxConfig {
                 .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
                 .single()
                 .unwrap_or_default(),
-            days: 180,
+            days: 365,
             english_share: 0.12,
         }
     }

@@ -16,6 +16,7 @@ use serde_json::json;
 const SHOP_PHONE: &str = "+74951203456";
 const SHOP_EMAIL: &str = "sales@uyut-dom.example";
 const SHOP_DOMAIN: &str = "uyut-dom.example";
+const PROFILE_NAME: u64 = 20;
 
 /// Everything generated so far, and the counter behind message ids.
 pub(crate) struct Output {
@@ -81,6 +82,20 @@ struct Conv<'a, 'b> {
     was_known: bool,
 }
 
+/// A sentence and a contact phrase joined as people write them.
+fn join_contact(text: &str, phrase: &str) -> String {
+    if text.ends_with(['?', '!', '.', ')']) {
+        let mut cs = phrase.chars();
+        let first: String = cs
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        format!("{text} {first}{}", cs.as_str())
+    } else {
+        format!("{text}, {phrase}")
+    }
+}
+
 fn date_text(t: i64, lang: Lang) -> String {
     let d = chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
     match lang {
@@ -141,12 +156,21 @@ impl<'a> Conv<'a, '_> {
         Some(mailbox.written(self.rng, &rates).0)
     }
 
+    /// The name on the customer's profile on a messenger: the same every time on one channel.
+    fn profile_name(&self, channel: &Channel) -> String {
+        let index = Channel::NAMED
+            .iter()
+            .position(|c| c == channel)
+            .unwrap_or(0) as u64;
+        let mut rng = SynthRng::derive(self.out.seed, &[PROFILE_NAME, self.c.person.id, index]);
+        self.c.person.written_name(&mut rng, &self.name_style()).0
+    }
+
     /// The customer's side of a message on `channel`.
     fn party(&mut self, channel: &Channel) -> (Party, Option<String>) {
         let p = self.c.person;
         let mut ids = Vec::new();
         let mut raw_email = None;
-        let style = self.name_style();
         let mut display = None;
         match channel {
             Channel::Voice | Channel::Sms | Channel::Visit => {
@@ -156,7 +180,7 @@ impl<'a> Conv<'a, '_> {
                 let ph = self.phone();
                 ids.push(Identifier::new(K::Whatsapp, ph.wa_id()));
                 ids.push(Identifier::new(K::Phone, ph.e164()));
-                display = Some(p.written_name(self.rng, &style).0);
+                display = Some(self.profile_name(channel));
             }
             Channel::Telegram => {
                 if let Some(id) = p.telegram_id {
@@ -165,13 +189,13 @@ impl<'a> Conv<'a, '_> {
                 if let Some(u) = &p.telegram_username {
                     ids.push(Identifier::new(K::TelegramUsername, u.clone()));
                 }
-                display = Some(p.written_name(self.rng, &style).0);
+                display = Some(self.profile_name(channel));
             }
             Channel::Viber => {
                 if let Some(v) = &p.viber_id {
                     ids.push(Identifier::new(K::ViberId, v.clone()));
                 }
-                display = Some(p.written_name(self.rng, &style).0);
+                display = Some(self.profile_name(channel));
             }
             Channel::Vk => {
                 if let Some(id) = p.vk_id {
@@ -192,7 +216,7 @@ impl<'a> Conv<'a, '_> {
                     ids.push(Identifier::new(K::Email, mailbox_key(&addr)));
                     raw_email = Some(addr);
                 }
-                display = Some(p.written_name(self.rng, &style).0);
+                display = Some(self.profile_name(channel));
             }
             Channel::WebForm | Channel::LiveChat => {
                 ids.push(Identifier::new(K::VisitorId, self.c.visitor.clone()));
@@ -338,7 +362,7 @@ impl<'a> Conv<'a, '_> {
         let mut contacts = Vec::new();
         if let Some((k, raw, id)) = contact {
             let phrase = contact_phrase(self.rng, self.c.lang, k, &raw);
-            text = format!("{text}, {phrase}");
+            text = join_contact(&text, &phrase);
             contacts.push(id);
         }
         if self.rng.chance(0.03) {
@@ -389,10 +413,11 @@ impl<'a> Conv<'a, '_> {
         } else if ours {
             "Re: "
         } else {
-            *self.rng.pick(
-                &["Re: ", "Re: ", "RE: ", "Ответ: ", "Re[2]: ", "Отв: "]
-                    [..if self.russian() { 6 } else { 3 }],
-            )
+            let prefixes: &[&str] = &["Re: ", "Re: ", "RE: ", "Ответ: ", "Re[2]: ", "Отв: "];
+            let prefix: &&str = self
+                .rng
+                .pick(&prefixes[..if self.russian() { 6 } else { 3 }]);
+            prefix
         };
         m.subject = Some(format!("{prefix}{}", self.subject));
         if let Some(last) = self.thread.last() {
@@ -607,6 +632,7 @@ impl<'a> Conv<'a, '_> {
                 ch.clone()
             };
             self.reply(confirm, Reply::OrderConfirmed);
+            self.shipped_push();
             if self.rng.chance(0.4) {
                 self.later(86_400, 5 * 86_400);
                 self.say(ch, Said::Thanks, Some(MessageKind::ExistingCustomer), None);
@@ -646,6 +672,7 @@ impl<'a> Conv<'a, '_> {
             );
             self.later(300, 3600);
             self.reply(ch, Reply::OrderConfirmed);
+            self.shipped_push();
         } else if self.rng.chance(0.4) {
             self.later(86_400, 3 * 86_400);
             self.reply(ch, Reply::FollowUp);
@@ -694,13 +721,11 @@ impl<'a> Conv<'a, '_> {
         );
         if self.rng.chance(0.7) {
             self.later(300, 86_400);
-            let contact = Some(self.contact_phone());
+            let (_, raw, id) = self.contact_phone();
             let (text, intents) = customer_text(self.rng, Said::Callback, self.c.lang, &self.slots);
-            let (_, raw, id) =
-                contact.unwrap_or(("phone", String::new(), Identifier::new(K::Phone, "")));
             let phrase = contact_phrase(self.rng, self.c.lang, "phone", &raw);
             let mut m = self.new_message(ch, Direction::Inbound);
-            m.text = format!("{text}, {phrase}");
+            m.text = join_contact(&text, &phrase);
             m.metadata.insert("type".into(), json!("dm"));
             self.push(m, MessageKind::ExistingCustomer, intents, vec![id]);
             self.later(600, 4 * 3600);
@@ -995,6 +1020,15 @@ impl<'a> Conv<'a, '_> {
         self.reply(ch, Reply::Shipped);
     }
 
+    /// A push notification that the order has shipped, when the customer has the app or
+    /// allowed web push.
+    fn shipped_push(&mut self) {
+        if (self.c.app_token.is_some() || self.c.web_push.is_some()) && self.rng.chance(0.6) {
+            self.later(86_400, 3 * 86_400);
+            self.notification();
+        }
+    }
+
     fn out_of_office(&mut self) {
         if self.c.person.emails.is_empty() {
             return self.order_status();
@@ -1147,9 +1181,9 @@ pub(crate) fn customer(
         known: false,
         messengers,
     };
-    let stories = 1 + rng.weighted(&[5, 3, 2]);
+    let stories = 1 + rng.weighted(&[4, 3, 3]);
     let span_len = (end - start).max(86_400);
-    let mut t = start + rng.below((span_len as f64 * 0.8) as u64) as i64;
+    let mut t = start + rng.below((span_len as f64 * 0.6) as u64) as i64;
     for s in 0..stories {
         if t >= end {
             break;

@@ -436,7 +436,8 @@ pub(crate) fn business_text(rng: &mut SynthRng, reply: Reply, lang: Lang, s: &Sl
         ),
     };
     let list = if lang == Lang::En { en } else { ru };
-    fill(*rng.pick(list), s, lang)
+    let template: &&str = rng.pick(list);
+    fill(template, s, lang)
 }
 
 /// A sentence that leaves a contact in the text (`мой номер 8 912 345-67-89`).
