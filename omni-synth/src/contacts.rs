@@ -274,8 +274,13 @@ impl ContactGenerator {
         let end = start + i64::from(config.days.max(1)) * 86_400;
         let mut rng = SynthRng::derive(config.seed, &[DOMAIN_PEOPLE]);
         let companies = (config.people / 30).clamp(5, 50_000) as usize;
-        let mut population =
-            Population::new(&mut rng, companies, config.english_share, (start, end));
+        let mut population = Population::new(
+            &mut rng,
+            companies,
+            config.people as usize,
+            config.english_share,
+            (start, end),
+        );
         let mut people: Vec<Person> = Vec::with_capacity(config.people as usize);
         let mut keys = Vec::with_capacity((config.people as f64 * 2.6) as usize);
         while (people.len() as u64) < config.people {
@@ -331,12 +336,44 @@ impl ContactGenerator {
         self.keys.is_empty()
     }
 
-    /// The records in `seen_at` order, made as they are read.
+    /// The records in `seen_at` order, made as they are read (in chunks, on all cores: each
+    /// record depends only on the seed, its person and its place, so the output is the same
+    /// whatever the number of threads).
     pub fn records(&self) -> impl Iterator<Item = ContactRecord> + '_ {
-        self.keys
-            .iter()
-            .enumerate()
-            .map(move |(i, key)| self.record(i as u64 + 1, key))
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        ContactRecords {
+            generator: self,
+            next: 0,
+            buffer: std::collections::VecDeque::new(),
+            threads,
+        }
+    }
+
+    /// Records `range` of the schedule, in order, made by `threads` threads.
+    fn chunk(&self, range: std::ops::Range<usize>, threads: usize) -> Vec<ContactRecord> {
+        let make = |r: std::ops::Range<usize>| -> Vec<ContactRecord> {
+            r.map(|i| self.record(i as u64 + 1, &self.keys[i]))
+                .collect()
+        };
+        if threads <= 1 || range.len() < 1024 {
+            return make(range);
+        }
+        let step = range.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (range.start..range.end)
+                .step_by(step)
+                .map(|lo| {
+                    let hi = (lo + step).min(range.end);
+                    scope.spawn(move || make(lo..hi))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
     }
 
     fn record(&self, record_id: u64, key: &RecordKey) -> ContactRecord {
@@ -353,6 +390,34 @@ impl ContactGenerator {
             corruptions: Vec::new(),
         }
         .write(record_id)
+    }
+}
+
+/// The iterator behind [`ContactGenerator::records`].
+struct ContactRecords<'a> {
+    generator: &'a ContactGenerator,
+    next: usize,
+    buffer: std::collections::VecDeque<ContactRecord>,
+    threads: usize,
+}
+
+const CHUNK: usize = 16_384;
+
+impl Iterator for ContactRecords<'_> {
+    type Item = ContactRecord;
+
+    fn next(&mut self) -> Option<ContactRecord> {
+        if self.buffer.is_empty() && self.next < self.generator.keys.len() {
+            let end = (self.next + CHUNK).min(self.generator.keys.len());
+            self.buffer = self.generator.chunk(self.next..end, self.threads).into();
+            self.next = end;
+        }
+        self.buffer.pop_front()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.buffer.len() + self.generator.keys.len() - self.next;
+        (left, Some(left))
     }
 }
 

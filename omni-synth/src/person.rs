@@ -11,11 +11,12 @@ use crate::names::{
 };
 use crate::phone::{Country, PhoneNumber};
 use crate::places::{Address, City, Company, EN_CITIES, RU_CITIES};
-use crate::rng::SynthRng;
+use crate::rng::{SynthRng, ZipfTable};
 use crate::translit::{transliterate, wrong_layout, TranslitSystem};
 use crate::typo::typo;
 use chrono::NaiveDate;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// Flattens the head of the given-name distribution: the top Russian male name is about 9%.
 const GIVEN_OFFSET: u64 = 5;
@@ -26,7 +27,7 @@ const SURNAME_OFFSET: u64 = 25;
 /// a rarer one made from a root and a suffix (`Берёзкин`, `Соколовский`), as the real long tail is.
 fn russian_surname(rng: &mut SynthRng) -> String {
     if rng.chance(0.65) {
-        RU_SURNAMES[rng.zipf(RU_SURNAMES.len(), SURNAME_OFFSET)].to_string()
+        RU_SURNAMES[rng.zipf_from(&ZIPF.ru_surnames)].to_string()
     } else {
         let root = rng.pick(RU_SURNAME_ROOTS);
         let suffix = rng.pick(&["ов", "ин", "ев", "ский", "енко", "ович"]);
@@ -56,6 +57,36 @@ fn male_surname(surname: &str, female: bool) -> String {
     }
     surname.to_string()
 }
+
+/// The name distributions, computed once (immutable).
+struct NameTables {
+    ru_male: ZipfTable,
+    ru_female: ZipfTable,
+    en_male: ZipfTable,
+    en_female: ZipfTable,
+    ru_surnames: ZipfTable,
+    en_surnames: ZipfTable,
+}
+
+impl NameTables {
+    fn given(&self, list: &[GivenName]) -> &ZipfTable {
+        match (list.as_ptr(), list.len()) {
+            (p, _) if std::ptr::eq(p, RU_MALE.as_ptr()) => &self.ru_male,
+            (p, _) if std::ptr::eq(p, RU_FEMALE.as_ptr()) => &self.ru_female,
+            (p, _) if std::ptr::eq(p, EN_MALE.as_ptr()) => &self.en_male,
+            _ => &self.en_female,
+        }
+    }
+}
+
+static ZIPF: LazyLock<NameTables> = LazyLock::new(|| NameTables {
+    ru_male: ZipfTable::new(RU_MALE.len(), GIVEN_OFFSET),
+    ru_female: ZipfTable::new(RU_FEMALE.len(), GIVEN_OFFSET),
+    en_male: ZipfTable::new(EN_MALE.len(), GIVEN_OFFSET),
+    en_female: ZipfTable::new(EN_FEMALE.len(), GIVEN_OFFSET),
+    ru_surnames: ZipfTable::new(RU_SURNAMES.len(), SURNAME_OFFSET),
+    en_surnames: ZipfTable::new(EN_SURNAMES.len(), SURNAME_OFFSET),
+});
 
 /// Which naming tradition a person comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,9 +151,29 @@ pub(crate) enum Relation<'a> {
     Namesake { of: &'a Person },
 }
 
+/// A hasher for keys that are already hashes ([`key_hash`]): one mixing step instead of SipHash.
+#[derive(Default)]
+struct PremixedHasher(u64);
+
+impl std::hash::Hasher for PremixedHasher {
+    fn finish(&self) -> u64 {
+        crate::rng::mix64(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeySet = HashSet<u64, std::hash::BuildHasherDefault<PremixedHasher>>;
+
 /// Hands out people, companies and unique identifiers for one seed.
 pub(crate) struct Population {
-    taken: HashSet<u64>,
+    taken: KeySet,
     pub companies: Vec<Company>,
     english_share: f64,
     span: (i64, i64),
@@ -169,9 +220,16 @@ impl Population {
     /// A population whose people are English speakers with probability `english_share` and whose
     /// records fall in `span` (Unix seconds, start inclusive, end exclusive). `companies` invented
     /// companies are created up front from `rng`.
-    pub fn new(rng: &mut SynthRng, companies: usize, english_share: f64, span: (i64, i64)) -> Self {
+    pub fn new(
+        rng: &mut SynthRng,
+        companies: usize,
+        people: usize,
+        english_share: f64,
+        span: (i64, i64),
+    ) -> Self {
         let mut pop = Population {
-            taken: HashSet::new(),
+            // About eight identifiers per person: sized once, never rehashed.
+            taken: KeySet::with_capacity_and_hasher(companies + people * 8, Default::default()),
             companies: Vec::with_capacity(companies),
             english_share,
             span,
@@ -293,7 +351,7 @@ impl Population {
         };
         let given = match &relation {
             Relation::Namesake { of } => of.given,
-            _ => &list[rng.zipf(list.len(), GIVEN_OFFSET)],
+            _ => &list[rng.zipf_from(ZIPF.given(list))],
         };
         let (surname, surname_cyr) = match (&relation, culture) {
             (Relation::Namesake { of }, _) => (of.surname.clone(), of.surname_cyr),
@@ -309,7 +367,7 @@ impl Population {
                 (s, "")
             }
             (Relation::Stranger, Culture::English) => {
-                let (s, c) = EN_SURNAMES[rng.zipf(EN_SURNAMES.len(), SURNAME_OFFSET)];
+                let (s, c) = EN_SURNAMES[rng.zipf_from(&ZIPF.en_surnames)];
                 (s.to_string(), c)
             }
         };
@@ -317,7 +375,7 @@ impl Population {
             (_, Culture::English) => None,
             (Relation::Namesake { of }, _) if rng.chance(0.5) => of.patronymic,
             _ => {
-                let father = &RU_MALE[rng.zipf(RU_MALE.len(), GIVEN_OFFSET)];
+                let father = &RU_MALE[rng.zipf_from(&ZIPF.ru_male)];
                 Some(if female {
                     father.patronymic.1
                 } else {
@@ -728,7 +786,7 @@ mod tests {
 
     fn population() -> (SynthRng, Population) {
         let mut rng = SynthRng::new(11);
-        let pop = Population::new(&mut rng, 20, 0.15, (1_700_000_000, 1_760_000_000));
+        let pop = Population::new(&mut rng, 20, 3000, 0.15, (1_700_000_000, 1_760_000_000));
         (rng, pop)
     }
 

@@ -67,13 +67,16 @@ impl SynthRng {
         if n == 0 {
             return 0;
         }
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        // The division for the rejection threshold is needed only when the low half is small
+        // (threshold < n), so the common case costs one multiplication.
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as u64
     }
 
     /// A uniform index into a slice of length `n` (0 when `n == 0`).
@@ -161,6 +164,16 @@ impl SynthRng {
         n.saturating_sub(1)
     }
 
+    /// An index drawn from a precomputed [`ZipfTable`] (the same draw as [`zipf`](Self::zipf)
+    /// with the table's `n` and `offset`, without recomputing the weights).
+    pub fn zipf_from(&mut self, table: &ZipfTable) -> usize {
+        let r = self.below(table.total);
+        table
+            .cumulative
+            .partition_point(|&c| c <= r)
+            .min(table.cumulative.len().saturating_sub(1))
+    }
+
     /// A number of hexadecimal digits, lower case.
     pub fn hex(&mut self, digits: usize) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -172,6 +185,29 @@ impl SynthRng {
         (0..len)
             .map(|_| char::from(b'0' + self.below(10) as u8))
             .collect()
+    }
+}
+
+/// The cumulative weights of [`SynthRng::zipf`] for one `n` and `offset`, computed once.
+#[derive(Clone, Debug)]
+pub struct ZipfTable {
+    cumulative: Vec<u64>,
+    total: u64,
+}
+
+impl ZipfTable {
+    /// The table for `n` items with weight `1/(i+offset)`.
+    pub fn new(n: usize, offset: u64) -> ZipfTable {
+        const SCALE: u64 = 1 << 20;
+        let offset = offset.max(1);
+        let mut total = 0;
+        let cumulative = (0..n as u64)
+            .map(|i| {
+                total += SCALE / (i + offset);
+                total
+            })
+            .collect();
+        ZipfTable { cumulative, total }
     }
 }
 
@@ -233,6 +269,15 @@ mod tests {
         }
         assert_eq!(counts[1], 0);
         assert!((2200..2800).contains(&counts[0]), "{counts:?}");
+    }
+
+    #[test]
+    fn zipf_tables_draw_exactly_as_zipf() {
+        let table = ZipfTable::new(37, 5);
+        let (mut a, mut b) = (SynthRng::new(4), SynthRng::new(4));
+        for _ in 0..2000 {
+            assert_eq!(a.zipf(37, 5), b.zipf_from(&table));
+        }
     }
 
     #[test]

@@ -177,7 +177,13 @@ impl InboxGenerator {
         let end = start + i64::from(c.days.max(1)) * 86_400;
         let mut rng = SynthRng::derive(c.seed, &[DOMAIN_INBOX_PEOPLE]);
         let companies = (c.customers / 30).clamp(3, 10_000) as usize;
-        let mut population = Population::new(&mut rng, companies, c.english_share, (start, end));
+        let mut population = Population::new(
+            &mut rng,
+            companies,
+            (c.customers + c.customers.div_ceil(20)) as usize,
+            c.english_share,
+            (start, end),
+        );
         let spammers = c.customers.div_ceil(20);
         let mut out = story::Output::new(c.seed);
         for id in 0..c.customers + spammers {
