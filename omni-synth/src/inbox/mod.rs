@@ -195,13 +195,15 @@ impl InboxGenerator {
                 story::spammer(&mut out, &mut crng, &person, (start, end));
             }
         }
-        let mut pairs: Vec<(Message, MessageTruth)> = out.into_pairs();
-        pairs.sort_by(|a, b| {
-            a.0.timestamp
-                .cmp(&b.0.timestamp)
-                .then_with(|| a.0.id.cmp(&b.0.id))
+        let pairs: Vec<(Message, MessageTruth)> = out.into_pairs();
+        // Sort an index, not the (large) messages, then move each message once.
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&pairs[a].0, &pairs[b].0);
+            a.timestamp.cmp(&b.timestamp).then_with(|| a.id.cmp(&b.id))
         });
-        let (messages, truth) = pairs.into_iter().unzip();
+        let mut slots: Vec<Option<(Message, MessageTruth)>> = pairs.into_iter().map(Some).collect();
+        let (messages, truth) = order.into_iter().filter_map(|i| slots[i].take()).unzip();
         Inbox { messages, truth }
     }
 }

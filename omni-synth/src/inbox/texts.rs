@@ -85,43 +85,58 @@ pub(crate) static PRODUCTS: &[(&str, &str, u32)] = &[
 ];
 
 fn fill(template: &str, s: &Slots, lang: Lang) -> String {
-    let price = match lang {
-        Lang::Ru => format!("{} ₽", group_thousands(s.price, ' ')),
-        Lang::En => format!("{} RUB", group_thousands(s.price, ',')),
-    };
-    template
-        .replace(
-            "{product}",
-            if lang == Lang::Ru {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let slot = &rest[open + 1..open + close];
+        match slot {
+            "product" => out.push_str(if lang == Lang::Ru {
                 s.product_ru
             } else {
                 s.product_en
+            }),
+            "qty" => out.push_str(&s.qty.to_string()),
+            "price" => match lang {
+                Lang::Ru => {
+                    out.push_str(&group_thousands(s.price, ' '));
+                    out.push_str(" ₽");
+                }
+                Lang::En => {
+                    out.push_str(&group_thousands(s.price, ','));
+                    out.push_str(" RUB");
+                }
             },
-        )
-        .replace("{qty}", &s.qty.to_string())
-        .replace("{price}", &price)
-        .replace("{order}", &s.order)
-        .replace("{date}", &s.date)
-        .replace("{time}", &s.time)
-        .replace("{city}", s.city)
-        .replace("{name}", &s.name)
-        .replace("{addr}", &s.bounced)
-        .replace(
-            "{got}",
-            if s.female {
+            "order" => out.push_str(&s.order),
+            "date" => out.push_str(&s.date),
+            "time" => out.push_str(&s.time),
+            "city" => out.push_str(s.city),
+            "name" => out.push_str(&s.name),
+            "addr" => out.push_str(&s.bounced),
+            "got" => out.push_str(if s.female {
                 "получила"
             } else {
                 "получил"
-            },
-        )
-        .replace(
-            "{paid}",
-            if s.female {
+            }),
+            "paid" => out.push_str(if s.female {
                 "оплатила"
             } else {
                 "оплатил"
-            },
-        )
+            }),
+            // Left for the caller ({product_tr}).
+            other => {
+                out.push('{');
+                out.push_str(other);
+                out.push('}');
+            }
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn group_thousands(n: u32, sep: char) -> String {
