@@ -80,13 +80,15 @@ pub(crate) fn provider_of(domain: &str) -> Provider {
 }
 
 /// The mailbox an address reaches, as one lower-case string: Gmail without dots and `+tag` at
-/// gmail.com, Yandex at yandex.ru, `+tag`/`-tag` dropped where the provider ignores it.
+/// gmail.com, Yandex at yandex.ru with dots as hyphens, iCloud at icloud.com, `+tag`/`-tag`
+/// dropped where the provider ignores it. The same keys as omni-core's default email rules for
+/// the providers generated here (checked by hand against its documented table, not shared code).
 ///
 /// # Example
 /// ```
 /// use omni_synth::mailbox_key;
 /// assert_eq!(mailbox_key("Ivan.Petrov+shop@GoogleMail.com"), "ivanpetrov@gmail.com");
-/// assert_eq!(mailbox_key("olga.k@ya.ru"), "olga.k@yandex.ru");
+/// assert_eq!(mailbox_key("olga.k@ya.ru"), "olga-k@yandex.ru");
 /// assert_eq!(mailbox_key("Olga.K@bk.ru"), "olga.k@bk.ru");
 /// ```
 pub fn mailbox_key(address: &str) -> String {
@@ -104,7 +106,9 @@ pub fn mailbox_key(address: &str) -> String {
     };
     match provider {
         Provider::Gmail => format!("{}@gmail.com", local.replace('.', "")),
-        Provider::Yandex => format!("{local}@yandex.ru"),
+        // A Yandex login owns every Yandex domain, and a dot in it is the same as a hyphen.
+        Provider::Yandex => format!("{}@yandex.ru", local.replace('.', "-")),
+        Provider::Icloud => format!("{local}@icloud.com"),
         _ => format!("{local}@{domain}"),
     }
 }
