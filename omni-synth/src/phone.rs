@@ -84,7 +84,13 @@ impl PhoneNumber {
     /// A random mobile number of `country`.
     pub fn mobile(rng: &mut SynthRng, country: Country) -> PhoneNumber {
         let national = match country {
-            Country::Ru => format!("9{}", rng.digits(9)),
+            // Every 9xx is mobile except a reserved block at 9300 0xx (libphonenumber metadata).
+            Country::Ru => loop {
+                let n = format!("9{}", rng.digits(9));
+                if !n.starts_with("93000") {
+                    break n;
+                }
+            },
             Country::Kz => format!("{}{}", rng.pick(KZ_MOBILE), rng.digits(7)),
             Country::Gb => format!("77{}{}", rng.range(1, 7), rng.digits(7)),
             Country::De => format!("{}{}", rng.pick(DE_MOBILE), rng.digits(8)),
@@ -193,7 +199,8 @@ impl PhoneNumber {
             Some(ext) => {
                 let suffix = match (self.country, rng.below(8)) {
                     (Country::Ru | Country::Kz, 0..=1) => format!(" доб. {ext}"),
-                    (Country::Ru | Country::Kz, 2) => format!(", доб. {ext}"),
+                    // No comma before доб.: CSV cells join several phones with ", ".
+                    (Country::Ru | Country::Kz, 2) => format!(" добавочный {ext}"),
                     (Country::Ru | Country::Kz, 3) => format!(" (доб. {ext})"),
                     (Country::Ru | Country::Kz, 4) => format!(" доб.{ext}"),
                     (_, 5) => format!(" #{ext}"),

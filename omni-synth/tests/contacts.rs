@@ -342,3 +342,26 @@ fn no_record_is_empty() {
         );
     }
 }
+
+#[test]
+fn multi_valued_cells_split_back_into_their_values() {
+    // The CSV joins several phones, emails or handles with ", ": no value may contain it.
+    for r in records(16, 3000) {
+        for list in [&r.phones, &r.emails] {
+            let joined = list.join(", ");
+            let back: Vec<&str> = if joined.is_empty() {
+                Vec::new()
+            } else {
+                joined.split(", ").collect()
+            };
+            assert_eq!(
+                back,
+                list.iter().map(String::as_str).collect::<Vec<_>>(),
+                "{r:?}"
+            );
+        }
+        for h in &r.handles {
+            assert!(!h.raw.contains(", "), "{h:?}");
+        }
+    }
+}
