@@ -47,7 +47,7 @@ fn the_inbox_of_seed_7_is_pinned() {
     );
 }
 
-const PINNED: (u64, u64) = (16920972289749056702, 18355734299575837349);
+const PINNED: (u64, u64) = (2917452298131361005, 6967885620640196305);
 
 #[test]
 fn every_message_round_trips_through_the_json_format() {

@@ -620,9 +620,7 @@ impl<'a> Conv<'a, '_> {
             },
         );
         self.later(60, 14_400);
-        let next = *self
-            .rng
-            .pick(&[Said::Accept, Said::Accept, Said::Payment, Said::Thanks]);
+        let next = *self.rng.pick(&[Said::Accept, Said::Accept, Said::Payment]);
         self.say(ch.clone(), next, Some(MessageKind::ExistingCustomer), None);
         if next == Said::Accept || self.rng.chance(0.5) {
             self.later(600, 7200);
@@ -816,7 +814,7 @@ impl<'a> Conv<'a, '_> {
         let s = &self.slots;
         if self.russian() {
             match self.rng.below(5) {
-                0 => format!("Запрос цены: {}", s.product_ru),
+                0 => format!("Запрос цены: {}", s.product_ru_nom),
                 1 => "Заказ".into(),
                 2 => "Вопрос по товару".into(),
                 3 => format!("Заказ {}", s.order),
@@ -900,7 +898,7 @@ impl<'a> Conv<'a, '_> {
         m.text = if self.russian() {
             format!(
                 "Покупка в магазине: {}, {} шт.",
-                self.slots.product_ru, self.slots.qty
+                self.slots.product_ru_nom, self.slots.qty
             )
         } else {
             format!(
@@ -1108,7 +1106,7 @@ impl<'a> Conv<'a, '_> {
 }
 
 fn new_slots(rng: &mut SynthRng, p: &Person, lang: Lang, t: i64) -> Slots {
-    let (ru, en, base) = *rng.pick(PRODUCTS);
+    let (nom, acc, en, base) = *rng.pick(PRODUCTS);
     let qty = if rng.chance(0.7) {
         1
     } else {
@@ -1121,7 +1119,8 @@ fn new_slots(rng: &mut SynthRng, p: &Person, lang: Lang, t: i64) -> Slots {
     };
     let ahead = t + rng.range(2, 14) as i64 * 86_400;
     Slots {
-        product_ru: ru,
+        product_ru: acc,
+        product_ru_nom: nom,
         product_en: en,
         qty,
         price: base * qty,

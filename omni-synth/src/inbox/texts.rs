@@ -55,7 +55,10 @@ pub(crate) enum Reply {
 
 /// Values for the slots of a template.
 pub(crate) struct Slots {
+    /// The product in the accusative (`хочу купить кресло-качалку`).
     pub product_ru: &'static str,
+    /// The product in the nominative (`кресло-качалка есть в наличии?`).
+    pub product_ru_nom: &'static str,
     pub product_en: &'static str,
     pub qty: u32,
     pub price: u32,
@@ -68,20 +71,46 @@ pub(crate) struct Slots {
     pub bounced: String,
 }
 
-/// Products of the invented shop: (Russian, English, price in roubles).
-pub(crate) static PRODUCTS: &[(&str, &str, u32)] = &[
-    ("диван «Осло»", "Oslo sofa", 54_990),
-    ("кресло-качалку", "rocking chair", 18_490),
-    ("шкаф-купе 180 см", "180 cm sliding wardrobe", 42_900),
-    ("кухонный стол", "kitchen table", 15_990),
-    ("матрас 160×200", "160x200 mattress", 23_500),
-    ("комод «Сканди»", "Scandi chest of drawers", 12_990),
-    ("прикроватную тумбочку", "bedside table", 4_990),
-    ("стеллаж «Лофт»", "Loft bookcase", 9_490),
-    ("кровать «Верона»", "Verona bed", 67_000),
-    ("обеденные стулья", "dining chairs", 6_490),
-    ("угловой диван", "corner sofa", 89_990),
-    ("детскую кровать", "kids bed", 21_990),
+/// Products of the invented shop: (Russian nominative, Russian accusative, English, price in
+/// roubles).
+pub(crate) static PRODUCTS: &[(&str, &str, &str, u32)] = &[
+    ("диван «Осло»", "диван «Осло»", "Oslo sofa", 54_990),
+    ("кресло-качалка", "кресло-качалку", "rocking chair", 18_490),
+    (
+        "шкаф-купе 180 см",
+        "шкаф-купе 180 см",
+        "180 cm sliding wardrobe",
+        42_900,
+    ),
+    ("кухонный стол", "кухонный стол", "kitchen table", 15_990),
+    (
+        "матрас 160×200",
+        "матрас 160×200",
+        "160x200 mattress",
+        23_500,
+    ),
+    (
+        "комод «Сканди»",
+        "комод «Сканди»",
+        "Scandi chest of drawers",
+        12_990,
+    ),
+    (
+        "прикроватная тумбочка",
+        "прикроватную тумбочку",
+        "bedside table",
+        4_990,
+    ),
+    ("стеллаж «Лофт»", "стеллаж «Лофт»", "Loft bookcase", 9_490),
+    ("кровать «Верона»", "кровать «Верона»", "Verona bed", 67_000),
+    (
+        "комплект стульев",
+        "комплект стульев",
+        "set of dining chairs",
+        25_960,
+    ),
+    ("угловой диван", "угловой диван", "corner sofa", 89_990),
+    ("детская кровать", "детскую кровать", "kids bed", 21_990),
 ];
 
 fn fill(template: &str, s: &Slots, lang: Lang) -> String {
@@ -96,6 +125,11 @@ fn fill(template: &str, s: &Slots, lang: Lang) -> String {
         match slot {
             "product" => out.push_str(if lang == Lang::Ru {
                 s.product_ru
+            } else {
+                s.product_en
+            }),
+            "product_nom" => out.push_str(if lang == Lang::Ru {
+                s.product_ru_nom
             } else {
                 s.product_en
             }),
@@ -173,7 +207,7 @@ pub(crate) fn customer_text(
                 "Оформите мне {product}, пожалуйста",
                 "Хотим заказать {product} в офис, {qty} шт., нужен счёт на юрлицо",
                 "hochu kupit {product_tr}, kak oformit?",
-                "Добрый вечер) {product} ещё продаётся? Беру",
+                "Добрый вечер) {product_nom} ещё продаётся? Беру",
             ],
             &[
                 "Hi, I'd like to order {product}, {qty} pcs. How do I proceed?",
@@ -185,12 +219,12 @@ pub(crate) fn customer_text(
         ),
         Said::Price => (
             &[
-                "Сколько стоит {product}?",
+                "Сколько стоит {product_nom}?",
                 "Подскажите цену на {product} и сроки доставки",
-                "Добрый день, {product} есть в наличии? Какая цена?",
-                "цена {product}?",
+                "Добрый день, {product_nom} есть в наличии? Какая цена?",
+                "цена на {product}?",
                 "Есть ли скидка на {product} если взять {qty} шт?",
-                "skolko stoit {product_tr}?",
+                "tsena na {product_tr}?",
             ],
             &[
                 "How much is {product}?",
@@ -236,7 +270,7 @@ pub(crate) fn customer_text(
                 "Подскажите, когда доставят заказ {order}?",
                 "Заказ {order} уже отправлен?",
                 "Добрый день, по заказу {order} есть новости? Жду уже неделю",
-                "когда привезут {product}? заказ {order}",
+                "когда привезут {product_nom}? заказ {order}",
             ],
             &[
                 "Where is my order {order}?",
@@ -265,7 +299,7 @@ pub(crate) fn customer_text(
                 "Привезли {product} с царапиной, заказ {order}. Это безобразие!",
                 "Доставка опоздала на три дня, очень недоволен",
                 "Курьер нагрубил, заказ {order}. Прошу разобраться",
-                "{product} пришёл с браком, дверца не закрывается",
+                "{product_nom} с браком, дверца не закрывается",
                 "Уже второй раз переносите доставку {order}, сколько можно?!",
             ],
             &[
@@ -390,7 +424,7 @@ pub(crate) fn business_text(rng: &mut SynthRng, reply: Reply, lang: Lang, s: &Sl
     let (ru, en): (&[&str], &[&str]) = match reply {
         Reply::PriceAnswer => (
             &[
-                "Здравствуйте, {name}! {product} стоит {price}, есть в наличии. Оформить заказ?",
+                "Здравствуйте, {name}! {product_nom} стоит {price}, есть в наличии. Оформить заказ?",
                 "Добрый день! Цена — {price}, доставка 2–3 дня. Оформляем?",
             ],
             &["Hello {name}! {product} is {price} and in stock. Shall we place the order?"],
@@ -430,7 +464,7 @@ pub(crate) fn business_text(rng: &mut SynthRng, reply: Reply, lang: Lang, s: &Sl
             &["You're booked for {date} at {time}. See you at the showroom!"],
         ),
         Reply::CallbackSummary => (
-            &["{name}, как договорились: {product}, {qty} шт., {price}. Реквизиты для оплаты пришлём отдельно."],
+            &["{name}, как договорились: {product_nom}, {qty} шт., {price}. Реквизиты для оплаты пришлём отдельно."],
             &["{name}, as agreed on the phone: {product}, {qty} pcs, {price}. Payment details to follow."],
         ),
         Reply::BotMenu => (
@@ -438,7 +472,7 @@ pub(crate) fn business_text(rng: &mut SynthRng, reply: Reply, lang: Lang, s: &Sl
             &["Hi! I'm the Cozy Home bot. Choose: 1 catalogue, 2 order status, 3 book a visit"],
         ),
         Reply::FollowUp => (
-            &["{name}, добрый день! Вы интересовались: {product}. Актуально?", "Напоминаем про ваш заказ {order}: ожидаем оплату."],
+            &["{name}, добрый день! Вы интересовались: {product_nom}. Актуально?", "Напоминаем про ваш заказ {order}: ожидаем оплату."],
             &["Hi {name}, you asked about {product}. Still interested?"],
         ),
         Reply::StatusAnswer => (
@@ -480,8 +514,9 @@ mod tests {
 
     fn slots() -> Slots {
         Slots {
-            product_ru: PRODUCTS[0].0,
-            product_en: PRODUCTS[0].1,
+            product_ru: PRODUCTS[1].1,
+            product_ru_nom: PRODUCTS[1].0,
+            product_en: PRODUCTS[1].2,
             qty: 2,
             price: 54_990,
             order: "№ 48213".into(),
