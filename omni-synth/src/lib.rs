@@ -46,6 +46,6 @@ pub use email::{mailbox_key, PLACEHOLDER_EMAILS};
 pub use export::{write_contacts, write_inbox, Format, CONTACT_COLUMNS, CONTACT_TRUTH_COLUMNS};
 pub use inbox::{Inbox, InboxConfig, InboxGenerator, Intent, MessageKind, MessageTruth};
 pub use phone::PLACEHOLDER_PHONES;
-pub use rng::SynthRng;
+pub use rng::{SynthRng, ZipfTable};
 pub use translit::{transliterate, wrong_layout, TranslitSystem};
 pub use typo::typo;
