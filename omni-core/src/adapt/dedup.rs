@@ -18,9 +18,9 @@ use std::collections::{HashSet, VecDeque};
 /// ```
 /// use omni_core::adapt::{parse_payload, Provider, SeenEvents};
 ///
-/// let body = br#"{"update_id": 1001, "message": {"message_id": 7, "date": 1714546800,
+/// let body = r#"{"update_id": 1001, "message": {"message_id": 7, "date": 1714546800,
 ///   "chat": {"id": 42, "type": "private"}, "from": {"id": 42, "is_bot": false, "first_name": "Anna"},
-///   "text": "Добрый день"}}"#;
+///   "text": "Добрый день"}}"#.as_bytes();
 /// let mut seen = SeenEvents::new(10_000);
 /// let mut first = parse_payload(Provider::Telegram, body).unwrap();
 /// assert!(seen.remove_duplicates(&mut first).is_empty());

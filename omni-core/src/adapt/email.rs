@@ -53,7 +53,7 @@ pub(crate) fn read(payload: &[u8], sink: &mut Sink<'_>) -> Result<()> {
     msg.subject = parsed.subject().map(str::to_string);
     msg.text = parsed
         .body_text(0)
-        .map(|t| t.trim_end().to_string())
+        .map(|t| t.replace("\r\n", "\n").trim_end().to_string())
         .unwrap_or_default();
     msg.refs.message_id = message_id;
     msg.refs.in_reply_to = id_list(parsed.in_reply_to());

@@ -34,16 +34,15 @@ impl Pairs {
     }
 
     fn read_json(body: &[u8]) -> Result<Pairs> {
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
-            .map_err(|e| {
-                let kind = match e.classify() {
-                    serde_json::error::Category::Data => ErrorKind::InvalidField,
-                    _ => ErrorKind::InvalidJson,
-                };
-                Error::new(kind, e.to_string())
-            })?;
-        let mut pairs = Vec::with_capacity(object.len());
-        for (k, v) in object {
+        let object: OrderedObject = serde_json::from_slice(body).map_err(|e| {
+            let kind = match e.classify() {
+                serde_json::error::Category::Data => ErrorKind::InvalidField,
+                _ => ErrorKind::InvalidJson,
+            };
+            Error::new(kind, e.to_string())
+        })?;
+        let mut pairs = Vec::with_capacity(object.0.len());
+        for (k, v) in object.0 {
             match v {
                 serde_json::Value::Null => {}
                 serde_json::Value::String(s) => pairs.push((k, s)),
@@ -88,6 +87,32 @@ impl Pairs {
                 .map(|n| Some(n.round() as u64))
                 .ok_or_else(|| field(key, format!("{v:?} is not a number"))),
         }
+    }
+}
+
+/// A JSON object's members in document order (`serde_json::Map` sorts them).
+struct OrderedObject(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for OrderedObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OrderedObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<OrderedObject, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push((k, v));
+                }
+                Ok(OrderedObject(out))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 

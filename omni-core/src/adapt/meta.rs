@@ -12,7 +12,7 @@ use super::sink::{decode_json, decode_json_at, field, missing, IdText, Sink};
 use super::Provider;
 use crate::error::Result;
 use crate::message::{
-    Attachment, Channel, DeliveryStatus, Direction, IdentifierKind, Message, Party,
+    Attachment, Channel, DeliveryStatus, Direction, Identifier, IdentifierKind, Message, Party,
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -287,8 +287,16 @@ fn time(n: f64, path: &str) -> Result<DateTime<Utc>> {
 }
 
 fn party(sink: &mut Sink<'_>, account: &Account, id: &str, path: &str) -> Party {
+    // Meta's scoped ids are numbers it issues: kept as given. Anything else goes through the
+    // handle rules of the network.
+    let identifiers = if !id.is_empty() && id.len() <= 25 && id.bytes().all(|b| b.is_ascii_digit())
+    {
+        vec![Identifier::new(account.id_kind, id)]
+    } else {
+        sink.handle(account.id_kind, id, path)
+    };
     Party {
-        identifiers: sink.handle(account.id_kind, id, path),
+        identifiers,
         display_name: None,
     }
 }

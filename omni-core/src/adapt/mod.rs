@@ -18,10 +18,10 @@
 //! ```
 //! use omni_core::adapt::{parse_payload, Provider};
 //!
-//! let body = br#"{"update_id": 1001, "message": {"message_id": 7, "date": 1714546800,
+//! let body = r#"{"update_id": 1001, "message": {"message_id": 7, "date": 1714546800,
 //!   "chat": {"id": 5551234567, "type": "private"},
 //!   "from": {"id": 5551234567, "is_bot": false, "first_name": "Anna", "username": "Anna_Smirnova"},
-//!   "text": "Здравствуйте! Есть ли тур в Сочи?"}}"#;
+//!   "text": "Здравствуйте! Есть ли тур в Сочи?"}}"#.as_bytes();
 //! let parsed = parse_payload(Provider::Telegram, body).unwrap();
 //! let m = &parsed.messages[0];
 //! assert_eq!(m.id, "5551234567:7");

@@ -65,10 +65,20 @@ impl<'o> Sink<'o> {
         }
     }
 
-    /// A phone identifier, or none (and a problem) when the text is not a usable number.
+    /// A phone identifier, or none (and a problem) when the text is not a valid number.
     pub fn phone(&mut self, text: &str, path: &str) -> Option<Identifier> {
         match self.options.phones.normalize(text) {
-            Ok(p) => Some(Identifier::new(IdentifierKind::Phone, p.e164)),
+            Ok(p) if p.valid => Some(Identifier::new(IdentifierKind::Phone, p.e164)),
+            Ok(p) => {
+                self.problem(
+                    path,
+                    format!(
+                        "{text:?} is not a valid phone number ({} is not assigned)",
+                        p.e164
+                    ),
+                );
+                None
+            }
             Err(e) => {
                 self.problem(path, e.message());
                 None

@@ -204,14 +204,13 @@ pub(crate) fn read(payload: &[u8], sink: &mut Sink<'_>) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     from_ids.retain(|i| seen.insert(i.clone()));
     msg.from.identifiers = from_ids;
-    msg.from.display_name = name.map(str::to_string).or_else(|| {
-        let joined = [first, last]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!joined.is_empty()).then_some(joined)
-    });
+    // A name field with a separate surname field: the name is the given name.
+    let first = first.or(name.filter(|n| !n.contains(' ')));
+    let name = match (first, last) {
+        (Some(f), Some(l)) => Some(format!("{f} {l}")),
+        _ => name.map(str::to_string),
+    };
+    msg.from.display_name = name.or_else(|| first.or(last).map(str::to_string));
     msg.subject = subject.map(str::to_string);
     msg.text = texts.join("\n");
     msg.form_fields = form_fields;
