@@ -7,6 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use omni_core::adapt::{parse_payload_with, AdaptOptions, Provider};
+use omni_core::{normalize_handle, IdentifierKind, PhoneNormalizer};
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -56,6 +57,21 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+
+    // What the adapters spend on the identifier normalisers they call (per call), to read the
+    // figures above against.
+    let mut g = c.benchmark_group("adapt_identifiers");
+    g.bench_function("whatsapp_wa_id", |b| {
+        b.iter(|| normalize_handle(IdentifierKind::Whatsapp, black_box("79123456789")))
+    });
+    g.bench_function("telegram_username", |b| {
+        b.iter(|| normalize_handle(IdentifierKind::TelegramUsername, black_box("Anna_Smirnova")))
+    });
+    let phones = PhoneNormalizer::default();
+    g.bench_function("phone_national", |b| {
+        b.iter(|| phones.normalize(black_box("8 916 555-12-34")))
+    });
     g.finish();
 }
 

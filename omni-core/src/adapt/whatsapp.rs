@@ -297,7 +297,6 @@ fn read_value(
     path: &str,
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let business = business_party(value.metadata.as_ref(), sink, path);
     let name_of = |wa_id: &str| {
         value
             .contacts
@@ -339,17 +338,19 @@ fn read_value(
         let mut msg = Message::new(&m.id, Channel::Whatsapp, Direction::Inbound, timestamp);
         msg.event_id = Some(m.id.clone());
         msg.from = customer;
-        msg.to = business.clone();
         msg.metadata.insert("type".into(), json!(m.kind));
         if let Some(account) = account {
             msg.metadata.insert("account_id".into(), json!(account));
         }
-        if let Some(id) = value
-            .metadata
-            .as_ref()
-            .and_then(|n| n.phone_number_id.as_ref())
-        {
-            msg.metadata.insert("phone_number_id".into(), json!(id));
+        // The business line, as given: normalising it for every message would double the
+        // cost of a webhook, and the id is what the send API takes.
+        if let Some(n) = &value.metadata {
+            if let Some(id) = &n.phone_number_id {
+                msg.metadata.insert("phone_number_id".into(), json!(id));
+            }
+            if let Some(d) = &n.display_phone_number {
+                msg.metadata.insert("display_phone_number".into(), json!(d));
+            }
         }
         if let Some(ctx) = &m.context {
             msg.refs.reply_to_id = ctx.id.clone();
@@ -438,21 +439,6 @@ fn read_value(
         }));
     }
     Ok(())
-}
-
-fn business_party(number: Option<&BusinessNumber>, sink: &mut Sink<'_>, path: &str) -> Party {
-    let mut party = Party::default();
-    if let Some(n) = number {
-        if let Some(display) = &n.display_phone_number {
-            let digits: String = display.chars().filter(char::is_ascii_digit).collect();
-            party.identifiers = sink.handle(
-                IdentifierKind::Whatsapp,
-                &digits,
-                &format!("{path}.metadata.display_phone_number"),
-            );
-        }
-    }
-    party
 }
 
 fn error_text(e: &WaError) -> String {
