@@ -20,6 +20,7 @@ from . import _omni
 from ._omni import (
     Contact,
     Email,
+    EmailRules,
     FieldMissingError,
     Identifier,
     InputTooLargeError,
@@ -475,6 +476,7 @@ def estimate_model(records: Any, config: Optional[Mapping[str, Any]] = None) -> 
 __all__ = [
     "Contact",
     "DedupeResult",
+    "EmailRules",
     "Resolver",
     "dedupe",
     "estimate_model",
