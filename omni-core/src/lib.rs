@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod adapt;
 pub mod error;
 pub mod ident;
 pub mod message;
@@ -35,4 +36,4 @@ pub use ident::{
     normalize_phone, parse_profile_link, ContactExtractor, Email, EmailRules, FoundContact, Gender,
     NameRole, NameToken, PersonName, Phone, PhoneKind, PhoneNormalizer,
 };
-pub use message::{Channel, Direction, Identifier, IdentifierKind, Message};
+pub use message::{Channel, DeliveryStatus, Direction, Identifier, IdentifierKind, Message};

@@ -139,6 +139,29 @@ typedef struct {
 extern "C" {
 #endif // __cplusplus
 
+// Reads one payload of a provider (`"whatsapp"`, `"telegram"`, `"viber"`, `"vk"`,
+// `"instagram"`, `"facebook"`, `"twilio"`, `"email"`, `"web_form"`, `"call"`): the body of a
+// webhook, or the bytes of an `.eml` file (any charset; the payload is not required to be
+// UTF-8). `options` is JSON (NULL/0 or `""` for the defaults): `received_at` (the time the
+// payload arrived, used when it carries none; defaults to now), `default_region` (`"RU"`),
+// `local_offset` (`"+03:00"`, for PBX local times), `email_rules`.
+//
+// Writes `{"provider", "messages": [...], "events": [...], "problems": [...]}`: messages in the
+// documented message format, events tagged by `"type"` (`status`, `consent`,
+// `contact_change`, `call`, `edit`, `confirmation`, `ignored`). Errors name the provider, the
+// path and the reason. Thread-safe.
+//
+// # Safety
+// `provider`, `payload` and `options` must point to their lengths of readable bytes (or be
+// NULL with length 0); `json_out` must be writable. Free the result with `omni_string_free`.
+OmniStatus omni_parse_payload(const uint8_t *provider,
+                              size_t provider_len,
+                              const uint8_t *payload,
+                              size_t payload_len,
+                              const uint8_t *options,
+                              size_t options_len,
+                              char **json_out);
+
 // Frees a byte buffer returned by omni (a snapshot). Accepts NULL.
 //
 // # Safety

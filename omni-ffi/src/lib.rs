@@ -17,12 +17,14 @@
 
 #![allow(clippy::missing_safety_doc)]
 
+mod adapt;
 mod boundary;
 mod ident;
 mod message;
 mod resolve;
 mod status;
 
+pub use adapt::*;
 pub use boundary::{
     omni_bytes_free, omni_error_kind_name, omni_last_error_code, omni_last_error_message,
     omni_string_free, omni_version,

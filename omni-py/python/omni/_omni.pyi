@@ -3,7 +3,7 @@
 from typing import Any, Optional, final
 
 __version__: str
-__all__ = ["__version__", "OmniError", "InternalError", "InvalidArgumentError", "InputTooLargeError", "InvalidUtf8Error", "InvalidPhoneError", "InvalidEmailError", "InvalidHandleError", "InvalidNameError", "InvalidJsonError", "FieldMissingError", "InvalidFieldError", "UnsupportedVersionError", "NotFoundError", "InvalidSnapshotError", "Phone", "Email", "Identifier", "Contact", "EmailRules", "normalize_phone", "normalize_phones", "normalize_phones_e164", "normalize_email", "normalize_emails", "normalize_handle", "parse_profile_link", "normalize_name_json", "name_similarity", "extract_contacts", "extract_contacts_many", "parse_message_json", "parse_messages_json", "channel_properties_json", "error_catalogue", "NativeResolver", "dedupe_columns", "estimate_model_json"]
+__all__ = ["__version__", "OmniError", "InternalError", "InvalidArgumentError", "InputTooLargeError", "InvalidUtf8Error", "InvalidPhoneError", "InvalidEmailError", "InvalidHandleError", "InvalidNameError", "InvalidJsonError", "FieldMissingError", "InvalidFieldError", "UnsupportedVersionError", "NotFoundError", "InvalidSnapshotError", "Phone", "Email", "Identifier", "Contact", "EmailRules", "normalize_phone", "normalize_phones", "normalize_phones_e164", "normalize_email", "normalize_emails", "normalize_handle", "parse_profile_link", "normalize_name_json", "name_similarity", "extract_contacts", "extract_contacts_many", "parse_message_json", "parse_messages_json", "channel_properties_json", "error_catalogue", "NativeResolver", "dedupe_columns", "estimate_model_json", "parse_payload_json"]
 
 class OmniError(Exception):
     code: int
@@ -124,3 +124,5 @@ def dedupe_columns(
     names: list[str], columns: list[Any], config_json: Optional[str] = None, estimate: bool = False
 ) -> tuple[NativeResolver, list[Optional[str]], list[_Rejection], Optional[str]]: ...
 def estimate_model_json(records_json: str, config_json: Optional[str] = None) -> str: ...
+
+def parse_payload_json(provider: str, payload: bytes, options_json: Optional[str] = None) -> str: ...
