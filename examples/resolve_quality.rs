@@ -158,7 +158,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         *missed.entry(k.name()).or_default() += 1;
                     }
                     if missed_examples.len() < examples {
-                        missed_examples.push((a.clone(), b.clone()));
+                        missed_examples.push((*a, *b));
                     }
                 }
             }
