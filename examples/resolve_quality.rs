@@ -74,8 +74,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let before = peak_rss_mib().unwrap_or(0.0);
 
     let mut config = ResolverConfig::default();
-    config.fields.insert("customer_no".into(), FieldKind::Identifier);
+    config
+        .fields
+        .insert("customer_no".into(), FieldKind::Identifier);
     config.fields.insert("tax_id".into(), FieldKind::Identifier);
+    if arg("--estimate", 0) == 1 {
+        let started = Instant::now();
+        let e = omni_core::resolve::estimate_model(&observations, &config)?;
+        println!(
+            "estimated in {:.1} s: match share {:.3}, suggested threshold {:.1}, {} candidate pairs, converged {}",
+            started.elapsed().as_secs_f64(),
+            e.match_share,
+            e.suggested_threshold,
+            e.candidate_pairs,
+            e.converged
+        );
+        for (name, levels) in &e.model.comparisons {
+            let w: Vec<String> = levels
+                .iter()
+                .map(|l| format!("{} {:+.1}", l.level, l.weight()))
+                .collect();
+            println!("  {name}: {}", w.join(", "));
+        }
+        let mut model = e.model;
+        if let Some(t) = std::env::var("THRESHOLD").ok().and_then(|t| t.parse().ok()) {
+            model.threshold = t;
+        }
+        config.model = Some(model);
+    }
     let mut resolver = Resolver::new(config)?;
     let start = Instant::now();
     let outcome = resolver.add_many(observations)?;
@@ -133,8 +159,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Where the errors come from: missed pairs by the corruptions on their records, wrong
     // pairs by how they were linked.
-    let by_id: HashMap<String, &ContactRecord> =
-        records.iter().map(|r| (r.record_id.to_string(), r)).collect();
+    let by_id: HashMap<String, &ContactRecord> = records
+        .iter()
+        .map(|r| (r.record_id.to_string(), r))
+        .collect();
     let mut customer_of: HashMap<&str, &str> = HashMap::new();
     for (r, c) in &outcome.assignments {
         customer_of.insert(r.as_str(), c.as_str());
@@ -175,10 +203,105 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    // How much recall the data allows: true pairs whose records are connected (within the
+    // person) through shared identifiers only, and through any pair the model scores above 0.
+    let mut reachable_by_identifier = 0u64;
+    let mut reachable_by_evidence = 0u64;
+    let mut unreachable_examples: Vec<(&ContactRecord, &ContactRecord)> = Vec::new();
+    // Per corruption: true pairs with it on either record, and how many of those share no
+    // identifier path.
+    let mut corruption_share: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
+    for list in by_person.values() {
+        let n = list.len();
+        let mut ident = (0..n).collect::<Vec<usize>>();
+        let mut evid = (0..n).collect::<Vec<usize>>();
+        fn find(p: &mut [usize], mut x: usize) -> usize {
+            while p[x] != x {
+                p[x] = p[p[x]];
+                x = p[x];
+            }
+            x
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                let e = resolver.explain(
+                    &list[i].record_id.to_string(),
+                    &list[j].record_id.to_string(),
+                )?;
+                let shares = e.comparisons.iter().any(|c| {
+                    matches!(c.field.as_str(), "phone" | "email" | "messenger") || c.field.starts_with("fields.")
+                } && c.level.starts_with("agree"));
+                if shares {
+                    let (a, b) = (find(&mut ident, i), find(&mut ident, j));
+                    ident[a] = b;
+                }
+                if shares || e.total > 0.0 {
+                    let (a, b) = (find(&mut evid, i), find(&mut evid, j));
+                    evid[a] = b;
+                }
+            }
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                if find(&mut ident, i) == find(&mut ident, j) {
+                    reachable_by_identifier += 1;
+                }
+                if find(&mut evid, i) == find(&mut evid, j) {
+                    reachable_by_evidence += 1;
+                }
+                let mut kinds: Vec<&'static str> = list[i]
+                    .corruptions
+                    .iter()
+                    .chain(&list[j].corruptions)
+                    .map(|c| c.name())
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                let connected = find(&mut ident, i) == find(&mut ident, j);
+                for k in kinds {
+                    let e = corruption_share.entry(k).or_insert((0, 0));
+                    e.0 += 1;
+                    if !connected {
+                        e.1 += 1;
+                    }
+                }
+                if !connected && unreachable_examples.len() < arg("--unreachable", 0) as usize {
+                    unreachable_examples.push((list[i], list[j]));
+                }
+            }
+        }
+    }
+    println!(
+        "recall ceiling: {:.4} through shared identifiers, {:.4} through any positive evidence",
+        reachable_by_identifier as f64 / actual.max(1) as f64,
+        reachable_by_evidence as f64 / actual.max(1) as f64
+    );
+    let mut shares: Vec<(&str, u64, u64)> = corruption_share
+        .iter()
+        .map(|(k, (n, u))| (*k, *n, *u))
+        .collect();
+    shares.sort_by_key(|b| std::cmp::Reverse(b.2));
+    println!("true pairs without a shared-identifier path, by corruption on either record (unlinked/with):");
+    for (k, n, u) in shares.iter().take(12) {
+        println!(
+            "  {k:<18} {u:>6} / {n:<6} ({:.0}%)",
+            100.0 * *u as f64 / (*n).max(1) as f64
+        );
+    }
+    for (a, b) in &unreachable_examples {
+        println!("NO SHARED IDENTIFIER\n  {a:?}\n  {b:?}");
+    }
     println!("missed same-person pairs by corruption on either record: {missed:?}");
     println!("links between different people, by rule: {wrong:?}");
     for (a, b) in missed_examples {
-        println!("\nMISSED {:?}\n       {:?}\n  {:?}", a, b, resolver.explain(&a.record_id.to_string(), &b.record_id.to_string())?.reason);
+        println!(
+            "\nMISSED {:?}\n       {:?}\n  {:?}",
+            a,
+            b,
+            resolver
+                .explain(&a.record_id.to_string(), &b.record_id.to_string())?
+                .reason
+        );
     }
     for (a, b, e) in wrong_examples {
         println!("\nWRONG {:?}\n      {:?}\n  {}", a, b, e.reason);

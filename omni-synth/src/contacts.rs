@@ -461,8 +461,8 @@ const fn profile(
 }
 
 static PROFILES: &[ChannelProfile] = &[
-    profile(Channel::Voice, 18, 0.75, 1.0, 0.2, 0.3, 0.02, 0.05, true),
-    profile(Channel::WebForm, 20, 0.95, 0.9, 0.6, 0.2, 0.05, 0.1, false),
+    profile(Channel::Voice, 18, 0.75, 1.0, 0.3, 0.3, 0.02, 0.05, true),
+    profile(Channel::WebForm, 20, 0.95, 0.9, 0.7, 0.2, 0.05, 0.1, false),
     profile(Channel::Email, 12, 0.85, 0.4, 1.0, 0.15, 0.03, 0.05, false),
     profile(
         Channel::Whatsapp,
@@ -475,11 +475,11 @@ static PROFILES: &[ChannelProfile] = &[
         0.02,
         false,
     ),
-    profile(Channel::Telegram, 8, 0.9, 0.55, 0.1, 0.05, 0.0, 0.0, false),
-    profile(Channel::Visit, 10, 0.95, 0.9, 0.4, 0.6, 0.5, 0.35, true),
-    profile(Channel::LiveChat, 6, 0.7, 0.55, 0.55, 0.1, 0.0, 0.05, false),
-    profile(Channel::Vk, 5, 0.95, 0.4, 0.15, 0.6, 0.3, 0.0, false),
-    profile(Channel::Instagram, 4, 0.7, 0.4, 0.15, 0.1, 0.0, 0.0, false),
+    profile(Channel::Telegram, 8, 0.9, 0.7, 0.1, 0.05, 0.0, 0.0, false),
+    profile(Channel::Visit, 10, 0.95, 0.9, 0.6, 0.6, 0.5, 0.35, true),
+    profile(Channel::LiveChat, 6, 0.75, 0.75, 0.6, 0.1, 0.0, 0.05, false),
+    profile(Channel::Vk, 5, 0.95, 0.6, 0.15, 0.6, 0.3, 0.0, false),
+    profile(Channel::Instagram, 4, 0.7, 0.6, 0.15, 0.1, 0.0, 0.0, false),
     profile(Channel::Sms, 4, 0.2, 1.0, 0.0, 0.0, 0.0, 0.0, false),
     profile(Channel::Viber, 3, 0.7, 0.9, 0.0, 0.05, 0.0, 0.0, false),
 ];
@@ -528,10 +528,19 @@ impl RecordWriter<'_> {
         let mut phones = self.phones(profile, at_work);
         let emails = self.emails(profile, at_work);
         let handles = self.handles(&profile.channel);
-        if name.is_none() && phones.is_empty() && emails.is_empty() && handles.is_empty() {
-            // A record with nothing on it would not be in a CRM: the channel saw a phone.
-            let (phone, _) = p.phone_at(self.seen_at);
-            let text = self.write_phone(phone, None);
+        let (current, _) = p.phone_at(self.seen_at);
+        let no_contact = phones.is_empty() && emails.is_empty();
+        let asks_for_contact = matches!(profile.channel, Channel::WebForm | Channel::LiveChat);
+        if (name.is_none() && no_contact && handles.is_empty()) || (asks_for_contact && no_contact)
+        {
+            // A record with nothing on it would not be in a CRM, and forms and chat widgets
+            // require a phone or an email before they send: the channel saw a phone.
+            let text = self.write_phone(current, None);
+            phones.push(text);
+        } else if phones.is_empty() && self.rng.chance(0.65) {
+            // People leave their number on other channels too: an email signature, an
+            // operator asking for it in a chat, a contact shared in Telegram.
+            let text = self.write_phone(current, None);
             phones.push(text);
         }
         let company = employer
@@ -696,7 +705,7 @@ impl RecordWriter<'_> {
             let ext = self.rng.chance(0.7).then(|| p.office_ext.clone());
             let text = self.write_phone(&company.switchboard, ext.as_deref());
             out.push(text);
-            if self.rng.chance(0.5) {
+            if self.rng.chance(0.85) {
                 let (mobile, second) = p.phone_at(self.seen_at);
                 if second {
                     self.mark(Corruption::SecondPhone);
@@ -706,17 +715,22 @@ impl RecordWriter<'_> {
             }
             return out;
         }
-        if let Some(family) = p.family_phone.as_ref().filter(|_| self.rng.chance(0.35)) {
+        if let Some(family) = p.family_phone.as_ref().filter(|_| self.rng.chance(0.25)) {
             self.mark(Corruption::FamilyPhone);
             let text = self.write_phone(family, None);
             out.push(text);
+            // An operator usually notes the caller's own mobile too.
+            if self.rng.chance(0.6) {
+                let text = self.write_phone(&p.phone_at(self.seen_at).0.clone(), None);
+                out.push(text);
+            }
             return out;
         }
-        if let Some(home) = p.landline.as_ref().filter(|_| self.rng.chance(0.3)) {
+        if let Some(home) = p.landline.as_ref().filter(|_| self.rng.chance(0.25)) {
             self.mark(Corruption::FamilyPhone);
             let text = self.write_phone(home, None);
             out.push(text);
-            if self.rng.chance(0.5) {
+            if self.rng.chance(0.7) {
                 let text = self.write_phone(&p.phones[0], None);
                 out.push(text);
             }
@@ -737,7 +751,7 @@ impl RecordWriter<'_> {
         }
         let text = self.write_phone(&phone, None);
         out.push(text);
-        if p.phones.len() > 1 && self.rng.chance(0.35) {
+        if p.phones.len() > 1 && self.rng.chance(0.5) {
             let other = if second { &p.phones[0] } else { &p.phones[1] };
             self.mark(Corruption::SecondPhone);
             let text = self.write_phone(other, None);
@@ -767,6 +781,10 @@ impl RecordWriter<'_> {
                 self.mark(Corruption::EmailCase);
             }
             out.push(text);
+            // The person's own address is often on the record too (a signature, a CC).
+            if let Some((mailbox, _)) = p.email_at(self.seen_at).filter(|_| self.rng.chance(0.5)) {
+                out.push(mailbox.address());
+            }
             return out;
         }
         let Some((mailbox, new)) = p
@@ -796,7 +814,7 @@ impl RecordWriter<'_> {
             }
         }
         out.push(text);
-        if p.emails.len() > 1 && self.rng.chance(0.2) {
+        if p.emails.len() > 1 && self.rng.chance(0.4) {
             let other = if new { &p.emails[0] } else { &p.emails[1] };
             self.mark(Corruption::NewEmail);
             out.push(other.address());
@@ -808,7 +826,9 @@ impl RecordWriter<'_> {
         let p = self.person;
         let mut out = Vec::new();
         let mut push = |kind, raw: String| out.push(RawHandle { kind, raw });
-        let listed = self.rng.chance(0.04); // a CRM row that lists messengers in extra fields
+        // A CRM row typed by an operator often lists the messengers the person uses.
+        let operator_row = matches!(channel, Channel::Visit | Channel::Voice | Channel::WebForm);
+        let listed = self.rng.chance(if operator_row { 0.4 } else { 0.04 });
         if matches!(channel, Channel::Telegram) || listed {
             let on_telegram = *channel == Channel::Telegram;
             let with_id = on_telegram && (p.telegram_username.is_none() || self.rng.chance(0.85));

@@ -10,8 +10,10 @@
 
 use super::fields;
 use super::observation::FieldKind;
+use super::person::NameFeatures;
 use super::prepare::{FieldValue, KeyFamily, LinkKey, Prepared};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ident::NameRole;
 use crate::message::IdentifierKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,7 +65,9 @@ pub(crate) enum Comparator {
     Email,
     Messenger,
     Name,
+    Patronymic,
     EmailLocal,
+    NameInHandle,
     City,
     Company,
     Birthday,
@@ -73,9 +77,14 @@ pub(crate) enum Comparator {
 
 /// Level names of identifier comparisons, in order.
 const IDENTIFIER_LEVELS: &[&str] = &["agree", "agree_shared", "disagree"];
-const NAME_LEVELS: &[&str] = &["exact", "high", "medium", "low", "disagree"];
+/// Name levels: `exact` and `high` need a given and a family name on both sides (a full name says
+/// much more than a first name alone); `partial` is a good match where one side has less.
+const NAME_LEVELS: &[&str] = &["exact", "high", "partial", "low", "disagree"];
 const LOCAL_LEVELS: &[&str] = &["exact", "similar", "disagree"];
 const BINARY_LEVELS: &[&str] = &["agree", "disagree"];
+/// A name on one record found in an email local part or username on the other: `full` (family
+/// name and given name or initial), `family` (family name only). Absence is not evidence.
+const NAME_IN_HANDLE_LEVELS: &[&str] = &["full", "family"];
 const DATE_LEVELS: &[&str] = &["exact", "swapped", "disagree"];
 const WORDS_LEVELS: &[&str] = &["agree", "partial", "disagree"];
 
@@ -84,7 +93,9 @@ impl Comparator {
         match self {
             Comparator::Phone | Comparator::Email | Comparator::Messenger => IDENTIFIER_LEVELS,
             Comparator::Name => NAME_LEVELS,
+            Comparator::Patronymic => BINARY_LEVELS,
             Comparator::EmailLocal => LOCAL_LEVELS,
+            Comparator::NameInHandle => NAME_IN_HANDLE_LEVELS,
             Comparator::City | Comparator::Company => BINARY_LEVELS,
             Comparator::Birthday => DATE_LEVELS,
             Comparator::Address => WORDS_LEVELS,
@@ -116,17 +127,19 @@ impl Comparator {
                 ("disagree", 0.49, 0.999),
             ]),
             Comparator::Name => levels(&[
-                ("exact", 0.55, 0.0008),
-                ("high", 0.25, 0.002),
-                ("medium", 0.10, 0.01),
-                ("low", 0.06, 0.05),
-                ("disagree", 0.04, 0.937),
+                ("exact", 0.50, 0.0003),
+                ("high", 0.25, 0.001),
+                ("partial", 0.15, 0.02),
+                ("low", 0.05, 0.05),
+                ("disagree", 0.05, 0.9287),
             ]),
+            Comparator::Patronymic => levels(&[("agree", 0.90, 0.03), ("disagree", 0.10, 0.97)]),
             Comparator::EmailLocal => levels(&[
                 ("exact", 0.30, 0.0001),
-                ("similar", 0.10, 0.002),
-                ("disagree", 0.60, 0.9979),
+                ("similar", 0.10, 0.02),
+                ("disagree", 0.60, 0.9799),
             ]),
+            Comparator::NameInHandle => levels(&[("full", 0.30, 0.0005), ("family", 0.20, 0.004)]),
             Comparator::City => levels(&[("agree", 0.85, 0.05), ("disagree", 0.15, 0.95)]),
             Comparator::Company => levels(&[("agree", 0.80, 0.01), ("disagree", 0.20, 0.99)]),
             Comparator::Birthday => levels(&[
@@ -167,7 +180,9 @@ pub(crate) fn comparators(fields: &[(String, FieldKind)]) -> Vec<(String, Compar
         ("email", Comparator::Email),
         ("messenger", Comparator::Messenger),
         ("name", Comparator::Name),
+        ("patronymic", Comparator::Patronymic),
         ("email_local", Comparator::EmailLocal),
+        ("name_in_handle", Comparator::NameInHandle),
         ("city", Comparator::City),
         ("company", Comparator::Company),
         ("birthday", Comparator::Birthday),
@@ -186,7 +201,7 @@ impl MatchModel {
     /// The default model for records with these declared fields.
     pub fn default_for(fields: &[(String, FieldKind)]) -> MatchModel {
         MatchModel {
-            threshold: 12.0,
+            threshold: 15.0,
             comparisons: comparators(fields)
                 .into_iter()
                 .map(|(name, c)| (name, c.default_levels()))
@@ -273,9 +288,12 @@ impl CompiledModel {
 /// How widely a shared key is used, which decides whether sharing it links records by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum KeyUse {
-    /// Used by one person (or a few): sharing it links.
+    /// Used by no more distinct people than the limit: sharing it links.
     Personal,
-    /// Shared by more distinct people than the limit: weak evidence only.
+    /// Used by a few distinct people (a household, a small team): weak evidence, and clearly
+    /// different names sharing it are flagged as a conflict.
+    Shared,
+    /// Used by many people or records (a switchboard, `info@`): weak evidence only.
     Common,
 }
 
@@ -305,15 +323,18 @@ pub(crate) struct PairScore {
     pub conflict: Option<&'static str>,
 }
 
+/// How many comparisons come before the declared fields' (see [`comparators`]).
+const BUILTIN_COMPARATORS: usize = 11;
+
 fn family_group(family: KeyFamily) -> Option<usize> {
     // Position of the comparator the family reports to: phone 0, email 1, messenger 2, fields
-    // after the nine built-ins.
+    // after the built-ins.
     match family {
         KeyFamily::Id(IdentifierKind::Phone) => Some(0),
         KeyFamily::Id(IdentifierKind::Email) => Some(1),
         KeyFamily::Id(kind) if kind.is_strong() => Some(2),
         KeyFamily::Id(_) => None,
-        KeyFamily::Field(i) => Some(9 + i as usize),
+        KeyFamily::Field(i) => Some(BUILTIN_COMPARATORS + i as usize),
     }
 }
 
@@ -324,16 +345,79 @@ struct KeyAgreement {
     b_has: bool,
     personal: bool,
     common: bool,
+    /// Shared by a few people only (see [`KeyUse::Shared`]).
+    few: bool,
 }
 
-fn name_level(similarity: f64) -> u8 {
-    match similarity {
-        s if s >= 0.97 => 0,
-        s if s >= 0.90 => 1,
-        s if s >= 0.80 => 2,
-        s if s >= 0.65 => 3,
+fn name_level(a: &NameFeatures, b: &NameFeatures) -> u8 {
+    let full = |n: &NameFeatures| n.name.given.is_some() && n.name.family.is_some();
+    let both_full = full(a) && full(b);
+    match a.similarity(b) {
+        s if s >= 0.95 && both_full => 0,
+        s if s >= 0.85 && both_full => 1,
+        s if s >= 0.85 => 2,
+        s if s >= 0.6 => 3,
         _ => 4,
     }
+}
+
+/// How well a name on one record shows up in the other record's email local parts and
+/// usernames, when the other record has no full name of its own (else the names are compared
+/// directly and this would count the same evidence twice).
+fn name_in_handle_level(a: &Prepared, b: &Prepared) -> Option<u8> {
+    let one_way = |named: &Prepared, other: &Prepared| -> Option<u8> {
+        let name = &named.name.as_ref()?.name;
+        if other.handle_keys.is_empty()
+            || other.name.as_ref().is_some_and(|n| n.name.family.is_some())
+        {
+            return None;
+        }
+        let of_role = |role: NameRole| {
+            name.tokens
+                .iter()
+                .filter(move |t| t.role == role && !t.initial && t.key.len() >= 4)
+        };
+        let family = of_role(NameRole::Family)
+            .find(|f| other.handle_keys.iter().any(|h| h.contains(&f.key)))?;
+        let given_too = name.tokens.iter().any(|t| {
+            t.role == NameRole::Given
+                && other.handle_keys.iter().any(|h| {
+                    h.contains(&t.key)
+                        || t.key
+                            .chars()
+                            .next()
+                            .and_then(|c| h.strip_prefix(c))
+                            .is_some_and(|rest| {
+                                rest.trim_start_matches(['.', '_']).starts_with(&family.key)
+                            })
+                })
+        });
+        if given_too {
+            Some(0)
+        } else if family.key.len() >= 5 {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    match (one_way(a, b), one_way(b, a)) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Whether both names carry a patronymic, and if so whether they agree (same comparison key,
+/// or one typo apart).
+fn patronymic_level(a: &NameFeatures, b: &NameFeatures) -> Option<u8> {
+    let key = |n: &NameFeatures| {
+        n.name
+            .tokens
+            .iter()
+            .find(|t| t.role == NameRole::Patronymic && !t.initial)
+            .map(|t| t.key.clone())
+    };
+    let (x, y) = (key(a)?, key(b)?);
+    Some(u8::from(x != y && jaro_winkler(&x, &y) < 0.93))
 }
 
 fn words_level(a: &[String], b: &[String], numbers_matter: bool) -> Option<u8> {
@@ -436,6 +520,10 @@ pub(crate) fn compare(
                 if let Some(g) = family_group(a.keys[i].family) {
                     match key_use(&a.keys[i]) {
                         KeyUse::Personal => groups[g].personal = true,
+                        KeyUse::Shared => {
+                            groups[g].common = true;
+                            groups[g].few = true;
+                        }
                         KeyUse::Common => groups[g].common = true,
                     }
                 }
@@ -476,10 +564,14 @@ pub(crate) fn compare(
             }
             Comparator::Name => match (&a.name, &b.name) {
                 (Some(x), Some(y)) => {
-                    let level = name_level(x.similarity(y));
+                    let level = name_level(x, y);
                     name_clearly_different = level == 4 && x.clearly_different(y);
                     Some(level)
                 }
+                _ => None,
+            },
+            Comparator::Patronymic => match (&a.name, &b.name) {
+                (Some(x), Some(y)) => patronymic_level(x, y),
                 _ => None,
             },
             Comparator::EmailLocal => {
@@ -502,6 +594,9 @@ pub(crate) fn compare(
                     })
                 }
             }
+            // A local part that matches the other record's local part already says this.
+            Comparator::NameInHandle if matches!(levels[pos - 1], Some(0) | Some(1)) => None,
+            Comparator::NameInHandle => name_in_handle_level(a, b),
             Comparator::City => match (&a.city, &b.city) {
                 (Some(x), Some(y)) => Some(u8::from(x != y)),
                 _ => None,
@@ -528,9 +623,7 @@ pub(crate) fn compare(
                 };
                 match (value(a), value(b)) {
                     (Some(x), Some(y)) => match (x, y) {
-                        (FieldValue::Name(x), FieldValue::Name(y)) => {
-                            Some(name_level(x.similarity(&y)))
-                        }
+                        (FieldValue::Name(x), FieldValue::Name(y)) => Some(name_level(&x, &y)),
                         (FieldValue::Date(x), FieldValue::Date(y)) => Some(date_level(x, y)),
                         (FieldValue::Words(x), FieldValue::Words(y)) => {
                             words_level(&x, &y, *kind == FieldKind::Address)
@@ -561,6 +654,11 @@ pub(crate) fn compare(
             Some(reason) if personal_families < 2 => (PairDecision::Conflict, Some(reason)),
             _ => (PairDecision::Identifier, None),
         }
+    } else if name_clearly_different && groups.iter().any(|g| g.few) {
+        (
+            PairDecision::Conflict,
+            Some("the names clearly belong to different people who share an identifier"),
+        )
     } else if total >= model.threshold {
         (PairDecision::Score, None)
     } else {
@@ -661,7 +759,7 @@ pub(crate) fn explain(
                     Comparator::Phone => 0,
                     Comparator::Email => 1,
                     Comparator::Messenger => 2,
-                    Comparator::Field(i, _) => 9 + *i as usize,
+                    Comparator::Field(i, _) => BUILTIN_COMPARATORS + *i as usize,
                     _ => unreachable!("identifier comparators only"),
                 };
                 if level < 2 {
@@ -679,7 +777,23 @@ pub(crate) fn explain(
                     .as_ref()
                     .map_or(String::new(), |n| n.name.normalized.clone()),
             ),
+            Comparator::Patronymic => {
+                let of = |p: &Prepared| {
+                    p.name
+                        .as_ref()
+                        .and_then(|n| n.name.patronymic.clone())
+                        .unwrap_or_default()
+                };
+                (of(a), of(b))
+            }
             Comparator::EmailLocal => (a.email_locals.join(", "), b.email_locals.join(", ")),
+            Comparator::NameInHandle => {
+                let side = |p: &Prepared| match &p.name {
+                    Some(n) => n.name.normalized.clone(),
+                    None => p.handle_keys.join(", "),
+                };
+                (side(a), side(b))
+            }
             Comparator::City => (
                 a.city.clone().unwrap_or_default(),
                 b.city.clone().unwrap_or_default(),

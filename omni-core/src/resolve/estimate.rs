@@ -89,6 +89,11 @@ pub fn estimate_model(records: &[Observation], config: &ResolverConfig) -> Resul
     let preparer = Preparer {
         phones: PhoneNormalizer::new(&config.default_region)
             .map_err(|e| e.at("config.default_region"))?,
+        fallback_phones: config
+            .fallback_regions
+            .iter()
+            .filter_map(|r| PhoneNormalizer::new(r).ok())
+            .collect(),
         emails: config.email_rules.clone(),
         placeholders: config.placeholders.clone(),
         fields: fields.clone(),

@@ -20,7 +20,7 @@ impl NameFeatures {
     }
 
     /// The given-name table ids the name's given-name tokens can stand for, sorted.
-    fn given_ids(&self) -> Vec<&'static str> {
+    pub(crate) fn given_ids(&self) -> Vec<&'static str> {
         let mut ids: Vec<&'static str> = self
             .name
             .tokens
@@ -70,10 +70,20 @@ impl NameFeatures {
     /// alone must not merge them (a family phone, a reassigned number). Display names that are
     /// not person names (`Котик`, `ivan_p`) never count as clearly different.
     pub(crate) fn clearly_different(&self, other: &NameFeatures) -> bool {
-        let (a, b) = (self.given_ids(), other.given_ids());
-        !a.is_empty()
-            && !b.is_empty()
-            && !a.iter().any(|id| b.binary_search(id).is_ok())
+        self.clearly_different_given(&self.given_ids(), other, &other.given_ids())
+    }
+
+    /// [`clearly_different`](Self::clearly_different) with both names' given-name ids already
+    /// at hand (sorted), for comparing many pairs.
+    pub(crate) fn clearly_different_given(
+        &self,
+        mine: &[&'static str],
+        other: &NameFeatures,
+        theirs: &[&'static str],
+    ) -> bool {
+        !mine.is_empty()
+            && !theirs.is_empty()
+            && !mine.iter().any(|id| theirs.binary_search(id).is_ok())
             && self.similarity(other) < 0.6
     }
 }

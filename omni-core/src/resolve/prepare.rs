@@ -188,6 +188,9 @@ pub(crate) struct Prepared {
     pub name: Option<NameFeatures>,
     /// Local parts of the record's emails (for matching one person's addresses at two providers).
     pub email_locals: Vec<String>,
+    /// Name comparison keys of the record's email local parts and usernames, to compare with a
+    /// name on another record (`tatiana_timofeeva@...` against `Татьяна Тимофеева`).
+    pub handle_keys: Vec<String>,
     pub city: Option<String>,
     pub company: Option<String>,
     pub birthday: Option<NaiveDate>,
@@ -202,6 +205,8 @@ pub(crate) struct Prepared {
 #[derive(Clone, Debug)]
 pub(crate) struct Preparer {
     pub phones: PhoneNormalizer,
+    /// Normalisers of the fallback regions, tried for numbers invalid in the default region.
+    pub fallback_phones: Vec<PhoneNormalizer>,
     pub emails: EmailRules,
     pub placeholders: Placeholders,
     /// Declared fields, sorted by name; a field's position is its `u16` index.
@@ -295,6 +300,26 @@ impl Preparer {
         p.weak_keys.dedup();
         p.email_locals.sort();
         p.email_locals.dedup();
+        for key in &p.keys {
+            let text = match key.family {
+                KeyFamily::Id(IdentifierKind::Email) => {
+                    key.value.rsplit_once('@').map_or("", |(local, _)| local)
+                }
+                KeyFamily::Id(
+                    IdentifierKind::TelegramUsername
+                    | IdentifierKind::Instagram
+                    | IdentifierKind::VkScreenName
+                    | IdentifierKind::Skype,
+                ) => key.value.as_str(),
+                _ => continue,
+            };
+            let handle = crate::ident::name::comparison_key(text);
+            if handle.len() >= 4 {
+                p.handle_keys.push(handle);
+            }
+        }
+        p.handle_keys.sort();
+        p.handle_keys.dedup();
         if p.keys.is_empty() {
             p.problems
                 .push("no usable identifier: matched by name and other fields only".to_string());
@@ -329,12 +354,60 @@ impl Preparer {
                     value,
                 });
             }
-            Ok(phone) => p.problems.push(format!(
-                "{at}: {raw:?} ({}) is not a valid number",
-                phone.e164
-            )),
+            Ok(phone) => {
+                // A foreign number typed without its `+` (`1-617-555-0101` under RU) is not a
+                // number of the default region; for matching, read it internationally when that
+                // gives a valid number (normalisation itself stays libphonenumber's).
+                let international = (!raw.contains('+') && digits.len() >= 11)
+                    .then(|| self.phones.normalize(&format!("+{}", raw.trim())).ok())
+                    .flatten()
+                    .filter(|p| p.valid && !self.placeholders.is_placeholder_phone(&p.e164))
+                    .or_else(|| self.fallback_reading(raw));
+                match international {
+                    Some(found) => {
+                        p.problems.push(format!(
+                            "{at}: {raw:?} is not a valid number of the default region; matched as {}",
+                            found.e164
+                        ));
+                        p.keys.push(LinkKey {
+                            family: KeyFamily::Id(IdentifierKind::Phone),
+                            value: match &found.extension {
+                                Some(ext) => format!("{};ext={ext}", found.e164),
+                                None => found.e164,
+                            },
+                        });
+                    }
+                    None => p.problems.push(format!(
+                        "{at}: {raw:?} ({}) is not a valid number",
+                        phone.e164
+                    )),
+                }
+            }
             Err(e) => p.problems.push(format!("{at}: {e}")),
         }
+    }
+
+    /// The reading of `raw` in the fallback regions, in their order of preference: the first
+    /// valid mobile (or mobile-or-fixed) reading, else the first valid reading. (Some plans,
+    /// Germany's among them, accept many digit strings, so order matters.)
+    fn fallback_reading(&self, raw: &str) -> Option<crate::ident::Phone> {
+        let mut first_valid: Option<crate::ident::Phone> = None;
+        for normalizer in &self.fallback_phones {
+            let Ok(phone) = normalizer.normalize(raw) else {
+                continue;
+            };
+            if !phone.valid || self.placeholders.is_placeholder_phone(&phone.e164) {
+                continue;
+            }
+            if matches!(
+                phone.kind,
+                crate::ident::PhoneKind::Mobile | crate::ident::PhoneKind::FixedLineOrMobile
+            ) {
+                return Some(phone);
+            }
+            first_valid.get_or_insert(phone);
+        }
+        first_valid
     }
 
     fn add_email(&self, p: &mut Prepared, raw: &str, at: &str) {
@@ -398,6 +471,10 @@ mod tests {
     fn preparer() -> Preparer {
         Preparer {
             phones: PhoneNormalizer::default(),
+            fallback_phones: vec![
+                PhoneNormalizer::new("GB").unwrap(),
+                PhoneNormalizer::new("US").unwrap(),
+            ],
             emails: EmailRules::default(),
             placeholders: Placeholders::default(),
             fields: vec![("inn".into(), FieldKind::Identifier)],

@@ -43,12 +43,19 @@ pub const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
 pub struct ResolverConfig {
     /// Region for reading national phone numbers (`RU`: `8 912 ...` is `+7 912 ...`).
     pub default_region: String,
+    /// Regions tried, in this order, for matching only, when a number is not valid in the
+    /// default region (a foreign customer's `07700 900123` or `(202) 555-0143`): the first valid
+    /// mobile reading is used (else the first valid one), and the record notes it. Empty to turn
+    /// this off.
+    pub fallback_regions: Vec<String>,
     /// Declared extra fields and how each is compared (`tax_id` -> identifier).
     pub fields: BTreeMap<String, FieldKind>,
     /// The match model; `None` uses the defaults for the declared fields.
     pub model: Option<MatchModel>,
     /// An identifier used by more distinct people than this (an office switchboard, a family
     /// phone, `info@`) stops linking records by itself; it still counts as weak evidence.
+    /// People are told apart by clearly different names (see the module docs); the default, 1,
+    /// means an identifier two people use is not proof of either.
     pub max_people_per_identifier: usize,
     /// An identifier on more records than this is treated the same way, whoever they are.
     pub max_records_per_identifier: usize,
@@ -66,9 +73,16 @@ impl Default for ResolverConfig {
     fn default() -> Self {
         ResolverConfig {
             default_region: "RU".to_string(),
+            fallback_regions: [
+                "BY", "KZ", "UA", "UZ", "KG", "AM", "GE", "AZ", "MD", "GB", "US", "DE", "FR", "IT",
+                "ES", "TR", "IL", "CN", "AE", "FI",
+            ]
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
             fields: BTreeMap::new(),
             model: None,
-            max_people_per_identifier: 3,
+            max_people_per_identifier: 1,
             max_records_per_identifier: 1000,
             max_block_size: 50,
             placeholders: Placeholders::default(),
@@ -164,11 +178,24 @@ pub(crate) struct Slot {
     pub blocks: Vec<u64>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct KeyPosting {
     records: Vec<u32>,
-    common: bool,
+    usage: KeyUse,
 }
+
+impl Default for KeyPosting {
+    fn default() -> Self {
+        KeyPosting {
+            records: Vec::new(),
+            usage: KeyUse::Personal,
+        }
+    }
+}
+
+/// Up to this many distinct people, a shared identifier is a household's or a small team's:
+/// clearly different names sharing it are flagged as a conflict for review.
+const FEW_PEOPLE: usize = 3;
 
 const NONE: u32 = u32::MAX;
 
@@ -215,21 +242,31 @@ fn ordered(a: u32, b: u32) -> (u32, u32) {
     }
 }
 
-/// Groups names into distinct people: sorted by identity key, each joins the first earlier
-/// representative it matches. Stops counting past `limit`.
+/// Counts the distinct people behind a set of names: names are taken in the order of their
+/// identity keys, and one counts as another person only when it is clearly different from
+/// every person counted so far (both have recognised, incompatible given names; see
+/// `NameFeatures::clearly_different`). Display names that are not person names never add a
+/// person. Stops counting past `limit`.
 fn distinct_people(names: &mut Vec<(String, &NameFeatures)>, limit: usize) -> usize {
     names.sort_by(|a, b| a.0.cmp(&b.0));
     names.dedup_by(|a, b| a.0 == b.0);
-    let mut reps: Vec<&NameFeatures> = Vec::new();
+    let mut people: Vec<(&NameFeatures, Vec<&'static str>)> = Vec::new();
     for (_, name) in names.iter() {
-        if !reps.iter().any(|r| r.similarity(name) >= 0.85) {
-            reps.push(name);
-            if reps.len() > limit {
+        let ids = name.given_ids();
+        if ids.is_empty() {
+            continue;
+        }
+        if people
+            .iter()
+            .all(|(p, p_ids)| p.clearly_different_given(p_ids, name, &ids))
+        {
+            people.push((name, ids));
+            if people.len() > limit {
                 break;
             }
         }
     }
-    reps.len()
+    people.len().max(usize::from(!names.is_empty()))
 }
 
 impl Resolver {
@@ -241,6 +278,14 @@ impl Resolver {
     pub fn new(config: ResolverConfig) -> Result<Resolver> {
         let phones = PhoneNormalizer::new(&config.default_region)
             .map_err(|e| e.at("config.default_region"))?;
+        let fallback_phones = config
+            .fallback_regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                PhoneNormalizer::new(r).map_err(|e| e.at(format!("config.fallback_regions[{i}]")))
+            })
+            .collect::<Result<Vec<_>>>()?;
         if config.max_people_per_identifier == 0
             || config.max_records_per_identifier == 0
             || config.max_block_size < 2
@@ -259,6 +304,7 @@ impl Resolver {
         Ok(Resolver {
             preparer: Preparer {
                 phones,
+                fallback_phones,
                 emails: config.email_rules.clone(),
                 placeholders: config.placeholders.clone(),
                 fields,
@@ -350,26 +396,29 @@ impl Resolver {
     // ----- indexes -----
 
     fn key_use(&self, key: &LinkKey) -> KeyUse {
-        match self.keys.get(key) {
-            Some(p) if p.common => KeyUse::Common,
-            _ => KeyUse::Personal,
-        }
+        self.keys.get(key).map_or(KeyUse::Personal, |p| p.usage)
     }
 
-    fn posting_is_common(&self, records: &[u32]) -> bool {
+    /// How widely the identifier behind a posting is used.
+    fn posting_use(&self, records: &[u32]) -> KeyUse {
         if records.len() > self.config.max_records_per_identifier {
-            return true;
+            return KeyUse::Common;
         }
         let limit = self.config.max_people_per_identifier;
         if records.len() <= limit {
-            return false;
+            return KeyUse::Personal;
         }
+        let few = FEW_PEOPLE.max(limit);
         let mut names: Vec<(String, &NameFeatures)> = records
             .iter()
             .filter_map(|&r| self.slot(r).prep.name.as_ref())
             .map(|n| (n.identity_key(), n))
             .collect();
-        distinct_people(&mut names, limit) > limit
+        match distinct_people(&mut names, few) {
+            n if n <= limit => KeyUse::Personal,
+            n if n <= few => KeyUse::Shared,
+            _ => KeyUse::Common,
+        }
     }
 
     /// Adds a record to the key and block postings. Returns the keys whose use flipped and the
@@ -431,13 +480,13 @@ impl Resolver {
         (flipped, uncrossed)
     }
 
-    /// Recomputes whether a key is common; true when it changed.
+    /// Recomputes how widely a key is used; true when it changed.
     fn refresh_key(&mut self, key: &LinkKey) -> bool {
         let records = &self.keys[key].records;
-        let common = self.posting_is_common(records);
+        let usage = self.posting_use(records);
         let posting = self.keys.get_mut(key).expect("present");
-        let changed = posting.common != common;
-        posting.common = common;
+        let changed = posting.usage != usage;
+        posting.usage = usage;
         changed
     }
 
@@ -456,7 +505,7 @@ impl Resolver {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    if self.key_use(&pa.keys[i]) == KeyUse::Personal {
+                    if self.key_use(&pa.keys[i]) != KeyUse::Common {
                         return true;
                     }
                     i += 1;
@@ -488,7 +537,9 @@ impl Resolver {
         let mut out = Vec::new();
         for key in &slot.prep.keys {
             let p = &self.keys[key];
-            if !p.common {
+            // Few-people keys are still compared: that is how a family sharing a phone is
+            // flagged rather than silently merged or silently ignored.
+            if p.usage != KeyUse::Common {
                 out.extend_from_slice(&p.records);
             }
         }
@@ -791,57 +842,17 @@ impl Resolver {
         event
     }
 
-    /// The customers (connected groups under the constraints) of a region's records.
+    /// The customers of a region's records: its connected groups of linked records, each split
+    /// where constraints forbid records to be together ([`Resolver::split_by_constraints`]).
     fn components(&self, region: &[u32]) -> Vec<Vec<u32>> {
         let pos: FxHashMap<u32, usize> = region.iter().enumerate().map(|(i, &r)| (r, i)).collect();
         let mut dsu = Dsu::new(region.len());
-        let constrained = region.iter().any(|r| {
-            self.cannot_of
-                .get(r)
-                .is_some_and(|l| l.iter().any(|o| pos.contains_key(o)))
-        });
-        if !constrained {
-            for &r in region {
-                for e in &self.edges[r as usize] {
-                    if e.kind.links() && r < e.to {
-                        if let Some(&j) = pos.get(&e.to) {
-                            dsu.union(pos[&r], j);
-                        }
+        for &r in region {
+            for e in &self.edges[r as usize] {
+                if e.kind.links() && r < e.to {
+                    if let Some(&j) = pos.get(&e.to) {
+                        dsu.union(pos[&r], j);
                     }
-                }
-            }
-        } else {
-            let mut links: Vec<(u32, u32, Edge)> = Vec::new();
-            for &r in region {
-                for e in &self.edges[r as usize] {
-                    if e.kind.links() && r < e.to && pos.contains_key(&e.to) {
-                        links.push((r, e.to, *e));
-                    }
-                }
-            }
-            links.sort_by(|x, y| {
-                x.2.kind
-                    .rank()
-                    .cmp(&y.2.kind.rank())
-                    .then(y.2.total.total_cmp(&x.2.total))
-                    .then_with(|| self.pair_ids((x.0, x.1)).cmp(&self.pair_ids((y.0, y.1))))
-            });
-            let cannot: Vec<(usize, usize)> = self
-                .cannot
-                .iter()
-                .filter_map(|(a, b)| Some((*pos.get(a)?, *pos.get(b)?)))
-                .collect();
-            for (a, b, _) in links {
-                let (ra, rb) = (dsu.find(pos[&a]), dsu.find(pos[&b]));
-                if ra == rb {
-                    continue;
-                }
-                let violates = cannot.iter().any(|&(x, y)| {
-                    let (fx, fy) = (dsu.find(x), dsu.find(y));
-                    (fx == ra && fy == rb) || (fx == rb && fy == ra)
-                });
-                if !violates {
-                    dsu.union(ra, rb);
                 }
             }
         }
@@ -849,9 +860,103 @@ impl Resolver {
         for (i, &r) in region.iter().enumerate() {
             groups.entry(dsu.find(i)).or_default().push(r);
         }
-        let mut out: Vec<Vec<u32>> = groups.into_values().collect();
+        let mut out: Vec<Vec<u32>> = groups
+            .into_values()
+            .flat_map(|g| self.split_by_constraints(g))
+            .collect();
         out.sort_unstable();
         out
+    }
+
+    /// Splits a connected group of records where constraints forbid records to be one customer:
+    /// "never merge" (hard: manual links respect it too), and, for automatic links only, a
+    /// flagged conflict or clearly different names (soft: a relative or a colleague reached
+    /// through a shared phone stays apart, but a manual merge holds). Links are taken strongest
+    /// first (manual, identifier, then by weight; ties by record ids) and a link that would put
+    /// constrained records together is skipped, so the result depends only on the records and
+    /// links, never on their order.
+    fn split_by_constraints(&self, group: Vec<u32>) -> Vec<Vec<u32>> {
+        if group.len() < 2 {
+            return vec![group];
+        }
+        let pos: FxHashMap<u32, usize> = group.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+        let mut hard: Vec<(usize, usize)> = Vec::new();
+        let mut soft: Vec<(usize, usize)> = Vec::new();
+        for (i, &r) in group.iter().enumerate() {
+            if let Some(list) = self.cannot_of.get(&r) {
+                hard.extend(
+                    list.iter()
+                        .filter_map(|o| pos.get(o))
+                        .filter(|&&j| i < j)
+                        .map(|&j| (i, j)),
+                );
+            }
+            for e in &self.edges[r as usize] {
+                if e.kind == EdgeKind::Conflict {
+                    if let Some(&j) = pos.get(&e.to) {
+                        if i < j {
+                            soft.push((i, j));
+                        }
+                    }
+                }
+            }
+        }
+        let named: Vec<(usize, &NameFeatures, Vec<&'static str>)> = group
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &r)| {
+                let name = self.slot(r).prep.name.as_ref()?;
+                let ids = name.given_ids();
+                (!ids.is_empty()).then_some((i, name, ids))
+            })
+            .collect();
+        for (x, (i, a, ia)) in named.iter().enumerate() {
+            for (j, b, ib) in &named[x + 1..] {
+                if a.clearly_different_given(ia, b, ib) {
+                    soft.push((*i, *j));
+                }
+            }
+        }
+        if hard.is_empty() && soft.is_empty() {
+            return vec![group];
+        }
+        let mut links: Vec<(u32, u32, Edge)> = Vec::new();
+        for &r in &group {
+            for e in &self.edges[r as usize] {
+                if e.kind.links() && r < e.to && pos.contains_key(&e.to) {
+                    links.push((r, e.to, *e));
+                }
+            }
+        }
+        links.sort_by(|x, y| {
+            x.2.kind
+                .rank()
+                .cmp(&y.2.kind.rank())
+                .then(y.2.total.total_cmp(&x.2.total))
+                .then_with(|| self.pair_ids((x.0, x.1)).cmp(&self.pair_ids((y.0, y.1))))
+        });
+        let mut dsu = Dsu::new(group.len());
+        for (a, b, e) in links {
+            let (ra, rb) = (dsu.find(pos[&a]), dsu.find(pos[&b]));
+            if ra == rb {
+                continue;
+            }
+            let mut apart = |pairs: &[(usize, usize)]| {
+                pairs.iter().any(|&(x, y)| {
+                    let (fx, fy) = (dsu.find(x), dsu.find(y));
+                    (fx == ra && fy == rb) || (fx == rb && fy == ra)
+                })
+            };
+            if apart(&hard) || (e.kind != EdgeKind::Manual && apart(&soft)) {
+                continue;
+            }
+            dsu.union(ra, rb);
+        }
+        let mut parts: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
+        for (i, &r) in group.iter().enumerate() {
+            parts.entry(dsu.find(i)).or_default().push(r);
+        }
+        parts.into_values().collect()
     }
 
     // ----- adding -----
@@ -1058,7 +1163,7 @@ impl Resolver {
                             key.clone(),
                             KeyPosting {
                                 records: vec![ix],
-                                common: false,
+                                usage: KeyUse::Personal,
                             },
                         );
                     }
@@ -1068,14 +1173,15 @@ impl Resolver {
                 self.blocks.entry(b).or_default().push(ix);
             }
         }
-        let common: Vec<LinkKey> = self
+        let uses: Vec<(LinkKey, KeyUse)> = self
             .keys
             .iter()
-            .filter(|(_, p)| self.posting_is_common(&p.records))
-            .map(|(k, _)| k.clone())
+            .map(|(k, p)| (k, self.posting_use(&p.records)))
+            .filter(|(_, u)| *u != KeyUse::Personal)
+            .map(|(k, u)| (k.clone(), u))
             .collect();
-        for k in common {
-            self.keys.get_mut(&k).expect("present").common = true;
+        for (k, u) in uses {
+            self.keys.get_mut(&k).expect("present").usage = u;
         }
         // Candidate pairs: every pair in a personal key's posting or a small block.
         let mut pairs: Vec<u64> = Vec::new();
@@ -1088,7 +1194,7 @@ impl Resolver {
             }
         };
         for (key, p) in &self.keys {
-            if !p.common
+            if p.usage != KeyUse::Common
                 && self.slots[p.records[0] as usize]
                     .as_ref()
                     .is_some_and(|s| s.prep.keys.binary_search(key).is_ok())
@@ -1115,12 +1221,16 @@ impl Resolver {
                 }
             }
         }
-        // Customers and their anchors.
+        // Customers and their anchors: connected groups, split where constraints say so.
         let mut groups: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
         for ix in 0..n as u32 {
             groups.entry(dsu.find(ix as usize)).or_default().push(ix);
         }
-        for members in groups.into_values() {
+        let customers: Vec<Vec<u32>> = groups
+            .into_values()
+            .flat_map(|g| self.split_by_constraints(g))
+            .collect();
+        for members in customers {
             let anchor = *members
                 .iter()
                 .min_by(|&&x, &&y| self.order_key(x).cmp(&self.order_key(y)))
@@ -1142,7 +1252,8 @@ impl Resolver {
             arrived[r as usize] = true;
             let mut joined: Vec<(u32, u32)> = Vec::new();
             for e in &self.edges[r as usize] {
-                if e.kind.links() && arrived[e.to as usize] {
+                let same_customer = self.anchor_of[e.to as usize] == self.anchor_of[r as usize];
+                if e.kind.links() && arrived[e.to as usize] && same_customer {
                     let set = replay.find(e.to as usize);
                     if !joined.iter().any(|&(s, _)| s as usize == set) {
                         joined.push((set as u32, e.to));
@@ -1368,7 +1479,7 @@ impl Resolver {
                     KeyFamily::Id(k) => k.name().to_string(),
                     KeyFamily::Field(i) => format!("fields.{}", self.preparer.fields[i as usize].0),
                 };
-                let shared = weak || self.key_use(key) == KeyUse::Common;
+                let shared = weak || self.key_use(key) != KeyUse::Personal;
                 identities
                     .entry((kind.clone(), key.value.clone()))
                     .or_insert_with(|| Identity {
@@ -1735,8 +1846,8 @@ impl Resolver {
         r.slots = slots;
         let keys: Vec<LinkKey> = r.keys.keys().cloned().collect();
         for k in keys {
-            let common = r.posting_is_common(&r.keys[&k].records);
-            r.keys.get_mut(&k).expect("present").common = common;
+            let usage = r.posting_use(&r.keys[&k].records);
+            r.keys.get_mut(&k).expect("present").usage = usage;
         }
         r.edges = edges;
         for (a, b) in &cannot {

@@ -199,7 +199,7 @@ fn a_family_phone_with_clearly_different_names_is_flagged_not_merged() {
     assert!(evidence
         .comparisons
         .iter()
-        .any(|c| c.field == "phone" && c.level == "agree"));
+        .any(|c| c.field == "phone" && c.level == "agree_shared"));
     assert!(r.customer("h").unwrap().conflicts.len() == 1);
 }
 
@@ -228,7 +228,7 @@ fn evidence_names_fields_values_weights_total_and_threshold() {
     );
     let sum: f64 = e.comparisons.iter().map(|c| c.weight).sum();
     assert!((sum - e.total).abs() < 1e-9);
-    assert_eq!(e.threshold, 12.0);
+    assert_eq!(e.threshold, 15.0);
     assert_eq!(r.links("a").unwrap().len(), 1);
 }
 

@@ -61,6 +61,7 @@ use crate::error::{Error, ErrorKind, Result};
 use given::{given_names, GroupSet};
 use serde::{Deserialize, Serialize, Serializer};
 
+pub(crate) use key::comparison_key;
 pub use key::Gender;
 pub use similarity::{GENDER_FORM, GENDER_MISMATCH_CAP, INITIAL_MATCH, SAME_TOKEN};
 

@@ -141,10 +141,32 @@ pub(crate) fn token_similarity(a: &NameToken, b: &NameToken) -> f64 {
     if long.len() >= short.len() + 2 && short.first() == long.first() && long.starts_with(short) {
         return 0.0;
     }
-    if !may_reach_typo_floor(a, b) {
-        return 0.0;
+    let by_key = if may_reach_typo_floor(a, b) {
+        typo_score(jaro_winkler(x, y))
+    } else {
+        0.0
+    };
+    if by_key >= 0.9 {
+        return by_key;
     }
-    typo_score(jaro_winkler(x, y))
+    // Within one script, judge a typo on the letters themselves: one wrong Cyrillic letter
+    // (`Татьчна` for `Татьяна`) can become two in the Latin key and look like another name.
+    match (cyrillic_bytes(&a.text), cyrillic_bytes(&b.text)) {
+        (Some(ca), Some(cb)) => by_key.max(typo_score(jaro_winkler(&ca, &cb))),
+        _ => by_key,
+    }
+}
+
+/// A Cyrillic token as one byte per letter (for Jaro-Winkler on letters), or `None` when it has
+/// other characters.
+fn cyrillic_bytes(text: &str) -> Option<Vec<u8>> {
+    text.chars()
+        .map(|c| match c {
+            'а'..='я' => Some((c as u32 - 'а' as u32) as u8 + 0x80),
+            'ё' => Some(0xc0),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Jaro-Winkler below this is a different token (see [`typo_score`]).
