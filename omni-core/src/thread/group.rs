@@ -180,6 +180,7 @@ pub(crate) fn compute<'a>(
         let window = config.subject_window_secs as i64;
         let mut by_subject: Vec<(&str, u32, u32, i64)> = info
             .values()
+            .filter(|_| window > 0)
             .filter_map(|&(first, named, last_p)| {
                 let namer = if named == NONE { first } else { named };
                 let subject = rec(namer as usize).email.as_ref()?.subject.as_deref()?;

@@ -8,3 +8,4 @@ mod name;
 mod phone;
 mod resolve;
 mod smoke;
+mod thread;
