@@ -6,7 +6,7 @@ use super::{ThreadConfig, Threader};
 use crate::error::Result;
 use crate::message::{Message, Rejection};
 use crate::resolve::{Observation, Resolver, ResolverConfig};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Each message's customer, as identity resolution found it.
 #[derive(Clone, Debug)]
@@ -226,6 +226,18 @@ pub fn thread_messages(
         }
     };
     let outcome = threader.add_many(messages, &customer_ids)?;
+    let rejected: FxHashSet<usize> = outcome.rejections.iter().map(|r| r.index).collect();
+    let conversation_ids = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if rejected.contains(&i) {
+                None
+            } else {
+                threader.conversation_of(&m.id).map(str::to_string)
+            }
+        })
+        .collect();
     let customer_ids = messages
         .iter()
         .zip(customer_ids)
@@ -239,7 +251,7 @@ pub fn thread_messages(
         .collect();
     Ok(Threading {
         threader,
-        conversation_ids: outcome.conversation_ids,
+        conversation_ids,
         customer_ids,
         rejections: outcome.rejections,
         notes,

@@ -21,8 +21,9 @@ struct Container {
     parent: u32,
 }
 
-/// The threads of a set of email messages.
-pub(crate) struct EmailThreads {
+/// The threads of a set of email messages, in buffers reused from one customer to the next.
+#[derive(Default)]
+pub(crate) struct EmailThreads<'a> {
     /// Per participant: its thread, as the index of the thread's top container.
     pub thread: Vec<u32>,
     /// Per participant: the participant that is its nearest present ancestor (its parent once
@@ -30,149 +31,164 @@ pub(crate) struct EmailThreads {
     pub parent: Vec<Option<u32>>,
     /// Problems found, by participant.
     pub problems: Vec<(u32, Problem)>,
+    containers: Vec<Container>,
+    table: FxHashMap<&'a str, u32>,
+    own: Vec<u32>,
+    top: Vec<u32>,
+    path: Vec<u32>,
 }
 
-/// Threads `items` (in the fixed processing order); `names` are the participants' message ids
-/// for problem texts.
-pub(crate) fn thread_emails(items: &[&EmailFacts], names: &[&str]) -> EmailThreads {
-    let mut containers: Vec<Container> = Vec::with_capacity(items.len() * 2);
-    let mut table: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut own: Vec<u32> = Vec::with_capacity(items.len());
-    let mut problems = Vec::new();
-
-    fn new_container(containers: &mut Vec<Container>, message: u32) -> u32 {
-        containers.push(Container {
-            message,
-            parent: NONE,
-        });
-        (containers.len() - 1) as u32
-    }
-    // Whether `a` is `b` or an ancestor of `b`.
-    fn is_ancestor(containers: &[Container], a: u32, b: u32) -> bool {
-        let mut x = b;
-        let mut steps = 0;
-        while x != NONE {
-            if x == a {
-                return true;
-            }
-            x = containers[x as usize].parent;
-            steps += 1;
-            if steps > containers.len() {
-                return true; // cannot happen (no loops are made); refuse the link if it did
-            }
+// Whether `a` is `b` or an ancestor of `b`.
+fn is_ancestor(containers: &[Container], a: u32, b: u32) -> bool {
+    let mut x = b;
+    let mut steps = 0;
+    while x != NONE {
+        if x == a {
+            return true;
         }
-        false
+        x = containers[x as usize].parent;
+        steps += 1;
+        if steps > containers.len() {
+            return true; // cannot happen (no loops are made); refuse the link if it did
+        }
     }
+    false
+}
 
-    for (p, facts) in items.iter().enumerate() {
-        let p = p as u32;
-        // 1A: this message's container.
-        let c = match facts.message_id.as_deref() {
-            Some(id) => match table.get(id).copied() {
-                Some(c) if containers[c as usize].message == NONE => {
-                    containers[c as usize].message = p;
-                    c
-                }
-                Some(c) => {
-                    let first = containers[c as usize].message;
-                    problems.push((
-                        p,
-                        Problem::new(
-                            ProblemKind::DuplicateMessageId,
-                            format!(
-                                "refs.message_id: {id:?} is also the Message-ID of message {:?}; threaded as a copy",
-                                names[first as usize]
+fn new_container(containers: &mut Vec<Container>, message: u32) -> u32 {
+    containers.push(Container {
+        message,
+        parent: NONE,
+    });
+    (containers.len() - 1) as u32
+}
+
+impl<'a> EmailThreads<'a> {
+    /// Threads `items` (in the fixed processing order); `names` are the participants' message
+    /// ids for problem texts. The results replace those of the previous call.
+    pub(crate) fn run(&mut self, items: &[&'a EmailFacts], names: &[&str]) {
+        let containers = &mut self.containers;
+        let table = &mut self.table;
+        let own = &mut self.own;
+        let problems = &mut self.problems;
+        containers.clear();
+        table.clear();
+        own.clear();
+        problems.clear();
+
+        for (p, facts) in items.iter().enumerate() {
+            let p = p as u32;
+            // 1A: this message's container.
+            let c = match facts.message_id.as_deref() {
+                Some(id) => match table.get(id).copied() {
+                    Some(c) if containers[c as usize].message == NONE => {
+                        containers[c as usize].message = p;
+                        c
+                    }
+                    Some(c) => {
+                        let first = containers[c as usize].message;
+                        problems.push((
+                            p,
+                            Problem::new(
+                                ProblemKind::DuplicateMessageId,
+                                format!(
+                                    "refs.message_id: {id:?} is also the Message-ID of message {:?}; threaded as a copy",
+                                    names[first as usize]
+                                ),
                             ),
-                        ),
-                    ));
-                    new_container(&mut containers, p)
-                }
-                None => {
-                    let c = new_container(&mut containers, p);
-                    table.insert(id, c);
-                    c
-                }
-            },
-            None => new_container(&mut containers, p),
-        };
-        own.push(c);
-        // 1B: link the References chain, never changing existing links or closing a loop.
-        let mut previous = NONE;
-        for id in facts.parents.iter() {
-            let r = match table.get(&**id).copied() {
-                Some(r) => r,
-                None => {
-                    let r = new_container(&mut containers, NONE);
-                    table.insert(id, r);
-                    r
-                }
+                        ));
+                        new_container(containers, p)
+                    }
+                    None => {
+                        let c = new_container(containers, p);
+                        table.insert(id, c);
+                        c
+                    }
+                },
+                None => new_container(containers, p),
             };
-            if previous != NONE
-                && previous != r
-                && containers[r as usize].parent == NONE
-                && !is_ancestor(&containers, r, previous)
-            {
-                containers[r as usize].parent = previous;
+            own.push(c);
+            // 1B: link the References chain, never changing existing links or closing a loop.
+            let mut previous = NONE;
+            for id in facts.parents.iter() {
+                let r = match table.get(&**id).copied() {
+                    Some(r) => r,
+                    None => {
+                        let r = new_container(containers, NONE);
+                        table.insert(id, r);
+                        r
+                    }
+                };
+                if previous != NONE
+                    && previous != r
+                    && containers[r as usize].parent == NONE
+                    && !is_ancestor(containers, r, previous)
+                {
+                    containers[r as usize].parent = previous;
+                }
+                previous = r;
             }
-            previous = r;
-        }
-        // 1C: the message's parent is its last reference, unless that closes a loop.
-        if previous == NONE {
-            containers[c as usize].parent = NONE;
-        } else if is_ancestor(&containers, c, previous) {
-            problems.push((
-                p,
-                Problem::new(
-                    ProblemKind::ReferenceLoop,
-                    format!(
-                        "refs: the references of {:?} lead back to itself; that link is ignored",
-                        names[p as usize]
+            // 1C: the message's parent is its last reference, unless that closes a loop.
+            if previous == NONE {
+                containers[c as usize].parent = NONE;
+            } else if is_ancestor(containers, c, previous) {
+                problems.push((
+                    p,
+                    Problem::new(
+                        ProblemKind::ReferenceLoop,
+                        format!(
+                            "refs: the references of {:?} lead back to itself; that link is ignored",
+                            names[p as usize]
+                        ),
                     ),
-                ),
-            ));
-        } else {
-            containers[c as usize].parent = previous;
+                ));
+            } else {
+                containers[c as usize].parent = previous;
+            }
         }
-    }
-    // A parent that never arrived (judged on the final containers, whatever the order).
-    let id_of: FxHashMap<u32, &str> = table.iter().map(|(&id, &c)| (c, id)).collect();
-    for (p, &c) in own.iter().enumerate() {
-        let parent = containers[c as usize].parent;
-        if parent != NONE && containers[parent as usize].message == NONE {
-            let id = id_of.get(&parent).copied().unwrap_or("");
-            problems.push((
-                p as u32,
-                Problem::new(
-                    ProblemKind::MissingParent,
-                    format!("refs: the message it replies to ({id:?}) is not among the customer's messages"),
-                ),
-            ));
+        // A parent that never arrived (judged on the final containers, whatever the order).
+        for (p, &c) in own.iter().enumerate() {
+            let parent = containers[c as usize].parent;
+            if parent != NONE && containers[parent as usize].message == NONE {
+                let id = table
+                    .iter()
+                    .find(|(_, &x)| x == parent)
+                    .map_or("", |(id, _)| *id);
+                problems.push((
+                    p as u32,
+                    Problem::new(
+                        ProblemKind::MissingParent,
+                        format!("refs: the message it replies to ({id:?}) is not among the customer's messages"),
+                    ),
+                ));
+            }
         }
-    }
 
-    // Top containers, memoised along each path.
-    let mut top = vec![NONE; containers.len()];
-    let mut path = Vec::new();
-    for start in 0..containers.len() as u32 {
-        let mut x = start;
-        while top[x as usize] == NONE && containers[x as usize].parent != NONE {
-            path.push(x);
-            x = containers[x as usize].parent;
+        // Top containers, memoised along each path.
+        let top = &mut self.top;
+        let path = &mut self.path;
+        top.clear();
+        top.resize(containers.len(), NONE);
+        for start in 0..containers.len() as u32 {
+            let mut x = start;
+            while top[x as usize] == NONE && containers[x as usize].parent != NONE {
+                path.push(x);
+                x = containers[x as usize].parent;
+            }
+            let root = if top[x as usize] == NONE {
+                x
+            } else {
+                top[x as usize]
+            };
+            top[x as usize] = root;
+            for y in path.drain(..) {
+                top[y as usize] = root;
+            }
         }
-        let root = if top[x as usize] == NONE {
-            x
-        } else {
-            top[x as usize]
-        };
-        top[x as usize] = root;
-        for y in path.drain(..) {
-            top[y as usize] = root;
-        }
-    }
-    let thread = own.iter().map(|&c| top[c as usize]).collect();
-    let parent = own
-        .iter()
-        .map(|&c| {
+        self.thread.clear();
+        self.thread.extend(own.iter().map(|&c| top[c as usize]));
+        self.parent.clear();
+        self.parent.extend(own.iter().map(|&c| {
             let mut x = containers[c as usize].parent;
             while x != NONE {
                 let m = containers[x as usize].message;
@@ -182,13 +198,16 @@ pub(crate) fn thread_emails(items: &[&EmailFacts], names: &[&str]) -> EmailThrea
                 x = containers[x as usize].parent;
             }
             None
-        })
-        .collect();
-    EmailThreads {
-        thread,
-        parent,
-        problems,
+        }));
     }
+}
+
+/// Threads `items` with fresh buffers (see [`EmailThreads::run`]).
+#[cfg(test)]
+fn thread_emails<'a>(items: &[&'a EmailFacts], names: &[&str]) -> EmailThreads<'a> {
+    let mut t = EmailThreads::default();
+    t.run(items, names);
+    t
 }
 
 #[cfg(test)]

@@ -113,7 +113,7 @@ impl Threader {
         let conv = &ct.convs[k as usize];
         let conv_id = self.record(conv.members[0]).id.to_string();
         let since = since.unwrap_or_else(|| {
-            conv.summary
+            super::state::timings(&conv.members, &self.records)
                 .last_outbound
                 .unwrap_or_else(|| self.record(conv.members[0]).time)
         });

@@ -15,7 +15,7 @@
 //! A conversation's id is the id of its earliest message (by time, then id), so the same messages
 //! always give the same ids, whatever order they arrived in.
 
-use super::email::thread_emails;
+use super::email::EmailThreads;
 use super::record::{EmailFacts, Record};
 use super::state::{summarize, Summary};
 use super::{JoinKind, Problem, ProblemKind, ThreadConfig};
@@ -64,10 +64,23 @@ pub(crate) struct ConvCore {
 /// Reusable buffers, so threading many customers does not allocate per customer.
 #[derive(Default)]
 pub(crate) struct Scratch<'a> {
+    /// Per message of the last customer computed: where it is.
+    pub placements: Vec<Placement>,
     uf: Vec<u32>,
     keys: FxHashMap<(u8, &'a str), u32>,
     ids: FxHashMap<&'a str, u32>,
     edges: Vec<(u32, u32, JoinKind)>,
+    incident: Vec<(u32, u32, JoinKind)>,
+    best: Vec<Option<(u32, JoinKind)>>,
+    participants: Vec<u32>,
+    facts: Vec<&'a EmailFacts>,
+    names: Vec<&'a str>,
+    email: EmailThreads<'a>,
+    threads: Vec<(u32, u32, u32, usize)>,
+    by_subject: Vec<(&'a str, u32, u32, i64)>,
+    flags: Vec<u8>,
+    time_edges: Vec<(u32, u32)>,
+    conv_of_root: Vec<u32>,
 }
 
 /// Orders two records by time, then id.
@@ -109,21 +122,31 @@ fn rank(kind: JoinKind) -> u8 {
 }
 
 /// Computes the conversations of the messages `slots` (sorted by time, then id). Returns the
-/// conversations (ordered by their first message) and each message's placement, parallel to
-/// `slots`.
+/// conversations (ordered by their first message); each message's placement, parallel to
+/// `slots`, is left in `scratch.placements`.
 pub(crate) fn compute<'a>(
     slots: &[u32],
     records: &'a [Option<Record>],
     config: &ThreadConfig,
     scratch: &mut Scratch<'a>,
-) -> (Vec<ConvCore>, Vec<Placement>) {
+) -> Vec<ConvCore> {
     let n = slots.len();
     let rec = |i: usize| -> &'a Record {
         records[slots[i] as usize]
             .as_ref()
             .expect("a customer's slots hold live records")
     };
-    let mut placements: Vec<Placement> = vec![Placement::default(); n];
+    let placements = &mut scratch.placements;
+    placements.clear();
+    placements.resize(n, Placement::default());
+    // One message that links to nothing: a conversation of its own.
+    if n == 1 && !rec(0).is_email() && rec(0).reply_to().is_none() {
+        placements[0].conv = 0;
+        return vec![ConvCore {
+            members: slots.to_vec(),
+            summary: summarize(slots, records),
+        }];
+    }
     let uf = &mut scratch.uf;
     uf.clear();
     uf.extend(0..n as u32);
@@ -131,66 +154,94 @@ pub(crate) fn compute<'a>(
     edges.clear();
 
     // 1a. Email threads (JWZ), then subject grouping within the window.
-    let participants: Vec<u32> = (0..n as u32)
-        .filter(|&i| rec(i as usize).is_email())
-        .collect();
+    let participants = &mut scratch.participants;
+    participants.clear();
+    participants.extend((0..n as u32).filter(|&i| rec(i as usize).is_email()));
     if !participants.is_empty() {
-        let facts: Vec<&EmailFacts> = participants
-            .iter()
-            .map(|&i| {
-                rec(i as usize)
-                    .email
-                    .as_deref()
-                    .expect("participants have email facts")
-            })
-            .collect();
-        let names: Vec<&str> = participants.iter().map(|&i| &*rec(i as usize).id).collect();
-        let threads = thread_emails(&facts, &names);
-        for (p, problem) in threads.problems {
+        scratch.facts.clear();
+        scratch.facts.extend(participants.iter().map(|&i| {
+            rec(i as usize)
+                .email
+                .as_deref()
+                .expect("participants have email facts")
+        }));
+        scratch.names.clear();
+        scratch
+            .names
+            .extend(participants.iter().map(|&i| &*rec(i as usize).id));
+        let threads = &mut scratch.email;
+        threads.run(&scratch.facts, &scratch.names);
+        for (p, problem) in threads.problems.drain(..) {
             placements[participants[p as usize] as usize]
                 .problems
                 .push(problem);
         }
-        // Per thread: first participant, first parentless participant (names the thread),
-        // last time.
-        let mut info: FxHashMap<u32, (u32, u32, usize)> = FxHashMap::default();
+        // Per thread: (thread, first participant, first parentless participant (names the
+        // thread), last participant index), in order of first participant.
+        let info = &mut scratch.threads;
+        info.clear();
         for (p, &local) in participants.iter().enumerate() {
-            let t = threads.thread[p];
-            let entry = info.entry(t).or_insert((local, NONE, p));
-            match threads.parent[p] {
-                Some(parent) => {
-                    let parent_local = participants[parent as usize];
-                    edges.push((local, parent_local, JoinKind::EmailReply));
-                    union(uf, local, parent_local);
-                }
-                None => {
-                    if entry.1 == NONE {
-                        entry.1 = local;
+            info.push((threads.thread[p], local, NONE, p));
+        }
+        info.sort_by_key(|x| (x.0, x.1));
+        let mut k = 0;
+        while k < info.len() {
+            let (t, first, _, _) = info[k];
+            let mut named = NONE;
+            let mut last_p = 0;
+            let mut j = k;
+            while j < info.len() && info[j].0 == t {
+                let (_, local, _, p) = info[j];
+                match threads.parent[p] {
+                    Some(parent) => {
+                        let parent_local = participants[parent as usize];
+                        edges.push((local, parent_local, JoinKind::EmailReply));
+                        union(uf, local, parent_local);
                     }
-                    if entry.0 != local {
-                        edges.push((local, entry.0, JoinKind::EmailThread));
-                        union(uf, local, entry.0);
+                    None => {
+                        if named == NONE {
+                            named = local;
+                        }
+                        if local != first {
+                            edges.push((local, first, JoinKind::EmailThread));
+                            union(uf, local, first);
+                        }
                     }
                 }
+                last_p = last_p.max(p);
+                j += 1;
             }
-            entry.2 = p;
+            // The group's first entry carries the thread's facts; the others are skipped below.
+            info[k] = (t, first, named, last_p);
+            k = j;
         }
         // Subject grouping: threads with the same subject key, sorted by start; a thread joins
         // the group before it when it starts within the window after the group's last message.
         let window = config.subject_window_secs as i64;
-        let mut by_subject: Vec<(&str, u32, u32, i64)> = info
-            .values()
-            .filter(|_| window > 0)
-            .filter_map(|&(first, named, last_p)| {
+        let by_subject = &mut scratch.by_subject;
+        by_subject.clear();
+        if window > 0 {
+            let mut k = 0;
+            while k < info.len() {
+                let (t, first, named, last_p) = info[k];
                 let namer = if named == NONE { first } else { named };
-                let subject = rec(namer as usize).email.as_ref()?.subject.as_deref()?;
-                let last = participants[last_p];
-                Some((subject, first, namer, rec(last as usize).time.timestamp()))
-            })
-            .collect();
+                if let Some(subject) = rec(namer as usize)
+                    .email
+                    .as_ref()
+                    .and_then(|e| e.subject.as_deref())
+                {
+                    let last = participants[last_p];
+                    by_subject.push((subject, first, namer, rec(last as usize).time.timestamp()));
+                }
+                k += 1;
+                while k < info.len() && info[k].0 == t {
+                    k += 1;
+                }
+            }
+        }
         by_subject.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
         let mut current: Option<(&str, u32, i64)> = None;
-        for &(subject, first, namer, last_time) in &by_subject {
+        for &(subject, first, namer, last_time) in by_subject.iter() {
             let start = rec(first as usize).time.timestamp();
             match current {
                 Some((s, group_namer, end))
@@ -210,14 +261,14 @@ pub(crate) fn compute<'a>(
     keys.clear();
     let ids = &mut scratch.ids;
     ids.clear();
-    if (0..n).any(|i| rec(i).reply_to.is_some()) {
+    if (0..n).any(|i| rec(i).reply_to().is_some()) {
         for i in 0..n {
             ids.entry(&*rec(i).id).or_insert(i as u32);
         }
     }
     for i in 0..n as u32 {
         let r = rec(i as usize);
-        if let Some(target) = r.reply_to.as_deref() {
+        if let Some(target) = r.reply_to() {
             match ids.get(target).copied() {
                 Some(t) if t != i => {
                     edges.push((i, t, JoinKind::ReplyTo));
@@ -242,39 +293,43 @@ pub(crate) fn compute<'a>(
                 keys.insert((tag, key), i);
             }
         };
-        if let Some(s) = r.session.as_deref() {
+        if let Some(s) = r.session() {
             link(0, s, JoinKind::Session);
         }
-        if let Some(c) = r.provider_conversation.as_deref() {
+        if let Some(c) = r.provider_conversation() {
             link(1, c, JoinKind::ProviderConversation);
         }
-        for k in r.keys.iter() {
+        for k in r.keys().iter() {
             link(2, k, JoinKind::OrderOrTicket);
         }
     }
 
     // 2. Time continuity, decided on the explicit groups.
-    let mut group_has_email = vec![false; n];
-    let mut group_seen = vec![false; n];
-    let mut first_of_group = vec![false; n];
+    const SEEN: u8 = 1;
+    const HAS_EMAIL: u8 = 2;
+    const FIRST: u8 = 4;
+    let flags = &mut scratch.flags;
+    flags.clear();
+    flags.resize(n, 0);
     for i in 0..n as u32 {
         let g = find(uf, i) as usize;
-        if !group_seen[g] {
-            group_seen[g] = true;
-            first_of_group[i as usize] = true;
+        if flags[g] & SEEN == 0 {
+            flags[g] |= SEEN;
+            flags[i as usize] |= FIRST;
         }
         if rec(i as usize).is_email() {
-            group_has_email[g] = true;
+            flags[g] |= HAS_EMAIL;
         }
     }
-    let mut time_edges = Vec::new();
+    let time_edges = &mut scratch.time_edges;
+    time_edges.clear();
     let mut last_trusted: Option<u32> = None;
     for i in 0..n as u32 {
         let r = rec(i as usize);
         if !r.time_trusted {
             continue;
         }
-        if first_of_group[i as usize] && !group_has_email[find(uf, i) as usize] {
+        if flags[i as usize] & FIRST != 0 && flags[find(uf, i) as usize] & HAS_EMAIL == 0 {
             if let Some(p) = last_trusted {
                 let gap = (r.time - rec(p as usize).time).num_seconds();
                 if gap <= config.gap_secs(&r.channel) as i64 {
@@ -284,27 +339,31 @@ pub(crate) fn compute<'a>(
         }
         last_trusted = Some(i);
     }
-    for (i, p) in time_edges {
+    for &(i, p) in time_edges.iter() {
         edges.push((i, p, JoinKind::TimeWindow));
         union(uf, i, p);
     }
 
     // Conversations, ordered by their first message.
-    let mut conv_of_root: FxHashMap<u32, u32> = FxHashMap::default();
+    let conv_of_root = &mut scratch.conv_of_root;
+    conv_of_root.clear();
+    conv_of_root.resize(n, NONE);
     let mut convs: Vec<Vec<u32>> = Vec::new();
     for i in 0..n as u32 {
-        let root = find(uf, i);
-        let c = *conv_of_root.entry(root).or_insert_with(|| {
+        let root = find(uf, i) as usize;
+        if conv_of_root[root] == NONE {
+            conv_of_root[root] = convs.len() as u32;
             convs.push(Vec::new());
-            (convs.len() - 1) as u32
-        });
-        convs[c as usize].push(i);
+        }
+        let c = conv_of_root[root];
+        convs[c as usize].push(slots[i as usize]);
         placements[i as usize].conv = c;
     }
 
     // How each message joined: its email parent first, then the strongest link to an earlier
     // message, then to a later one.
-    let mut incident: Vec<(u32, u32, JoinKind)> = Vec::with_capacity(edges.len() * 2);
+    let incident = &mut scratch.incident;
+    incident.clear();
     for &(a, b, kind) in edges.iter() {
         incident.push((a, b, kind));
         if kind != JoinKind::EmailReply {
@@ -317,8 +376,10 @@ pub(crate) fn compute<'a>(
             .then(rank(x.2).cmp(&rank(y.2)))
             .then(x.1.cmp(&y.1))
     });
-    let mut best: Vec<Option<(u32, JoinKind)>> = vec![None; n];
-    for &(x, other, kind) in &incident {
+    let best = &mut scratch.best;
+    best.clear();
+    best.resize(n, None);
+    for &(x, other, kind) in incident.iter() {
         let current = &mut best[x as usize];
         let better = match *current {
             None => true,
@@ -329,34 +390,32 @@ pub(crate) fn compute<'a>(
             *current = Some((other, kind));
         }
     }
-    for (c, members) in convs.iter().enumerate() {
-        for (k, &i) in members.iter().enumerate() {
-            let p = &mut placements[i as usize];
-            p.join = match (k, best[i as usize]) {
-                (_, Some((other, JoinKind::EmailReply))) => Join {
-                    via: JoinKind::EmailReply,
-                    with: slots[other as usize],
-                },
-                (0, _) | (_, None) => Join {
-                    via: JoinKind::Start,
-                    with: NONE,
-                },
-                (_, Some((other, via))) => Join {
-                    via,
-                    with: slots[other as usize],
-                },
-            };
-            debug_assert_eq!(p.conv, c as u32);
-        }
+    let mut seen_conv = vec![false; convs.len()];
+    for i in 0..n {
+        let p = &mut placements[i];
+        let first = !seen_conv[p.conv as usize];
+        seen_conv[p.conv as usize] = true;
+        p.join = match (first, best[i]) {
+            (_, Some((other, JoinKind::EmailReply))) => Join {
+                via: JoinKind::EmailReply,
+                with: slots[other as usize],
+            },
+            (true, _) | (_, None) => Join {
+                via: JoinKind::Start,
+                with: NONE,
+            },
+            (_, Some((other, via))) => Join {
+                via,
+                with: slots[other as usize],
+            },
+        };
     }
 
-    let cores = convs
+    convs
         .into_iter()
         .map(|members| {
-            let members: Vec<u32> = members.into_iter().map(|i| slots[i as usize]).collect();
             let summary = summarize(&members, records);
             ConvCore { members, summary }
         })
-        .collect();
-    (cores, placements)
+        .collect()
 }

@@ -364,11 +364,10 @@ pub struct ThreadOutcome {
     pub problems: Vec<Problem>,
 }
 
-/// The outcome of adding many messages.
+/// The outcome of adding many messages. Find each message's conversation with
+/// [`Threader::conversation_of`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchOutcome {
-    /// Per input message, in input order: its conversation id (`None` when rejected).
-    pub conversation_ids: Vec<Option<String>>,
     /// Messages that could not be added, with their input position and why.
     #[serde(skip)]
     pub rejections: Vec<Rejection>,
@@ -378,7 +377,9 @@ pub struct BatchOutcome {
     pub duplicates: usize,
     /// How many replaced a message with the same id.
     pub updated: usize,
-    /// Conversations that changed.
+    /// Conversations that changed or were created. Left empty when the threader was empty
+    /// before the batch: then every conversation is new (list them with
+    /// [`Threader::conversations_of`] or [`Threader::partition`]).
     pub changed: Vec<ConversationChange>,
     /// Conversation ids that no longer exist.
     pub retired: Vec<String>,
@@ -556,8 +557,8 @@ impl Threader {
                 all[c as usize] = None;
                 continue;
             }
-            let (convs, places) = compute(&ct.slots, records, config, &mut scratch);
-            for (&slot, p) in ct.slots.iter().zip(places) {
+            let convs = compute(&ct.slots, records, config, &mut scratch);
+            for (&slot, p) in ct.slots.iter().zip(scratch.placements.drain(..)) {
                 placements[slot as usize] = p;
             }
             ct.convs = convs;
@@ -650,13 +651,11 @@ impl Threader {
             ));
         }
         let customer = if customer.is_empty() {
-            let mut problems = record.problems.into_vec();
-            problems.push(Problem::new(
+            record.add_problem(Problem::new(
                 ProblemKind::NoCustomer,
                 "customer_id: no customer given or resolved; the message is its own customer"
                     .into(),
             ));
-            record.problems = problems.into_boxed_slice();
             message.id.clone()
         } else {
             customer.to_string()
@@ -750,7 +749,6 @@ impl Threader {
         }
         let track = !self.by_id.is_empty();
         let mut out = BatchOutcome {
-            conversation_ids: Vec::with_capacity(messages.len()),
             rejections: Vec::new(),
             added: 0,
             duplicates: 0,
@@ -758,58 +756,51 @@ impl Threader {
             changed: Vec::new(),
             retired: Vec::new(),
         };
-        let mut prepared: Vec<Option<(Record, u32)>> = Vec::with_capacity(messages.len());
+        self.records.reserve(messages.len());
+        self.placements.reserve(messages.len());
+        self.customer_of_slot.reserve(messages.len());
+        self.by_id.reserve(messages.len());
+        // One pass: each customer's conversations are saved the first time the batch touches
+        // it (they only change in the recomputation at the end).
+        let mut affected: Vec<u32> = Vec::new();
+        let mut touched: FxHashSet<u32> = FxHashSet::default();
+        let mut before = Vec::new();
+        let mut dirty: Vec<u32> = Vec::with_capacity(messages.len());
         for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
-            match self.prepare(m, cid.as_ref()) {
-                Ok((record, customer)) => {
-                    let c = self.customer_index(&customer);
-                    prepared.push(Some((record, c)));
-                }
+            let (record, customer) = match self.prepare(m, cid.as_ref()) {
+                Ok(prepared) => prepared,
                 Err(e) => {
                     out.rejections.push(Rejection {
                         index,
                         id: (!m.id.trim().is_empty()).then(|| m.id.clone()),
                         error: e.at(format!("messages[{index}]")),
                     });
-                    prepared.push(None);
-                }
-            }
-        }
-        // Which customers change (exact repeats of stored messages change nothing).
-        let mut affected: Vec<u32> = Vec::new();
-        let mut seen: FxHashSet<u32> = FxHashSet::default();
-        for (record, c) in prepared.iter().flatten() {
-            if let Some(slot) = self.by_id.get(record.id.as_ref()).copied() {
-                let old = self.customer_of_slot[slot as usize];
-                if old == *c && self.record(slot) == record {
                     continue;
                 }
-                if seen.insert(old) {
+            };
+            let c = self.customer_index(&customer);
+            let existing = self.by_id.get(record.id.as_ref()).copied();
+            if let Some(slot) = existing {
+                let old = self.customer_of_slot[slot as usize];
+                if old == c && self.record(slot) == &record {
+                    out.duplicates += 1;
+                    continue;
+                }
+                if touched.insert(old) {
                     affected.push(old);
+                    if track {
+                        self.snapshot_before(&[old], &mut before);
+                    }
                 }
             }
-            if seen.insert(*c) {
-                affected.push(*c);
+            if touched.insert(c) {
+                affected.push(c);
+                if track {
+                    self.snapshot_before(&[c], &mut before);
+                }
             }
-        }
-        let mut before = Vec::new();
-        if track {
-            self.snapshot_before(&affected, &mut before);
-        }
-        let mut slot_of_input: Vec<u32> = Vec::with_capacity(messages.len());
-        let mut dirty: Vec<u32> = Vec::new();
-        for item in prepared {
-            let Some((record, c)) = item else {
-                slot_of_input.push(NONE);
-                continue;
-            };
-            let slot = match self.by_id.get(record.id.as_ref()).copied() {
+            let slot = match existing {
                 Some(slot) => {
-                    if self.customer_of_slot[slot as usize] == c && self.record(slot) == &record {
-                        out.duplicates += 1;
-                        slot_of_input.push(slot);
-                        continue;
-                    }
                     self.remove_slot(slot);
                     self.records[slot as usize] = Some(record);
                     out.updated += 1;
@@ -826,7 +817,6 @@ impl Threader {
                 }
             };
             self.customer_of_slot[slot as usize] = c;
-            slot_of_input.push(slot);
             dirty.push(slot);
         }
         // Add the new slots to their customers, then sort each affected customer once.
@@ -853,23 +843,6 @@ impl Threader {
         let (changed, retired) = self.recompute(&affected, track.then_some(&before));
         out.changed = changed;
         out.retired = retired;
-        if !track {
-            out.changed = affected
-                .iter()
-                .filter_map(|&c| self.customers[c as usize].as_ref())
-                .flat_map(|ct| ct.convs.iter())
-                .map(|conv| ConversationChange {
-                    conversation_id: self.record(conv.members[0]).id.to_string(),
-                    previous: Vec::new(),
-                })
-                .collect();
-            out.changed
-                .sort_by(|a, b| a.conversation_id.cmp(&b.conversation_id));
-        }
-        out.conversation_ids = slot_of_input
-            .iter()
-            .map(|&slot| (slot != NONE).then(|| self.conversation_id_of_slot(slot).to_string()))
-            .collect();
         Ok(out)
     }
 
@@ -880,7 +853,7 @@ impl Threader {
     }
 
     fn problems_of(&self, slot: u32) -> Vec<Problem> {
-        let mut out: Vec<Problem> = self.record(slot).problems.to_vec();
+        let mut out: Vec<Problem> = self.record(slot).problems().to_vec();
         out.extend(self.placements[slot as usize].problems.iter().cloned());
         out
     }
@@ -947,12 +920,13 @@ impl Threader {
 
     fn view(&self, ct: &CustomerThreads, conv: &ConvCore) -> Conversation {
         let s = &conv.summary;
+        let tm = state::timings(&conv.members, &self.records);
         let first = self.record(conv.members[0]);
         let last = self.record(*conv.members.last().expect("conversations are not empty"));
         let mut references: Vec<String> = conv
             .members
             .iter()
-            .flat_map(|&m| self.record(m).keys.iter().map(|k| k.to_string()))
+            .flat_map(|&m| self.record(m).keys().iter().map(|k| k.to_string()))
             .collect();
         references.sort_unstable();
         references.dedup();
@@ -964,14 +938,12 @@ impl Threader {
                 let join = self.placements[slot as usize].join;
                 let with = (join.with != NONE).then(|| self.record(join.with));
                 let key = with.and_then(|w| match join.via {
-                    JoinKind::Session => r.session.as_ref().map(|k| k.to_string()),
-                    JoinKind::ProviderConversation => {
-                        r.provider_conversation.as_ref().map(|k| k.to_string())
-                    }
+                    JoinKind::Session => r.session().map(str::to_string),
+                    JoinKind::ProviderConversation => r.provider_conversation().map(str::to_string),
                     JoinKind::OrderOrTicket => r
-                        .keys
+                        .keys()
                         .iter()
-                        .find(|k| w.keys.contains(k))
+                        .find(|k| w.keys().contains(k))
                         .map(|k| k.to_string()),
                     JoinKind::EmailSubject => r
                         .email
@@ -999,16 +971,16 @@ impl Threader {
             customer_id: ct.id.to_string(),
             message_ids: messages.iter().map(|m| m.id.clone()).collect(),
             messages,
-            channels: s.channels.clone(),
+            channels: tm.channels,
             state: s.state,
             resolved_by: s.resolved_by.map(|slot| self.record(slot).id.to_string()),
             started: first.time,
             last_activity: last.time,
-            first_inbound: s.first_inbound,
-            last_inbound: s.last_inbound,
-            first_outbound: s.first_outbound,
-            last_outbound: s.last_outbound,
-            first_response_secs: s.first_response_secs,
+            first_inbound: tm.first_inbound,
+            last_inbound: tm.last_inbound,
+            first_outbound: tm.first_outbound,
+            last_outbound: tm.last_outbound,
+            first_response_secs: tm.first_response_secs,
             topic: s
                 .topic
                 .and_then(|slot| self.record(slot).topic.as_ref().map(|t| t.to_string())),

@@ -20,6 +20,18 @@ pub(crate) struct EmailFacts {
     pub subject: Option<Box<str>>,
 }
 
+/// The links and problems of a message, boxed: most messages have none.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Links {
+    pub reply_to: Option<Box<str>>,
+    pub session: Option<Box<str>>,
+    pub provider_conversation: Option<Box<str>>,
+    /// Order and ticket keys mentioned in the subject or text.
+    pub keys: Box<[Box<str>]>,
+    /// What was wrong with the message itself.
+    pub problems: Box<[Problem]>,
+}
+
 /// What the threader keeps about one message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Record {
@@ -28,18 +40,12 @@ pub(crate) struct Record {
     pub channel: Channel,
     pub direction: Direction,
     pub email: Option<Box<EmailFacts>>,
-    pub reply_to: Option<Box<str>>,
-    pub session: Option<Box<str>>,
-    pub provider_conversation: Option<Box<str>>,
-    /// Order and ticket keys mentioned in the subject or text.
-    pub keys: Box<[Box<str>]>,
+    pub links: Option<Box<Links>>,
     pub signals: Signals,
-    /// The normalised subject, or the first line of the text.
+    /// The normalised subject, or the first line of an inbound text.
     pub topic: Option<Box<str>>,
     /// Whether the timestamp is inside the configured plausible range.
     pub time_trusted: bool,
-    /// What was wrong with the message itself.
-    pub problems: Box<[Problem]>,
 }
 
 /// Cleans a reference id: trims, strips one pair of angle brackets. `None` when it is empty or
@@ -82,40 +88,40 @@ impl Record {
             ));
         }
         let mut problems = Vec::new();
-        let mut check = |field: &str, value: &str| -> Result<Option<Box<str>>> {
+        let mut check = |field: &dyn Fn() -> String, value: &str| -> Result<Option<Box<str>>> {
             if value.len() > MAX_ID_BYTES {
-                return Err(Error::too_large(field, value.len(), MAX_ID_BYTES));
+                return Err(Error::too_large(&field(), value.len(), MAX_ID_BYTES));
             }
             match clean_id(value) {
                 Some(id) => Ok(Some(boxed(id))),
                 None => {
                     problems.push(Problem::new(
                         ProblemKind::MalformedReference,
-                        format!("{field}: {value:?} is not a message id; ignored"),
+                        format!("{}: {value:?} is not a message id; ignored", field()),
                     ));
                     Ok(None)
                 }
             }
         };
         let message_id = match &refs.message_id {
-            Some(v) => check("refs.message_id", v)?,
+            Some(v) => check(&|| "refs.message_id".into(), v)?,
             None => None,
         };
         let mut parents: Vec<Box<str>> = Vec::new();
         for (i, r) in refs.references.iter().enumerate() {
-            if let Some(id) = check(&format!("refs.references[{i}]"), r)? {
+            if let Some(id) = check(&|| format!("refs.references[{i}]"), r)? {
                 parents.push(id);
             }
         }
         for (i, r) in refs.in_reply_to.iter().enumerate() {
-            if let Some(id) = check(&format!("refs.in_reply_to[{i}]"), r)? {
+            if let Some(id) = check(&|| format!("refs.in_reply_to[{i}]"), r)? {
                 if !parents.contains(&id) {
                     parents.push(id);
                 }
             }
         }
         let reply_to = match &refs.reply_to_id {
-            Some(v) => check("refs.reply_to_id", v)?,
+            Some(v) => check(&|| "refs.reply_to_id".into(), v)?,
             None => None,
         };
         let session = opt_value(refs.session_id.as_deref(), "refs.session_id")?;
@@ -147,7 +153,11 @@ impl Record {
             .as_deref()
             .map(|s| normalize_subject(s).0)
             .filter(|s| !s.is_empty())
-            .or_else(|| topic_line(&message.text, 80));
+            .or_else(|| {
+                (message.direction == Direction::Inbound)
+                    .then(|| topic_line(&message.text, 80))
+                    .flatten()
+            });
 
         let time = message.timestamp;
         let mut time_trusted = true;
@@ -177,21 +187,57 @@ impl Record {
                 ));
             }
         }
+        let links = Links {
+            reply_to,
+            session,
+            provider_conversation,
+            keys: keys.into_iter().map(Into::into).collect(),
+            problems: problems.into_boxed_slice(),
+        };
         Ok(Record {
             id: boxed(&message.id),
             time,
             channel: message.channel.clone(),
             direction: message.direction,
             email,
-            reply_to,
-            session,
-            provider_conversation,
-            keys: keys.into_iter().map(Into::into).collect(),
+            links: (links != Links::default()).then(|| Box::new(links)),
             signals: signals(message),
             topic: topic.map(Into::into),
             time_trusted,
-            problems: problems.into_boxed_slice(),
         })
+    }
+
+    /// The messenger message it replies to.
+    pub fn reply_to(&self) -> Option<&str> {
+        self.links.as_ref()?.reply_to.as_deref()
+    }
+
+    /// Its chat or call session.
+    pub fn session(&self) -> Option<&str> {
+        self.links.as_ref()?.session.as_deref()
+    }
+
+    /// Its provider conversation.
+    pub fn provider_conversation(&self) -> Option<&str> {
+        self.links.as_ref()?.provider_conversation.as_deref()
+    }
+
+    /// The order and ticket keys it mentions.
+    pub fn keys(&self) -> &[Box<str>] {
+        self.links.as_ref().map_or(&[], |l| &l.keys)
+    }
+
+    /// What was wrong with the message itself.
+    pub fn problems(&self) -> &[Problem] {
+        self.links.as_ref().map_or(&[], |l| &l.problems)
+    }
+
+    /// Records a problem found when the message was added.
+    pub fn add_problem(&mut self, problem: Problem) {
+        let links = self.links.get_or_insert_with(Default::default);
+        let mut all = std::mem::take(&mut links.problems).into_vec();
+        all.push(problem);
+        links.problems = all.into_boxed_slice();
     }
 
     /// Whether this message carries its own (email) threading.
@@ -229,9 +275,9 @@ mod tests {
         assert_eq!(email.message_id.as_deref(), Some("x@y"));
         assert_eq!(&*email.parents, &[boxed("a@b"), boxed("c@d")]);
         assert_eq!(email.subject.as_deref(), Some("заказ №12345"));
-        assert_eq!(&*r.keys, &[boxed("order:12345")]);
-        assert_eq!(r.problems.len(), 1);
-        assert_eq!(r.problems[0].kind, ProblemKind::MalformedReference);
+        assert_eq!(r.keys(), &[boxed("order:12345")]);
+        assert_eq!(r.problems().len(), 1);
+        assert_eq!(r.problems()[0].kind, ProblemKind::MalformedReference);
         m.id = " ".into();
         assert_eq!(
             Record::from_message(&m, &ThreadConfig::default())

@@ -17,12 +17,20 @@ use super::ConversationState;
 use crate::message::{Channel, Direction};
 use chrono::{DateTime, Utc};
 
-/// What is derived from a conversation's messages.
+/// What is kept about a conversation between changes: its state, what resolved it, what names
+/// it. (Timings and channels are read from the messages when asked for: see [`timings`].)
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Summary {
     pub state: ConversationState,
     /// The slot of the message that last resolved it, while it is resolved.
     pub resolved_by: Option<u32>,
+    /// The slot whose topic names the conversation.
+    pub topic: Option<u32>,
+}
+
+/// A conversation's timings and channels.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Timings {
     pub first_inbound: Option<DateTime<Utc>>,
     pub last_inbound: Option<DateTime<Utc>>,
     pub first_outbound: Option<DateTime<Utc>>,
@@ -31,8 +39,39 @@ pub(crate) struct Summary {
     pub first_response_secs: Option<i64>,
     /// Channels in order of first use.
     pub channels: Vec<Channel>,
-    /// The slot whose topic names the conversation.
-    pub topic: Option<u32>,
+}
+
+/// The timings and channels of the messages `members` (slots, oldest first).
+pub(crate) fn timings(members: &[u32], records: &[Option<Record>]) -> Timings {
+    let mut t = Timings {
+        first_inbound: None,
+        last_inbound: None,
+        first_outbound: None,
+        last_outbound: None,
+        first_response_secs: None,
+        channels: Vec::new(),
+    };
+    for r in members.iter().filter_map(|&m| records[m as usize].as_ref()) {
+        if !t.channels.contains(&r.channel) {
+            t.channels.push(r.channel.clone());
+        }
+        match r.direction {
+            Direction::Inbound => {
+                t.first_inbound.get_or_insert(r.time);
+                t.last_inbound = Some(r.time);
+            }
+            Direction::Outbound => {
+                t.first_outbound.get_or_insert(r.time);
+                t.last_outbound = Some(r.time);
+                if let (None, Some(asked)) = (t.first_response_secs, t.first_inbound) {
+                    if r.time >= asked {
+                        t.first_response_secs = Some((r.time - asked).num_seconds());
+                    }
+                }
+            }
+        }
+    }
+    t
 }
 
 /// Summarises the messages `members` (slots, oldest first).
@@ -40,12 +79,6 @@ pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary 
     let mut s = Summary {
         state: ConversationState::Open,
         resolved_by: None,
-        first_inbound: None,
-        last_inbound: None,
-        first_outbound: None,
-        last_outbound: None,
-        first_response_secs: None,
-        channels: Vec::new(),
         topic: None,
     };
     let mut topic_from_subject = false;
@@ -53,9 +86,6 @@ pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary 
         let Some(r) = records[slot as usize].as_ref() else {
             continue;
         };
-        if !s.channels.contains(&r.channel) {
-            s.channels.push(r.channel.clone());
-        }
         // The first subject names the conversation; failing that, the first inbound text.
         let has_subject = r.email.as_ref().is_some_and(|e| e.subject.is_some());
         if r.topic.is_some()
@@ -64,21 +94,6 @@ pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary 
         {
             s.topic = Some(slot);
             topic_from_subject = has_subject;
-        }
-        match r.direction {
-            Direction::Inbound => {
-                s.first_inbound.get_or_insert(r.time);
-                s.last_inbound = Some(r.time);
-            }
-            Direction::Outbound => {
-                s.first_outbound.get_or_insert(r.time);
-                s.last_outbound = Some(r.time);
-                if let (None, Some(asked)) = (s.first_response_secs, s.first_inbound) {
-                    if r.time >= asked {
-                        s.first_response_secs = Some((r.time - asked).num_seconds());
-                    }
-                }
-            }
         }
         let sig = r.signals;
         let confirmed_by_us_or_system = sig.confirms_deal();

@@ -79,7 +79,10 @@ pub fn normalize_subject(subject: &str) -> (String, bool) {
 /// ```
 pub fn subject_key(subject: &str) -> Option<String> {
     let (text, _) = normalize_subject(subject);
-    let key = text.to_lowercase().replace('ё', "е");
+    let mut key = text.to_lowercase();
+    if key.contains('ё') {
+        key = key.replace('ё', "е");
+    }
     if key.is_empty() || EMPTY_SUBJECTS.contains(&key.as_str()) {
         None
     } else {

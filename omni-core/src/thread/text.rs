@@ -3,7 +3,7 @@
 //! explicit event), in Russian and English.
 
 use crate::message::{Channel, Direction, Message};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
@@ -16,30 +16,34 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid reference pattern")
 });
 
-/// The customer saying the matter is closed: `спасибо, получил`, `вопрос решён`,
-/// `thanks, that solved it`, `it works now`.
-static RESOLVED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^а-яa-z])(спасибо,?\s+(?:вс[её]\s+)?получил[аи]?|получил[аи]?,?\s+спасибо|(?:вопрос|проблема)\s+(?:решен[аы]?|решён|снят|закрыт)|вопрос\s+снят|вс[её]\s+(?:работает|получилось|заработало|пришло)|заработало|разобрал(?:ся|ась|ись)|(?:больше\s+)?не\s*актуальн[оа]|можно\s+закрывать|(?:that|this|it|you)\s+(?:solved|fixed|resolved)\s+(?:it|the\s+(?:issue|problem))|(?:problem|issue)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|fixed)|(?:it\s+)?works\s+now|got\s+it,?\s+thanks?|received,?\s+thanks?|thanks?,?\s+(?:i\s+|we\s+)?(?:got|received)\s+it|no\s+longer\s+needed|all\s+sorted|you\s+can\s+close\s+(?:the|this|my)\s+(?:ticket|request|case))",
-    )
-    .expect("valid resolution pattern")
+/// The words that can start an order or ticket reference: a cheap test before [`REFERENCE`],
+/// whose Unicode word boundaries need a slower regex engine.
+static REFERENCE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)заказ|order|тикет|ticket|заявк|обращени|case|request")
+        .expect("valid reference word pattern")
 });
 
+/// The customer saying the matter is closed: `спасибо, получил`, `вопрос решён`,
+/// `thanks, that solved it`, `it works now`.
+const RESOLVED_PATTERN: &str = r"(?i)(?:^|[^а-яa-z])(спасибо,?\s+(?:вс[её]\s+)?получил[аи]?|получил[аи]?,?\s+спасибо|(?:вопрос|проблема)\s+(?:решен[аы]?|решён|снят|закрыт)|вопрос\s+снят|вс[её]\s+(?:работает|получилось|заработало|пришло)|заработало|разобрал(?:ся|ась|ись)|(?:больше\s+)?не\s*актуальн[оа]|можно\s+закрывать|(?:that|this|it|you)\s+(?:solved|fixed|resolved)\s+(?:it|the\s+(?:issue|problem))|(?:problem|issue)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|fixed)|(?:it\s+)?works\s+now|got\s+it,?\s+thanks?|received,?\s+thanks?|thanks?,?\s+(?:i\s+|we\s+)?(?:got|received)\s+it|no\s+longer\s+needed|all\s+sorted|you\s+can\s+close\s+(?:the|this|my)\s+(?:ticket|request|case))";
+static RESOLVED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(RESOLVED_PATTERN).expect("valid resolution pattern"));
+
 /// A payment or order confirmed by the business or a payment system.
-static CONFIRMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?P<pay>оплат[а-я]*\s+(?:получен[аы]?|поступил[аи]?|прошл[аи]?|подтвержден[аы]?|зачислен[аы]?)|(?:получили|поступила)\s+(?:ваш[а-я]*\s+)?оплат|платеж[а-я]*\s+(?:получен|прош[её]л|принят|зачислен)|спасибо\s+за\s+оплату|payment\s+(?:received|confirmed|successful|completed|accepted)|received\s+your\s+payment|thank\s+you\s+for\s+your\s+payment)|(?P<order>заказ[а-я]*(?:\s+№?\s*\S+)?\s+(?:оформлен|подтвержд[её]н|оплачен|принят|собран|отправлен|доставлен)|спасибо\s+за\s+(?:заказ|покупку)|order(?:\s+#?\S+)?\s+(?:is\s+|has\s+been\s+)?(?:confirmed|placed|paid|shipped)|thank\s+you\s+for\s+your\s+(?:order|purchase))",
-    )
-    .expect("valid confirmation pattern")
-});
+const CONFIRMED_PATTERN: &str = r"(?i)(?P<pay>оплат[а-я]*\s+(?:получен[аы]?|поступил[аи]?|прошл[аи]?|подтвержден[аы]?|зачислен[аы]?)|(?:получили|поступила)\s+(?:ваш[а-я]*\s+)?оплат|платеж[а-я]*\s+(?:получен|прош[её]л|принят|зачислен)|спасибо\s+за\s+оплату|payment\s+(?:received|confirmed|successful|completed|accepted)|received\s+your\s+payment|thank\s+you\s+for\s+your\s+payment)|(?P<order>заказ[а-я]*(?:\s+№?\s*\S+)?\s+(?:оформлен|подтвержд[её]н|оплачен|принят|собран|отправлен|доставлен)|спасибо\s+за\s+(?:заказ|покупку)|order(?:\s+#?\S+)?\s+(?:is\s+|has\s+been\s+)?(?:confirmed|placed|paid|shipped)|thank\s+you\s+for\s+your\s+(?:order|purchase))";
+static CONFIRMED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CONFIRMED_PATTERN).expect("valid confirmation pattern"));
 
 /// The customer saying they paid (`я оплатил`, `I've paid`): the situation moved on, but we
 /// still owe a confirmation.
-static CLAIMED_PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^а-яa-z])(оплатил[аи]?|перев[её]л[аи]?\s+(?:деньги|оплату)|i(?:'ve|\s+have)?\s+(?:just\s+)?paid|payment\s+(?:sent|made))",
-    )
-    .expect("valid claimed-payment pattern")
+const CLAIMED_PAYMENT_PATTERN: &str = r"(?i)(?:^|[^а-яa-z])(оплатил[аи]?|перев[её]л[аи]?\s+(?:деньги|оплату)|i(?:'ve|\s+have)?\s+(?:just\s+)?paid|payment\s+(?:sent|made))";
+static CLAIMED_PAYMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CLAIMED_PAYMENT_PATTERN).expect("valid claimed-payment pattern"));
+
+/// All three at once: one pass over a text tells which of them can match at all.
+static SIGNAL_WORDS: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([RESOLVED_PATTERN, CONFIRMED_PATTERN, CLAIMED_PAYMENT_PATTERN])
+        .expect("valid signal patterns")
 });
 
 /// What a message says about the matter, as flags.
@@ -78,14 +82,20 @@ pub(crate) fn signals(message: &Message) -> Signals {
         flags |= event_flags(&event);
     }
     let text = message.text.as_str();
+    let hits = if text.is_empty() {
+        [false; 3]
+    } else {
+        let m = SIGNAL_WORDS.matches(text);
+        [m.matched(0), m.matched(1), m.matched(2)]
+    };
     let has_question = text.contains('?');
-    if message.direction == Direction::Inbound && !has_question && resolves(text) {
+    if hits[0] && message.direction == Direction::Inbound && !has_question && resolves(text) {
         flags |= Signals::RESOLVES;
     }
-    if let Some(c) = CONFIRMED.captures(text) {
+    if let Some(c) = hits[1].then(|| CONFIRMED.captures(text)).flatten() {
         // The customer quoting "payment received?" is not a confirmation; ours or a system's is.
         if message.direction == Direction::Outbound
-            || message.channel == Channel::Other("payment".into())
+            || matches!(&message.channel, Channel::Other(n) if n == "payment")
         {
             if c.name("pay").is_some() {
                 flags |= Signals::PAYMENT;
@@ -94,7 +104,8 @@ pub(crate) fn signals(message: &Message) -> Signals {
             }
         }
     }
-    if message.direction == Direction::Inbound
+    if hits[2]
+        && message.direction == Direction::Inbound
         && flags & (Signals::PAYMENT | Signals::ORDER) == 0
         && CLAIMED_PAYMENT
             .captures(text)
@@ -187,7 +198,7 @@ fn metadata_text(message: &Message, keys: &[&str]) -> Option<String> {
 /// assert_eq!(reference_keys("re order #A-1234 and тикет 5521"), ["order:A1234", "ticket:5521"]);
 /// ```
 pub fn reference_keys(text: &str) -> Vec<String> {
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    if !text.bytes().any(|b| b.is_ascii_digit()) || !REFERENCE_WORD.is_match(text) {
         return Vec::new();
     }
     let mut keys: Vec<String> = REFERENCE

@@ -1,0 +1,50 @@
+//! Threading speed: a million messages from 200 thousand customers in one batch, and one message
+//! at a time into a threader that already holds them.
+//!
+//! `cargo bench -p omni-core --bench thread`
+
+mod thread_data;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use omni_core::thread::{ThreadConfig, Threader};
+use std::hint::black_box;
+
+fn batch(c: &mut Criterion) {
+    let (messages, customers) = thread_data::traffic(1_000_000, 200_000, 7);
+    let mut group = c.benchmark_group("thread");
+    group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(20));
+    group.bench_function("batch_1m_messages_200k_customers", |b| {
+        b.iter(|| {
+            let mut t = Threader::new(ThreadConfig::default()).unwrap();
+            black_box(t.add_many(&messages, &customers).unwrap().added)
+        })
+    });
+    let mut full = Threader::new(ThreadConfig::default()).unwrap();
+    full.add_many(&messages, &customers).unwrap();
+    let (late, late_customers) = thread_data::traffic(1_000, 200_000, 8);
+    let late: Vec<_> = late
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut m)| {
+            m.id = format!("late-{i}");
+            m
+        })
+        .collect();
+    group.bench_function("add_1000_one_at_a_time_into_1m", |b| {
+        b.iter_batched(
+            || full.clone(),
+            |mut t| {
+                for (m, c) in late.iter().zip(&late_customers) {
+                    black_box(t.add(m, c).unwrap());
+                }
+                t
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, batch);
+criterion_main!(benches);
