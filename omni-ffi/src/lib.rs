@@ -22,6 +22,7 @@ mod ident;
 mod message;
 mod resolve;
 mod status;
+mod thread;
 
 pub use boundary::{
     omni_bytes_free, omni_error_kind_name, omni_last_error_code, omni_last_error_message,
@@ -31,3 +32,4 @@ pub use ident::*;
 pub use message::*;
 pub use resolve::*;
 pub use status::OmniStatus;
+pub use thread::*;

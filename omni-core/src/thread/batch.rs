@@ -257,3 +257,58 @@ pub fn thread_messages(
         notes,
     })
 }
+
+/// [`thread_messages`] over a batch in the message JSON format (array, envelope or JSON lines,
+/// read leniently): a record that cannot be read is a rejection with its position, and
+/// `customer_ids`, when given, has one entry per input record (rejected ones included). The
+/// per-message results of [`Threading`] are per input record.
+///
+/// # Errors
+/// As [`thread_messages`]; [`ErrorKind::InvalidJson`](crate::ErrorKind::InvalidJson) when the
+/// batch as a whole cannot be split into records; a `customer_ids` of the wrong length.
+pub fn thread_messages_json(
+    text: &str,
+    customer_ids: Option<Vec<String>>,
+    config: ThreadConfig,
+    resolver_config: ResolverConfig,
+) -> Result<Threading> {
+    let batch = crate::message::parse_messages_lenient(text)?;
+    let total = batch.messages.len() + batch.rejections.len();
+    let rejected: FxHashSet<usize> = batch.rejections.iter().map(|r| r.index).collect();
+    let positions: Vec<usize> = (0..total).filter(|i| !rejected.contains(i)).collect();
+    let given = match customer_ids {
+        Some(ids) if ids.len() != total => {
+            return Err(crate::Error::new(
+                crate::ErrorKind::InvalidArgument,
+                format!(
+                    "{total} messages but {} customer ids; give one customer id per message",
+                    ids.len()
+                ),
+            ))
+        }
+        Some(ids) => Some(positions.iter().map(|&p| ids[p].clone()).collect()),
+        None => None,
+    };
+    let mut t = thread_messages(&batch.messages, given, config, resolver_config)?;
+    let mut conversation_ids = vec![None; total];
+    let mut customer_ids = vec![String::new(); total];
+    for (k, &p) in positions.iter().enumerate() {
+        conversation_ids[p] = t.conversation_ids[k].take();
+        customer_ids[p] = std::mem::take(&mut t.customer_ids[k]);
+    }
+    let mut rejections = batch.rejections;
+    for mut r in std::mem::take(&mut t.rejections) {
+        r.index = positions[r.index];
+        rejections.push(r);
+    }
+    rejections.sort_by_key(|r| r.index);
+    for (i, note) in &mut t.notes {
+        let p = positions[*i];
+        *note = note.replacen(&format!("messages[{i}]"), &format!("messages[{p}]"), 1);
+        *i = p;
+    }
+    t.conversation_ids = conversation_ids;
+    t.customer_ids = customer_ids;
+    t.rejections = rejections;
+    Ok(t)
+}

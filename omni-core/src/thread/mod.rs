@@ -57,7 +57,9 @@ mod state;
 mod subject;
 mod text;
 
-pub use batch::{resolve_message_customers, thread_messages, CustomerAssignment, Threading};
+pub use batch::{
+    resolve_message_customers, thread_messages, thread_messages_json, CustomerAssignment, Threading,
+};
 pub use follow_up::{FollowUpCheck, FollowUpReason, FollowUpReasonKind};
 pub use subject::{normalize_subject, subject_key};
 pub use text::reference_keys;
@@ -888,6 +890,15 @@ impl Threader {
             .as_ref()
             .expect("indexed customers are live");
         ct.convs.iter().map(|conv| self.view(ct, conv)).collect()
+    }
+
+    /// Every conversation, customer by customer (customers sorted by id), each customer's
+    /// oldest first.
+    pub fn conversations(&self) -> Vec<Conversation> {
+        self.customer_ids()
+            .into_iter()
+            .flat_map(|c| self.conversations_of(c))
+            .collect()
     }
 
     /// Every customer id, sorted.
