@@ -5,7 +5,7 @@
 
 mod thread_data;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use omni_core::thread::{ThreadConfig, Threader};
 use std::hint::black_box;
 
@@ -22,26 +22,32 @@ fn batch(c: &mut Criterion) {
     });
     let mut full = Threader::new(ThreadConfig::default()).unwrap();
     full.add_many(&messages, &customers).unwrap();
+    drop((messages, customers));
+    // Each round adds 1000 new messages (fresh ids) one at a time to the growing threader.
     let (late, late_customers) = thread_data::traffic(1_000, 200_000, 8);
-    let late: Vec<_> = late
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut m)| {
-            m.id = format!("late-{i}");
-            m
-        })
-        .collect();
+    let mut round = 0u64;
     group.bench_function("add_1000_one_at_a_time_into_1m", |b| {
-        b.iter_batched(
-            || full.clone(),
-            |mut t| {
-                for (m, c) in late.iter().zip(&late_customers) {
-                    black_box(t.add(m, c).unwrap());
+        b.iter_custom(|iterations| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iterations {
+                round += 1;
+                let batch: Vec<_> = late
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let mut m = m.clone();
+                        m.id = format!("late-{round}-{i}");
+                        m
+                    })
+                    .collect();
+                let started = std::time::Instant::now();
+                for (m, c) in batch.iter().zip(&late_customers) {
+                    black_box(full.add(m, c).unwrap());
                 }
-                t
-            },
-            BatchSize::LargeInput,
-        )
+                total += started.elapsed();
+            }
+            total
+        })
     });
     group.finish();
 }

@@ -642,7 +642,7 @@ impl Threader {
 
     /// Checks and prepares one message for `customer_id` (empty: the message is its own
     /// customer).
-    fn prepare(&self, message: &Message, customer_id: &str) -> Result<(Record, String)> {
+    fn prepare<'m>(&self, message: &'m Message, customer_id: &'m str) -> Result<(Record, &'m str)> {
         let mut record = Record::from_message(message, &self.config)?;
         let customer = customer_id.trim();
         if customer.len() > MAX_ID_BYTES {
@@ -658,9 +658,9 @@ impl Threader {
                 "customer_id: no customer given or resolved; the message is its own customer"
                     .into(),
             ));
-            message.id.clone()
+            message.id.as_str()
         } else {
-            customer.to_string()
+            customer
         };
         Ok((record, customer))
     }
@@ -717,7 +717,7 @@ impl Threader {
         let slot = self.by_id[message.id.as_str()];
         Ok(ThreadOutcome {
             message_id: message.id.clone(),
-            customer_id: customer,
+            customer_id: customer.to_string(),
             conversation_id: self.conversation_id_of_slot(slot).to_string(),
             status,
             changed,
@@ -768,24 +768,55 @@ impl Threader {
         let mut touched: FxHashSet<u32> = FxHashSet::default();
         let mut before = Vec::new();
         let mut dirty: Vec<u32> = Vec::with_capacity(messages.len());
+        let mut prepared: Vec<Option<(Record, u32)>> = Vec::with_capacity(messages.len());
         for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
-            let (record, customer) = match self.prepare(m, cid.as_ref()) {
-                Ok(prepared) => prepared,
+            match self.prepare(m, cid.as_ref()) {
+                Ok((record, customer)) => {
+                    let c = self.customer_index(customer);
+                    prepared.push(Some((record, c)));
+                }
                 Err(e) => {
                     out.rejections.push(Rejection {
                         index,
                         id: (!m.id.trim().is_empty()).then(|| m.id.clone()),
                         error: e.at(format!("messages[{index}]")),
                     });
-                    continue;
+                    prepared.push(None);
                 }
+            }
+        }
+        // Messages are stored customer by customer (input order within a customer), so that
+        // threading a customer reads memory that lies together.
+        let mut order: Vec<u32> = (0..prepared.len() as u32)
+            .filter(|&k| prepared[k as usize].is_some())
+            .collect();
+        order.sort_by_key(|&k| prepared[k as usize].as_ref().map_or(0, |(_, c)| *c));
+        let base = self.records.len() as u32;
+        let mut input_of_new: Vec<u32> = Vec::with_capacity(order.len());
+        let mut input_of_old: FxHashMap<u32, u32> = FxHashMap::default();
+        for k in order {
+            let Some((record, c)) = prepared[k as usize].take() else {
+                continue;
             };
-            let c = self.customer_index(&customer);
             let existing = self.by_id.get(record.id.as_ref()).copied();
             if let Some(slot) = existing {
                 let old = self.customer_of_slot[slot as usize];
                 if old == c && self.record(slot) == &record {
                     out.duplicates += 1;
+                    continue;
+                }
+                // The same id later in the input was stored already: it wins, as if the
+                // messages had been added in input order.
+                let later = if slot >= base {
+                    input_of_new[(slot - base) as usize] > k
+                } else {
+                    input_of_old.get(&slot).is_some_and(|&w| w > k)
+                };
+                if later {
+                    out.updated += 1;
+                    if touched.insert(c) {
+                        affected.push(c);
+                    }
                     continue;
                 }
                 if touched.insert(old) {
@@ -806,6 +837,11 @@ impl Threader {
                     self.remove_slot(slot);
                     self.records[slot as usize] = Some(record);
                     out.updated += 1;
+                    if slot >= base {
+                        input_of_new[(slot - base) as usize] = k;
+                    } else {
+                        input_of_old.insert(slot, k);
+                    }
                     slot
                 }
                 None => {
@@ -814,6 +850,7 @@ impl Threader {
                     self.records.push(Some(record));
                     self.placements.push(Placement::default());
                     self.customer_of_slot.push(c);
+                    input_of_new.push(k);
                     out.added += 1;
                     slot
                 }

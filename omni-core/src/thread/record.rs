@@ -153,6 +153,7 @@ impl Record {
             .as_deref()
             .map(|s| normalize_subject(s).0)
             .filter(|s| !s.is_empty())
+            .map(String::into_boxed_str)
             .or_else(|| {
                 (message.direction == Direction::Inbound)
                     .then(|| topic_line(&message.text, 80))
@@ -202,7 +203,7 @@ impl Record {
             email,
             links: (links != Links::default()).then(|| Box::new(links)),
             signals: signals(message),
-            topic: topic.map(Into::into),
+            topic,
             time_trusted,
         })
     }

@@ -226,13 +226,12 @@ pub fn reference_keys(text: &str) -> Vec<String> {
 }
 
 /// The start of a text as a topic line: its first non-empty line, at most `limit` characters.
-pub(crate) fn topic_line(text: &str, limit: usize) -> Option<String> {
+pub(crate) fn topic_line(text: &str, limit: usize) -> Option<Box<str>> {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let mut out: String = line.chars().take(limit).collect();
-    if line.chars().count() > limit {
-        out.push('…');
+    match line.char_indices().nth(limit) {
+        None => Some(line.into()),
+        Some((end, _)) => Some(format!("{}…", &line[..end]).into()),
     }
-    Some(out)
 }
 
 #[cfg(test)]

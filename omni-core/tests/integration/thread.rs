@@ -752,3 +752,23 @@ proptest! {
         let _ = omni_core::thread::reference_keys(&text);
     }
 }
+
+#[test]
+fn a_repeated_id_in_a_batch_ends_as_its_last_version() {
+    let first = msg("m", Channel::Sms, Direction::Inbound, 0, "Здравствуйте");
+    let second = msg("m", Channel::Sms, Direction::Inbound, 5, "Здравствуйте!");
+    let other = msg("n", Channel::Sms, Direction::Inbound, 1, "");
+    let messages = [first.clone(), other, second.clone(), second];
+    // The later version's customer is seen first, so customer order differs from input order.
+    let customers = ["zeta", "alpha", "alpha", "alpha"];
+    let mut batch = Threader::new(ThreadConfig::default()).unwrap();
+    let out = batch.add_many(&messages, &customers).unwrap();
+    let mut one = Threader::new(ThreadConfig::default()).unwrap();
+    for (m, c) in messages.iter().zip(customers) {
+        one.add(m, c).unwrap();
+    }
+    assert_eq!(everything(&batch), everything(&one));
+    assert_eq!(batch.customer_ids(), ["alpha"]);
+    assert_eq!((out.added, out.updated, out.duplicates), (2, 1, 1));
+    assert_eq!(batch.conversation("m").unwrap().started, at(1));
+}
