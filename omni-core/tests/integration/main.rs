@@ -1,5 +1,6 @@
 //! The one integration test binary of omni-core; one module per capability.
 
+mod adapt;
 mod email;
 mod extract;
 mod handle;
