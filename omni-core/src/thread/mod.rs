@@ -677,7 +677,7 @@ impl Threader {
     pub fn add(&mut self, message: &Message, customer_id: &str) -> Result<ThreadOutcome> {
         let (record, customer) = self.prepare(message, customer_id)?;
         let existing = self.by_id.get(record.id.as_ref()).copied();
-        let c = self.customer_index(&customer);
+        let c = self.customer_index(customer);
         let (status, affected) = match existing {
             Some(slot)
                 if self.customer_of_slot[slot as usize] == c && self.record(slot) == &record =>
