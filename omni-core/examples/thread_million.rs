@@ -29,7 +29,11 @@ fn cpu_seconds() -> f64 {
 }
 
 fn main() {
-    let (messages, customers) = thread_data::traffic(1_000_000, 200_000, 7);
+    // `scale=N` divides the size (for profiling under callgrind).
+    let scale: usize = std::env::args()
+        .find_map(|a| a.strip_prefix("scale=").and_then(|n| n.parse().ok()))
+        .unwrap_or(1);
+    let (messages, customers) = thread_data::traffic(1_000_000 / scale, 200_000 / scale, 7);
     if std::env::args().any(|a| a == "generate-only") {
         println!("{} messages generated", messages.len());
         return;
