@@ -29,6 +29,7 @@ pub mod error;
 pub mod ident;
 pub mod message;
 pub mod resolve;
+pub mod thread;
 
 pub use error::{Error, ErrorKind, Result};
 pub use ident::{

@@ -113,6 +113,10 @@ typedef struct OmniPhoneNormalizer OmniPhoneNormalizer;
 // safe (changes run one at a time, queries in parallel).
 typedef struct OmniResolver OmniResolver;
 
+// A threader: messages in, conversations out. Internally locked: calls from several threads are
+// safe (changes run one at a time, queries in parallel).
+typedef struct OmniThreader OmniThreader;
+
 // A normalised phone number, returned by value: no allocation, nothing to free.
 typedef struct {
   // E.164 form, NUL-terminated (`"+79123456789"`).
@@ -567,6 +571,167 @@ OmniStatus omni_estimate_model(const uint8_t *records,
                                const uint8_t *config,
                                size_t config_len,
                                char **json_out);
+
+// Creates a threader from a JSON configuration (NULL/0 or `""` for the defaults:
+// `inactivity_gap_secs`, `channel_gaps_secs`, `subject_window_secs`, `not_before`,
+// `not_after`). On success `*threader_out` owns a handle to free with [`omni_threader_free`].
+//
+// # Safety
+// `config` must point to `config_len` readable bytes; `threader_out` must be writable.
+OmniStatus omni_threader_new(const uint8_t *config, size_t config_len, OmniThreader **threader_out);
+
+// Frees a threader. Accepts NULL.
+//
+// # Safety
+// `threader` must be NULL or a live handle, not used again afterwards.
+void omni_threader_free(OmniThreader *threader);
+
+// Adds one message (omni's message JSON) of customer `customer_id` (NULL/0: none known; the
+// message is its own customer, recorded as a problem). Writes the outcome: `{"message_id",
+// "customer_id", "conversation_id", "status": "added"|"duplicate"|"updated", "changed":
+// [{"conversation_id", "previous"}], "retired": [...], "problems": [{"kind", "detail"}]}`.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+// Free the result with `omni_string_free`.
+OmniStatus omni_threader_add(OmniThreader *threader,
+                             const uint8_t *message,
+                             size_t message_len,
+                             const uint8_t *customer_id,
+                             size_t customer_len,
+                             char **json_out);
+
+// Adds many messages: a JSON array, `{"v": 1, "messages": [...]}`, or JSON lines, with
+// `customer_ids` a JSON array of strings, one per input record (`""` for none). Every record is
+// added or rejected. Writes `{"conversation_ids": [id or null per record], "rejections":
+// [{"index", "id", "code", "kind", "message"}], "added", "duplicates", "updated", "changed",
+// "retired"}`.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_threader_add_many(OmniThreader *threader,
+                                  const uint8_t *messages,
+                                  size_t messages_len,
+                                  const uint8_t *customer_ids,
+                                  size_t customer_ids_len,
+                                  char **json_out);
+
+// Writes the conversation with id `id` (a retired id, or any message id, finds the
+// conversation holding that message): `{"id", "customer_id", "message_ids", "messages":
+// [{"id", "channel", "direction", "timestamp", "joined_by": {"via", "with", "key"},
+// "problems"}], "channels", "state": "open"|"waiting_for_us"|"waiting_for_customer"|"resolved",
+// "resolved_by", "started", "last_activity", "first_inbound", "last_inbound",
+// "first_outbound", "last_outbound", "first_response_secs", "topic", "references"}`.
+// `OMNI_STATUS_NOT_FOUND` for an unknown id.
+//
+// # Safety
+// `id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_threader_conversation(const OmniThreader *threader,
+                                      const uint8_t *id,
+                                      size_t len,
+                                      char **json_out);
+
+// Writes the id of the conversation a message is in, as a plain NUL-terminated string.
+// `OMNI_STATUS_NOT_FOUND` for an unknown message.
+//
+// # Safety
+// `message_id` must point to `len` readable bytes; `conversation_id_out` must be writable.
+// Free the result with `omni_string_free`.
+OmniStatus omni_threader_conversation_of(const OmniThreader *threader,
+                                         const uint8_t *message_id,
+                                         size_t len,
+                                         char **conversation_id_out);
+
+// Writes a customer's conversations, oldest first, as a JSON array (see
+// [`omni_threader_conversation`]); `[]` for an unknown customer.
+//
+// # Safety
+// `customer_id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_threader_conversations_of(const OmniThreader *threader,
+                                          const uint8_t *customer_id,
+                                          size_t len,
+                                          char **json_out);
+
+// Moves messages to another customer when identity resolution merges or splits customers:
+// `{"customer": "old", "to": "new"}` moves every message of a customer, `{"messages": [ids],
+// "to": "new"}` those messages. Writes `{"messages", "changed", "retired"}`.
+//
+// # Safety
+// `json` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_threader_reassign(OmniThreader *threader,
+                                  const uint8_t *json,
+                                  size_t len,
+                                  char **json_out);
+
+// Removes a customer with every message and conversation (erasure). Writes `{"messages",
+// "changed", "retired"}`. `OMNI_STATUS_NOT_FOUND` for an unknown customer.
+//
+// # Safety
+// `customer_id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_threader_remove_customer(OmniThreader *threader,
+                                         const uint8_t *customer_id,
+                                         size_t len,
+                                         char **json_out);
+
+// Checks a planned follow-up about a conversation (or any message in it) against what the
+// customer did since `since` (RFC 3339 or Unix seconds; NULL/0: our last message in the
+// conversation). Writes `{"conversation_id", "customer_id", "since", "moved_on", "reasons":
+// [{"kind", "message_id", "conversation_id", "channel", "at", "detail"}]}`; kinds:
+// `conversation_resolved`, `resolved_elsewhere`, `payment_received`, `order_placed`,
+// `payment_claimed` (decisive), `customer_wrote`, `already_followed_up`.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_threader_check_follow_up(const OmniThreader *threader,
+                                         const uint8_t *conversation_id,
+                                         size_t conversation_len,
+                                         const uint8_t *since,
+                                         size_t since_len,
+                                         char **json_out);
+
+// Writes how many messages, customers and conversations the threader holds.
+//
+// # Safety
+// The outputs must be writable.
+OmniStatus omni_threader_counts(const OmniThreader *threader,
+                                size_t *messages_out,
+                                size_t *customers_out,
+                                size_t *conversations_out);
+
+// Saves the threader to bytes. On success `*bytes_out` and `*len_out` hold a buffer to free
+// with `omni_bytes_free`.
+//
+// # Safety
+// Both outputs must be writable.
+OmniStatus omni_threader_snapshot(const OmniThreader *threader,
+                                  uint8_t **bytes_out,
+                                  size_t *len_out);
+
+// Restores a threader from bytes written by [`omni_threader_snapshot`].
+// `OMNI_STATUS_INVALID_SNAPSHOT` for foreign or corrupted bytes.
+//
+// # Safety
+// `bytes` must point to `len` readable bytes; `threader_out` must be writable.
+OmniStatus omni_threader_restore(const uint8_t *bytes, size_t len, OmniThreader **threader_out);
+
+// Threads a batch of messages in one call (a JSON array, envelope or JSON lines). With
+// `customer_ids` (a JSON array of strings, one per record) they are used as given; with
+// NULL/0 customers are resolved from each message's sender first. `config` is the threading
+// configuration (NULL/0 for the defaults), `resolver_config` the identity-resolution one.
+// Writes `{"conversations": [...], "conversation_ids": [per record], "customer_ids": [per
+// record], "rejections": [...], "notes": [{"index", "note"}]}`.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_thread_messages(const uint8_t *messages,
+                                size_t messages_len,
+                                const uint8_t *customer_ids,
+                                size_t customer_ids_len,
+                                const uint8_t *config,
+                                size_t config_len,
+                                const uint8_t *resolver_config,
+                                size_t resolver_config_len,
+                                char **json_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -23,6 +23,7 @@ mod ident;
 mod message;
 mod resolve;
 mod status;
+mod thread;
 
 pub use adapt::*;
 pub use boundary::{
@@ -33,3 +34,4 @@ pub use ident::*;
 pub use message::*;
 pub use resolve::*;
 pub use status::OmniStatus;
+pub use thread::*;

@@ -9,3 +9,4 @@ mod name;
 mod phone;
 mod resolve;
 mod smoke;
+mod thread;

@@ -473,11 +473,230 @@ def estimate_model(records: Any, config: Optional[Mapping[str, Any]] = None) -> 
     )
 
 
+# ----- conversation threading -----
+
+def _json_default(value: Any) -> Any:
+    """JSON for values DataFrames hold: timestamps as ISO 8601, numpy scalars as Python ones."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _message_lines(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Message dicts as JSON lines, leaving out missing values (None, NaN)."""
+    return "\n".join(
+        _json.dumps({k: v for k, v in row.items() if not _is_missing(v)}, ensure_ascii=False, default=_json_default)
+        for row in rows
+    )
+
+
+def _table_rows(data: Any) -> list[dict]:
+    """The rows of a pandas or polars DataFrame or a pyarrow table as dicts."""
+    if hasattr(data, "to_pylist"):  # pyarrow.Table
+        return data.to_pylist()
+    if hasattr(data, "to_dicts"):  # polars
+        return data.to_dicts()
+    return data.to_dict("records")  # pandas
+
+
+class Threader:
+    """Conversation threading: a customer's messages on every channel grouped into conversations,
+    one message at a time or in batches, with the same result in any order.
+
+    >>> t = omni.Threader()
+    >>> t.add({"id": "form-1", "channel": "web_form", "direction": "inbound",
+    ...        "timestamp": "2024-05-01T10:00:00Z"}, customer_id="c1")["conversation_id"]
+    'form-1'
+    >>> t.add({"id": "call-1", "channel": "voice", "direction": "outbound",
+    ...        "timestamp": "2024-05-01T10:20:00Z"}, customer_id="c1")["conversation_id"]
+    'form-1'
+
+    ``config`` is a dict: ``inactivity_gap_secs`` (default one day), ``channel_gaps_secs``
+    (per channel name), ``subject_window_secs``, ``not_before``, ``not_after``.
+    """
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None, *, _native: Any = None) -> None:
+        if _native is not None:
+            self._native = _native
+        else:
+            self._native = _omni.NativeThreader(None if config is None else _json.dumps(config, ensure_ascii=False, default=_json_default))
+
+    def add(self, message: MessageInput, customer_id: Optional[str] = None) -> dict:
+        """Adds one message (a dict in the message format, or JSON) of a customer (None: the
+        message is its own customer). Returns ``conversation_id``, ``status`` (added, duplicate,
+        updated), the conversations it ``changed`` (with their ``previous`` ids), ``retired``
+        ids and ``problems``."""
+        text = message if isinstance(message, (str, bytes)) else _json.dumps(message, ensure_ascii=False, default=_json_default)
+        return _json.loads(self._native.add_json(_as_json_text(text), customer_id))
+
+    def add_many(self, messages: Any, customer_ids: Sequence[Optional[str]]) -> dict:
+        """Adds many messages (a list of dicts or JSON text) with one customer id per message.
+        Returns ``conversation_ids`` (per message, None when rejected), ``rejections``, counts,
+        ``changed`` and ``retired``."""
+        if not isinstance(messages, (str, bytes, bytearray, memoryview)):
+            messages = _message_lines(messages)
+        summary, conversation_ids, rejected = self._native.add_many_json(
+            _as_json_text(messages), ["" if c is None else str(c) for c in customer_ids]
+        )
+        result = _json.loads(summary)
+        result["conversation_ids"] = conversation_ids
+        result["rejections"] = [_rejection(r) for r in rejected]
+        return result
+
+    def conversation(self, id: str) -> Optional[dict]:
+        """The conversation with this id (a retired id or any message id finds the conversation
+        holding that message): ``id``, ``customer_id``, ``message_ids``, ``messages`` (with how
+        each joined), ``channels``, ``state``, ``started``, ``last_activity``, first and last
+        inbound and outbound times, ``first_response_secs``, ``topic``, ``references``."""
+        return _json_or_none(self._native.conversation_json(id))
+
+    def conversation_of(self, message_id: str) -> Optional[str]:
+        """The id of the conversation a message is in."""
+        return self._native.conversation_of(message_id)
+
+    def customer_of(self, message_id: str) -> Optional[str]:
+        """The customer a message belongs to."""
+        return self._native.customer_of(message_id)
+
+    def conversations_of(self, customer_id: str) -> list:
+        """A customer's conversations, oldest first."""
+        return _json.loads(self._native.conversations_of_json(customer_id))
+
+    def conversations(self) -> list:
+        """Every conversation, customer by customer."""
+        return _json.loads(self._native.conversations_json())
+
+    def customer_ids(self) -> list[str]:
+        """Every customer id, sorted."""
+        return self._native.customer_ids()
+
+    def reassign(self, to: str, *, customer: Optional[str] = None, messages: Optional[Sequence[str]] = None) -> dict:
+        """Moves every message of ``customer``, or the ``messages`` listed, to customer ``to``
+        (when identity resolution merges or splits customers); their conversations follow."""
+        if (customer is None) == (messages is None):
+            raise InvalidArgumentError("give either customer= or messages=")
+        what: dict = {"customer": customer, "to": to} if customer is not None else {"messages": list(messages or []), "to": to}
+        return _json.loads(self._native.reassign_json(_json.dumps(what, ensure_ascii=False)))
+
+    def remove_customer(self, customer_id: str) -> dict:
+        """Removes a customer with every message and conversation (erasure)."""
+        return _json.loads(self._native.remove_customer_json(customer_id))
+
+    def check_follow_up(self, conversation_id: str, since: Any = None) -> dict:
+        """Whether a follow-up planned about a conversation is out of date: ``moved_on`` and the
+        ``reasons`` (payment or order on any channel, the matter resolved, the customer writing
+        since). ``since`` defaults to our last message in the conversation."""
+        if since is not None and not isinstance(since, str):
+            since = _json_default(since)
+        return _json.loads(self._native.check_follow_up_json(conversation_id, since))
+
+    @property
+    def message_count(self) -> int:
+        """How many messages it holds."""
+        return self._native.counts()[0]
+
+    @property
+    def conversation_count(self) -> int:
+        """How many conversations there are."""
+        return self._native.counts()[2]
+
+    def __len__(self) -> int:
+        return self.conversation_count
+
+    def snapshot(self) -> bytes:
+        """The whole threader as bytes (versioned, checksummed)."""
+        return self._native.snapshot()
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Threader":
+        """A threader from :meth:`snapshot` bytes. Raises InvalidSnapshotError."""
+        return cls(_native=_omni.NativeThreader.restore(bytes(data)))
+
+
+class ThreadResult(NamedTuple):
+    """What :func:`thread` returns."""
+
+    conversations: list
+    conversation_ids: list
+    frame: Any
+    threader: Threader
+    rejections: list
+    notes: list
+
+
+def thread(
+    messages: Any,
+    *,
+    customer_ids: Optional[Sequence[Optional[str]]] = None,
+    config: Optional[Mapping[str, Any]] = None,
+    resolver_config: Optional[Mapping[str, Any]] = None,
+) -> ThreadResult:
+    """Threads messages into conversations across channels: a list of message dicts (the
+    documented JSON format), JSON text, or a DataFrame of them (pandas, polars, pyarrow; nested
+    fields such as ``from`` and ``refs`` as dict cells).
+
+    Customers come from ``customer_ids`` (one per message), else from a ``customer_id`` column
+    of a frame, else identity resolution over each message's sender runs first (in the core).
+    Returns ``(conversations, conversation_ids, frame, threader, rejections, notes)``:
+    conversations as dicts (``id``, ``customer_id``, ``message_ids`` in order, ``channels``,
+    ``state``, ``started``, ``last_activity``, ...), each input message's conversation id, for a
+    frame input the frame with a ``conversation_id`` column added (else None), the
+    :class:`Threader` to keep adding to, unreadable records, and how customers were found for
+    messages that named none.
+
+    >>> r = omni.thread([
+    ...     {"id": "f1", "channel": "web_form", "direction": "inbound", "timestamp": "2024-05-01T10:00:00Z",
+    ...      "form_fields": {"Телефон": "8 912 345-67-89"}},
+    ...     {"id": "w1", "channel": "whatsapp", "direction": "inbound", "timestamp": "2024-05-01T11:00:00Z",
+    ...      "from": {"identifiers": [{"kind": "phone", "value": "+79123456789"}]}}])
+    >>> r.conversation_ids
+    ['f1', 'f1']
+    """
+    frame = None
+    if _is_table(messages):
+        frame = messages
+        rows = _table_rows(messages)
+        if customer_ids is None and rows and "customer_id" in rows[0]:
+            customer_ids = [None if _is_missing(r.get("customer_id")) else str(r.get("customer_id")) for r in rows]
+        rows = [{k: v for k, v in r.items() if k not in ("customer_id", "conversation_id")} for r in rows]
+        text = _message_lines(rows)
+    elif isinstance(messages, (str, bytes, bytearray, memoryview)):
+        text = _as_json_text(messages)
+    else:
+        text = _message_lines(messages)
+    native, conversations, conversation_ids, _customers, rejected, notes = _omni.thread_messages_json_batch(
+        text,
+        None if customer_ids is None else ["" if c is None else str(c) for c in customer_ids],
+        None if config is None else _json.dumps(config, ensure_ascii=False, default=_json_default),
+        None if resolver_config is None else _json.dumps(resolver_config, ensure_ascii=False),
+    )
+    out_frame = _with_column(frame, "conversation_id", conversation_ids) if frame is not None else None
+    return ThreadResult(
+        _json.loads(conversations),
+        conversation_ids,
+        out_frame,
+        Threader(_native=native),
+        [_rejection(r) for r in rejected],
+        [{"index": i, "note": n} for (i, n) in notes],
+    )
+
+
 __all__ = [
     "Contact",
     "DedupeResult",
     "EmailRules",
     "Resolver",
+    "ThreadResult",
+    "Threader",
+    "thread",
     "dedupe",
     "estimate_model",
     "Email",

@@ -1,0 +1,1273 @@
+//! Conversation threading across channels: a customer's messages on every channel grouped into
+//! conversations, with each conversation's state, and a staleness check for planned follow-ups.
+//!
+//! Messages are threaded per customer (after identity resolution). Explicit links come first:
+//! email threads by JWZ over `Message-ID` / `References` / `In-Reply-To` with subject grouping,
+//! messenger reply ids, chat session ids, provider conversation ids, and order or ticket numbers
+//! in the text. Then time: a message on a channel without threading of its own (a call, a form,
+//! a messenger, SMS) continues the customer's current conversation when it comes within the
+//! inactivity gap of its channel. Two email threads stay separate unless something explicit
+//! links them. The exact rules are in [`group`](self#rules) below.
+//!
+//! A customer's conversations are a pure function of the set of that customer's messages, so
+//! the result does not depend on the order messages arrive in, and adding them one at a time
+//! ([`Threader::add`]) gives the same conversations as adding them at once
+//! ([`Threader::add_many`], [`thread_messages`]). A conversation's id is the id of its earliest
+//! message (by time, then id): the same messages always give the same id. When a late message
+//! joins two conversations the later one's id retires and the outcome says so.
+//!
+//! ```
+//! use omni_core::thread::{ConversationState, ThreadConfig, Threader};
+//! use omni_core::Message;
+//!
+//! let form = Message::from_json(r#"{"id":"form-1","channel":"web_form","direction":"inbound",
+//!     "timestamp":"2024-05-01T10:00:00Z","text":"Нужен тур в Турцию, перезвоните"}"#).unwrap();
+//! let call = Message::from_json(r#"{"id":"call-1","channel":"voice","direction":"outbound",
+//!     "timestamp":"2024-05-01T10:20:00Z"}"#).unwrap();
+//! let wa = Message::from_json(r#"{"id":"wa-1","channel":"whatsapp","direction":"outbound",
+//!     "timestamp":"2024-05-01T10:40:00Z","text":"Отправили подборку туров"}"#).unwrap();
+//!
+//! let mut threader = Threader::new(ThreadConfig::default()).unwrap();
+//! for m in [&wa, &form, &call] {
+//!     threader.add(m, "form-1").unwrap();
+//! }
+//! let conversation = threader.conversation("form-1").unwrap();
+//! assert_eq!(conversation.message_ids, ["form-1", "call-1", "wa-1"]);
+//! assert_eq!(conversation.state, ConversationState::WaitingForCustomer);
+//! ```
+//!
+//! # Rules
+//! With a customer's messages sorted by time, then id:
+//! 1. Explicit links join messages into groups: email threads (JWZ; then threads whose
+//!    normalised subjects agree and that come within [`ThreadConfig::subject_window_secs`] of
+//!    each other), `reply_to_id` naming another message's id, a shared `session_id`, a shared
+//!    provider `conversation_id`, a shared order or ticket number ([`reference_keys`]).
+//! 2. A group without email whose first message comes within the inactivity gap of its channel
+//!    ([`ThreadConfig::gap_secs`]) after the customer's previous message joins that message's
+//!    conversation. Groups with email never join by time.
+//! 3. Messages whose timestamps fall outside [`ThreadConfig::not_before`] /
+//!    [`ThreadConfig::not_after`] take part in explicit links only; the reason is recorded.
+
+mod batch;
+mod email;
+mod follow_up;
+mod group;
+mod record;
+mod state;
+mod subject;
+mod text;
+
+pub use batch::{
+    resolve_message_customers, thread_messages, thread_messages_json, CustomerAssignment, Threading,
+};
+pub use follow_up::{FollowUpCheck, FollowUpReason, FollowUpReasonKind};
+pub use subject::{normalize_subject, subject_key};
+pub use text::reference_keys;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::message::{Channel, Direction, Message, Rejection};
+use chrono::{DateTime, TimeZone, Utc};
+use group::{by_time_then_id, compute, ConvCore, Placement, Scratch, NONE};
+use record::Record;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The longest message id, reference id, session or conversation id accepted, in bytes.
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// The most `references` plus `in_reply_to` ids one message may carry.
+pub const MAX_REFERENCES: usize = 1000;
+
+/// How conversations are cut. Every field has a default; times are in seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThreadConfig {
+    /// The inactivity gap after which a message on a channel without its own threading starts a
+    /// new conversation (default 86 400: one day).
+    pub inactivity_gap_secs: u64,
+    /// Gaps for particular channels, by channel name (`{"live_chat": 7200}`); others use
+    /// `inactivity_gap_secs`.
+    pub channel_gaps_secs: BTreeMap<String, u64>,
+    /// Email threads with the same normalised subject join when one starts within this long
+    /// after the other's last message (default 30 days; 0 turns subject grouping off).
+    pub subject_window_secs: u64,
+    /// Timestamps before this are implausible (default 2000-01-01T00:00:00Z).
+    #[serde(with = "crate::message::optional_timestamp")]
+    pub not_before: Option<DateTime<Utc>>,
+    /// Timestamps after this are implausible (default none; set it to "now" plus some clock
+    /// skew to catch future-dated messages).
+    #[serde(with = "crate::message::optional_timestamp")]
+    pub not_after: Option<DateTime<Utc>>,
+}
+
+impl Default for ThreadConfig {
+    fn default() -> Self {
+        ThreadConfig {
+            inactivity_gap_secs: 86_400,
+            channel_gaps_secs: BTreeMap::new(),
+            subject_window_secs: 30 * 86_400,
+            not_before: Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single(),
+            not_after: None,
+        }
+    }
+}
+
+impl ThreadConfig {
+    /// The inactivity gap for `channel`, in seconds.
+    pub fn gap_secs(&self, channel: &Channel) -> u64 {
+        if self.channel_gaps_secs.is_empty() {
+            return self.inactivity_gap_secs;
+        }
+        self.channel_gaps_secs
+            .get(channel.name())
+            .copied()
+            .unwrap_or(self.inactivity_gap_secs)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let limit = 100 * 365 * 86_400;
+        let too_long = |name: &str, v: u64| {
+            (v > limit).then(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("config.{name}: {v} seconds is more than 100 years"),
+                )
+            })
+        };
+        if let Some(e) = too_long("inactivity_gap_secs", self.inactivity_gap_secs)
+            .or_else(|| too_long("subject_window_secs", self.subject_window_secs))
+        {
+            return Err(e);
+        }
+        for (name, &gap) in &self.channel_gaps_secs {
+            if let Some(e) = too_long(&format!("channel_gaps_secs.{name}"), gap) {
+                return Err(e);
+            }
+        }
+        if let (Some(a), Some(b)) = (self.not_before, self.not_after) {
+            if a > b {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "config: not_before {} is after not_after {}",
+                        a.to_rfc3339(),
+                        b.to_rfc3339()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a conversation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationState {
+    /// Going on, nobody owes a reply (after a call or a visit, or reopened by an event).
+    Open,
+    /// The customer wrote last: we owe a reply.
+    WaitingForUs,
+    /// We wrote last: the customer owes a reply.
+    WaitingForCustomer,
+    /// Closed: by an explicit event, the customer's words (`спасибо, получил`), or a payment or
+    /// order confirmation.
+    Resolved,
+}
+
+impl ConversationState {
+    /// The snake_case name (`waiting_for_us`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConversationState::Open => "open",
+            ConversationState::WaitingForUs => "waiting_for_us",
+            ConversationState::WaitingForCustomer => "waiting_for_customer",
+            ConversationState::Resolved => "resolved",
+        }
+    }
+}
+
+/// How a message came into its conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinKind {
+    /// It starts the conversation.
+    Start,
+    /// An email reply to the `with` message (its parent in the JWZ tree).
+    EmailReply,
+    /// In the same email thread as `with` (siblings under a missing parent, or the thread root).
+    EmailThread,
+    /// An email thread with the same normalised subject as `with`'s.
+    EmailSubject,
+    /// A messenger reply to (or replied to by) `with`.
+    ReplyTo,
+    /// The same chat or call session as `with`.
+    Session,
+    /// The same provider conversation as `with`.
+    ProviderConversation,
+    /// The same order or ticket number as `with`.
+    OrderOrTicket,
+    /// Within the inactivity gap after `with`, the customer's previous message.
+    TimeWindow,
+}
+
+/// Why a message is where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinReason {
+    /// The kind of link.
+    pub via: JoinKind,
+    /// The message it links to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<String>,
+    /// The shared key, for sessions, provider conversations, orders and tickets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// What was wrong with a message; it is still threaded by the rules that apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// A reference that is not a message id (empty, spaces inside); ignored.
+    MalformedReference,
+    /// The message it replies to is not among the customer's messages.
+    MissingParent,
+    /// Its references lead back to itself; the looping link is ignored.
+    ReferenceLoop,
+    /// Another message has the same email `Message-ID`; threaded as a copy next to it.
+    DuplicateMessageId,
+    /// Timestamp before [`ThreadConfig::not_before`]: no time-window links.
+    TimestampTooEarly,
+    /// Timestamp after [`ThreadConfig::not_after`]: no time-window links.
+    TimestampInFuture,
+    /// No customer was given or resolved: the message is its own customer.
+    NoCustomer,
+}
+
+/// A problem with a message, and what was done about it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Problem {
+    /// The kind of problem.
+    pub kind: ProblemKind,
+    /// What exactly, naming the field.
+    pub detail: String,
+}
+
+impl Problem {
+    pub(crate) fn new(kind: ProblemKind, detail: String) -> Problem {
+        Problem { kind, detail }
+    }
+}
+
+/// One message as placed in a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadedMessage {
+    /// The message id.
+    pub id: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// When it happened.
+    pub timestamp: DateTime<Utc>,
+    /// How it joined the conversation.
+    pub joined_by: JoinReason,
+    /// What was wrong with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// A conversation: a customer's messages about one matter, across channels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// The id of its earliest message (by time, then id).
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// Its message ids, oldest first.
+    pub message_ids: Vec<String>,
+    /// Its messages with how each joined, oldest first.
+    pub messages: Vec<ThreadedMessage>,
+    /// Channels in order of first use.
+    pub channels: Vec<Channel>,
+    /// Where it stands.
+    pub state: ConversationState,
+    /// The message that resolved it, while it is resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<String>,
+    /// Its first message's time.
+    pub started: DateTime<Utc>,
+    /// Its last message's time.
+    pub last_activity: DateTime<Utc>,
+    /// The customer's first message.
+    #[serde(default, with = "crate::message::optional_timestamp")]
+    pub first_inbound: Option<DateTime<Utc>>,
+    /// The customer's last message.
+    #[serde(default, with = "crate::message::optional_timestamp")]
+    pub last_inbound: Option<DateTime<Utc>>,
+    /// Our first message.
+    #[serde(default, with = "crate::message::optional_timestamp")]
+    pub first_outbound: Option<DateTime<Utc>>,
+    /// Our last message.
+    #[serde(default, with = "crate::message::optional_timestamp")]
+    pub last_outbound: Option<DateTime<Utc>>,
+    /// Seconds from the customer's first message to our first reply after it.
+    #[serde(default)]
+    pub first_response_secs: Option<i64>,
+    /// The topic: the first normalised subject, or the first line of the first inbound text.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Order and ticket numbers mentioned (`order:12345`, `ticket:5521`), sorted.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// What [`Threader::add`] did with a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddStatus {
+    /// A new message.
+    Added,
+    /// The same message (same id, same threading facts, same customer) was already there.
+    Duplicate,
+    /// A message with this id was there with other content or another customer; replaced.
+    Updated,
+}
+
+/// A conversation that changed, and the conversations (by their ids before the change) whose
+/// messages it now holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationChange {
+    /// Its id now.
+    pub conversation_id: String,
+    /// The ids, before the change, of the conversations its messages were in (empty for a new
+    /// conversation of new messages).
+    pub previous: Vec<String>,
+}
+
+/// The outcome of adding one message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadOutcome {
+    /// The message.
+    pub message_id: String,
+    /// Its customer.
+    pub customer_id: String,
+    /// Its conversation.
+    pub conversation_id: String,
+    /// New, duplicate or replaced.
+    pub status: AddStatus,
+    /// Conversations that changed because of it (created, grew, merged, split, changed state).
+    pub changed: Vec<ConversationChange>,
+    /// Conversation ids that no longer exist (merged into another, or renamed because an earlier
+    /// message joined).
+    pub retired: Vec<String>,
+    /// What was wrong with the message.
+    pub problems: Vec<Problem>,
+}
+
+/// The outcome of adding many messages. Find each message's conversation with
+/// [`Threader::conversation_of`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    /// Messages that could not be added, with their input position and why.
+    #[serde(skip)]
+    pub rejections: Vec<Rejection>,
+    /// How many were new.
+    pub added: usize,
+    /// How many were duplicates of messages already there (or earlier in the batch).
+    pub duplicates: usize,
+    /// How many replaced a message with the same id.
+    pub updated: usize,
+    /// Conversations that changed or were created. Left empty when the threader was empty
+    /// before the batch: then every conversation is new (list them with
+    /// [`Threader::conversations_of`] or [`Threader::partition`]).
+    pub changed: Vec<ConversationChange>,
+    /// Conversation ids that no longer exist.
+    pub retired: Vec<String>,
+}
+
+/// Which messages to move to another customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Reassign {
+    /// Every message of customer `customer` (identity resolution merged it into `to`).
+    Customer {
+        /// The customer whose messages move.
+        customer: String,
+        /// The customer they move to.
+        to: String,
+    },
+    /// These messages (identity resolution split them off into `to`).
+    Messages {
+        /// The message ids.
+        messages: Vec<String>,
+        /// The customer they move to.
+        to: String,
+    },
+}
+
+/// The outcome of a reassignment or a removal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeOutcome {
+    /// How many messages moved or were removed.
+    pub messages: usize,
+    /// Conversations that changed.
+    pub changed: Vec<ConversationChange>,
+    /// Conversation ids that no longer exist.
+    pub retired: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct CustomerThreads {
+    id: Box<str>,
+    /// Message slots, sorted by time, then id.
+    slots: Vec<u32>,
+    convs: Vec<ConvCore>,
+}
+
+/// Threads messages into conversations, one message at a time or in batches, with the same
+/// result in any order. Cheap to clone; `Send + Sync`; serialisable (serde) for snapshots.
+///
+/// ```
+/// use omni_core::thread::{AddStatus, ThreadConfig, Threader};
+/// use omni_core::Message;
+///
+/// let mut threader = Threader::new(ThreadConfig::default()).unwrap();
+/// let first = Message::from_json(r#"{"id":"e1","channel":"email","direction":"inbound",
+///     "timestamp":"2024-05-01T10:00:00Z","subject":"Счёт","refs":{"message_id":"a@example.com"}}"#).unwrap();
+/// let reply = Message::from_json(r#"{"id":"e2","channel":"email","direction":"outbound",
+///     "timestamp":"2024-05-03T10:00:00Z","subject":"Re: Счёт","refs":{"message_id":"b@example.com",
+///     "in_reply_to":["a@example.com"]}}"#).unwrap();
+/// threader.add(&reply, "cust-1").unwrap();
+/// let outcome = threader.add(&first, "cust-1").unwrap();
+/// assert_eq!(outcome.conversation_id, "e1");
+/// assert_eq!(outcome.retired, ["e2"]); // the reply's conversation is now e1's
+/// assert_eq!(threader.add(&first, "cust-1").unwrap().status, AddStatus::Duplicate);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Threader {
+    config: ThreadConfig,
+    records: Vec<Option<Record>>,
+    placements: Vec<Placement>,
+    customer_of_slot: Vec<u32>,
+    by_id: FxHashMap<Box<str>, u32>,
+    customers: Vec<Option<CustomerThreads>>,
+    customer_ix: FxHashMap<Box<str>, u32>,
+}
+
+/// A conversation before a change: id, members, summary.
+type Before = Vec<(Box<str>, ConvCore)>;
+
+impl Threader {
+    /// A threader with `config`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for gaps over 100 years or `not_before` after `not_after`.
+    pub fn new(config: ThreadConfig) -> Result<Threader> {
+        config.validate()?;
+        Ok(Threader {
+            config,
+            records: Vec::new(),
+            placements: Vec::new(),
+            customer_of_slot: Vec::new(),
+            by_id: FxHashMap::default(),
+            customers: Vec::new(),
+            customer_ix: FxHashMap::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ThreadConfig {
+        &self.config
+    }
+
+    /// How many messages it holds.
+    pub fn message_count(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// How many customers it holds.
+    pub fn customer_count(&self) -> usize {
+        self.customer_ix.len()
+    }
+
+    /// How many conversations there are.
+    pub fn conversation_count(&self) -> usize {
+        self.customers.iter().flatten().map(|c| c.convs.len()).sum()
+    }
+
+    fn record(&self, slot: u32) -> &Record {
+        self.records[slot as usize]
+            .as_ref()
+            .expect("slots in use hold records")
+    }
+
+    fn customer(&self, slot: u32) -> &CustomerThreads {
+        self.customers[self.customer_of_slot[slot as usize] as usize]
+            .as_ref()
+            .expect("slots in use belong to live customers")
+    }
+
+    /// The customer index for `id`, created if new.
+    fn customer_index(&mut self, id: &str) -> u32 {
+        if let Some(&c) = self.customer_ix.get(id) {
+            return c;
+        }
+        let c = self.customers.len() as u32;
+        self.customers.push(Some(CustomerThreads {
+            id: id.into(),
+            slots: Vec::new(),
+            convs: Vec::new(),
+        }));
+        self.customer_ix.insert(id.into(), c);
+        c
+    }
+
+    fn snapshot_before(&self, customers: &[u32], before: &mut Before) {
+        for &c in customers {
+            if let Some(ct) = &self.customers[c as usize] {
+                for conv in &ct.convs {
+                    before.push((self.record(conv.members[0]).id.clone(), conv.clone()));
+                }
+            }
+        }
+    }
+
+    /// Recomputes the conversations of `customers` (their slots already updated) and returns
+    /// what changed against `before`.
+    fn recompute(
+        &mut self,
+        customers: &[u32],
+        before: Option<&Before>,
+    ) -> (Vec<ConversationChange>, Vec<String>) {
+        let Threader {
+            config,
+            records,
+            placements,
+            customers: all,
+            customer_ix,
+            ..
+        } = self;
+        let mut scratch = Scratch::default();
+        for &c in customers {
+            let Some(ct) = all[c as usize].as_mut() else {
+                continue;
+            };
+            if ct.slots.is_empty() {
+                customer_ix.remove(&ct.id);
+                all[c as usize] = None;
+                continue;
+            }
+            let convs = compute(&ct.slots, records, config, &mut scratch);
+            for (&slot, p) in ct.slots.iter().zip(scratch.placements.drain(..)) {
+                placements[slot as usize] = p;
+            }
+            ct.convs = convs;
+        }
+        match before {
+            Some(before) => self.diff(customers, before),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn diff(&self, customers: &[u32], before: &Before) -> (Vec<ConversationChange>, Vec<String>) {
+        let mut old_of_slot: FxHashMap<u32, usize> = FxHashMap::default();
+        for (k, (_, conv)) in before.iter().enumerate() {
+            for &m in &conv.members {
+                old_of_slot.insert(m, k);
+            }
+        }
+        let mut changed = Vec::new();
+        let mut now_ids: FxHashSet<&str> = FxHashSet::default();
+        for &c in customers {
+            let Some(ct) = &self.customers[c as usize] else {
+                continue;
+            };
+            for conv in &ct.convs {
+                let id = &*self.record(conv.members[0]).id;
+                now_ids.insert(id);
+                let mut previous: Vec<usize> = conv
+                    .members
+                    .iter()
+                    .filter_map(|m| old_of_slot.get(m).copied())
+                    .collect();
+                previous.sort_unstable();
+                previous.dedup();
+                let same = previous.len() == 1 && {
+                    let (old_id, old) = &before[previous[0]];
+                    &**old_id == id && old == conv
+                };
+                if !same {
+                    let mut previous: Vec<String> =
+                        previous.iter().map(|&k| before[k].0.to_string()).collect();
+                    previous.sort_unstable();
+                    changed.push(ConversationChange {
+                        conversation_id: id.to_string(),
+                        previous,
+                    });
+                }
+            }
+        }
+        let mut retired: Vec<String> = before
+            .iter()
+            .filter(|(id, _)| !now_ids.contains(&**id))
+            .map(|(id, _)| id.to_string())
+            .collect();
+        retired.sort_unstable();
+        retired.dedup();
+        changed.sort_by(|a, b| a.conversation_id.cmp(&b.conversation_id));
+        (changed, retired)
+    }
+
+    /// Inserts `slot` into customer `c`'s sorted slots.
+    fn insert_slot(&mut self, c: u32, slot: u32) {
+        let records = &self.records;
+        let r = records[slot as usize].as_ref().expect("live record");
+        let ct = self.customers[c as usize].as_mut().expect("live customer");
+        let at = ct.slots.partition_point(|&s| {
+            by_time_then_id(records[s as usize].as_ref().expect("live"), r).is_lt()
+        });
+        ct.slots.insert(at, slot);
+        self.customer_of_slot[slot as usize] = c;
+    }
+
+    fn remove_slot(&mut self, slot: u32) -> u32 {
+        let c = self.customer_of_slot[slot as usize];
+        if let Some(ct) = self.customers[c as usize].as_mut() {
+            ct.slots.retain(|&s| s != slot);
+        }
+        c
+    }
+
+    /// Checks and prepares one message for `customer_id` (empty: the message is its own
+    /// customer).
+    fn prepare<'m>(&self, message: &'m Message, customer_id: &'m str) -> Result<(Record, &'m str)> {
+        let mut record = Record::from_message(message, &self.config)?;
+        let customer = customer_id.trim();
+        if customer.len() > MAX_ID_BYTES {
+            return Err(Error::too_large(
+                "customer_id",
+                customer.len(),
+                MAX_ID_BYTES,
+            ));
+        }
+        let customer = if customer.is_empty() {
+            record.add_problem(Problem::new(
+                ProblemKind::NoCustomer,
+                "customer_id: no customer given or resolved; the message is its own customer"
+                    .into(),
+            ));
+            message.id.as_str()
+        } else {
+            customer
+        };
+        Ok((record, customer))
+    }
+
+    /// Adds one message of customer `customer_id` (an empty id makes the message its own
+    /// customer, with the problem recorded) and rethreads that customer. Adding the same message
+    /// again changes nothing; a message with a known id and other content, or another customer,
+    /// replaces the old one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::FieldMissing`] for a message without an id; [`ErrorKind::InputTooLarge`] for
+    /// an id over [`MAX_ID_BYTES`] or more than [`MAX_REFERENCES`] references. Malformed
+    /// references and implausible times are not errors: they are in the outcome's `problems`.
+    pub fn add(&mut self, message: &Message, customer_id: &str) -> Result<ThreadOutcome> {
+        let (record, customer) = self.prepare(message, customer_id)?;
+        let existing = self.by_id.get(record.id.as_ref()).copied();
+        let c = self.customer_index(customer);
+        let (status, affected) = match existing {
+            Some(slot)
+                if self.customer_of_slot[slot as usize] == c && self.record(slot) == &record =>
+            {
+                (AddStatus::Duplicate, Vec::new())
+            }
+            Some(slot) => {
+                let old = self.customer_of_slot[slot as usize];
+                let affected = if old == c { vec![c] } else { vec![old, c] };
+                (AddStatus::Updated, affected)
+            }
+            None => (AddStatus::Added, vec![c]),
+        };
+        let (changed, retired) = if affected.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let mut before = Vec::new();
+            self.snapshot_before(&affected, &mut before);
+            let slot = match existing {
+                Some(slot) => {
+                    self.remove_slot(slot);
+                    self.records[slot as usize] = Some(record);
+                    slot
+                }
+                None => {
+                    let slot = self.records.len() as u32;
+                    self.by_id.insert(record.id.clone(), slot);
+                    self.records.push(Some(record));
+                    self.placements.push(Placement::default());
+                    self.customer_of_slot.push(c);
+                    slot
+                }
+            };
+            self.insert_slot(c, slot);
+            self.recompute(&affected, Some(&before))
+        };
+        let slot = self.by_id[message.id.as_str()];
+        Ok(ThreadOutcome {
+            message_id: message.id.clone(),
+            customer_id: customer.to_string(),
+            conversation_id: self.conversation_id_of_slot(slot).to_string(),
+            status,
+            changed,
+            retired,
+            problems: self.problems_of(slot),
+        })
+    }
+
+    /// Adds many messages, `customer_ids[i]` being the customer of `messages[i]` (empty: the
+    /// message is its own customer), and rethreads each affected customer once. Gives the same
+    /// conversations as adding them one at a time, in any order. A message that cannot be added
+    /// is reported in [`BatchOutcome::rejections`]; the others are added. A repeated id within
+    /// the batch is a duplicate when equal, otherwise the later one replaces the earlier.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when the two slices differ in length.
+    pub fn add_many<S: AsRef<str>>(
+        &mut self,
+        messages: &[Message],
+        customer_ids: &[S],
+    ) -> Result<BatchOutcome> {
+        if messages.len() != customer_ids.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{} messages but {} customer ids; give one customer id per message",
+                    messages.len(),
+                    customer_ids.len()
+                ),
+            ));
+        }
+        let track = !self.by_id.is_empty();
+        let mut out = BatchOutcome {
+            rejections: Vec::new(),
+            added: 0,
+            duplicates: 0,
+            updated: 0,
+            changed: Vec::new(),
+            retired: Vec::new(),
+        };
+        self.records.reserve(messages.len());
+        self.placements.reserve(messages.len());
+        self.customer_of_slot.reserve(messages.len());
+        self.by_id.reserve(messages.len());
+        // One pass: each customer's conversations are saved the first time the batch touches
+        // it (they only change in the recomputation at the end).
+        let mut affected: Vec<u32> = Vec::new();
+        let mut touched: FxHashSet<u32> = FxHashSet::default();
+        let mut before = Vec::new();
+        let mut dirty: Vec<u32> = Vec::with_capacity(messages.len());
+        let mut prepared: Vec<Option<(Record, u32)>> = Vec::with_capacity(messages.len());
+        for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
+            match self.prepare(m, cid.as_ref()) {
+                Ok((record, customer)) => {
+                    let c = self.customer_index(customer);
+                    prepared.push(Some((record, c)));
+                }
+                Err(e) => {
+                    out.rejections.push(Rejection {
+                        index,
+                        id: (!m.id.trim().is_empty()).then(|| m.id.clone()),
+                        error: e.at(format!("messages[{index}]")),
+                    });
+                    prepared.push(None);
+                }
+            }
+        }
+        // Messages are stored customer by customer (input order within a customer), so that
+        // threading a customer reads memory that lies together.
+        let mut order: Vec<u32> = (0..prepared.len() as u32)
+            .filter(|&k| prepared[k as usize].is_some())
+            .collect();
+        order.sort_by_key(|&k| prepared[k as usize].as_ref().map_or(0, |(_, c)| *c));
+        let base = self.records.len() as u32;
+        let mut input_of_new: Vec<u32> = Vec::with_capacity(order.len());
+        let mut input_of_old: FxHashMap<u32, u32> = FxHashMap::default();
+        for k in order {
+            let Some((record, c)) = prepared[k as usize].take() else {
+                continue;
+            };
+            let existing = self.by_id.get(record.id.as_ref()).copied();
+            if let Some(slot) = existing {
+                let old = self.customer_of_slot[slot as usize];
+                if old == c && self.record(slot) == &record {
+                    out.duplicates += 1;
+                    continue;
+                }
+                // The same id later in the input was stored already: it wins, as if the
+                // messages had been added in input order.
+                let later = if slot >= base {
+                    input_of_new[(slot - base) as usize] > k
+                } else {
+                    input_of_old.get(&slot).is_some_and(|&w| w > k)
+                };
+                if later {
+                    out.updated += 1;
+                    if touched.insert(c) {
+                        affected.push(c);
+                    }
+                    continue;
+                }
+                if touched.insert(old) {
+                    affected.push(old);
+                    if track {
+                        self.snapshot_before(&[old], &mut before);
+                    }
+                }
+            }
+            if touched.insert(c) {
+                affected.push(c);
+                if track {
+                    self.snapshot_before(&[c], &mut before);
+                }
+            }
+            let slot = match existing {
+                Some(slot) => {
+                    self.remove_slot(slot);
+                    self.records[slot as usize] = Some(record);
+                    out.updated += 1;
+                    if slot >= base {
+                        input_of_new[(slot - base) as usize] = k;
+                    } else {
+                        input_of_old.insert(slot, k);
+                    }
+                    slot
+                }
+                None => {
+                    let slot = self.records.len() as u32;
+                    self.by_id.insert(record.id.clone(), slot);
+                    self.records.push(Some(record));
+                    self.placements.push(Placement::default());
+                    self.customer_of_slot.push(c);
+                    input_of_new.push(k);
+                    out.added += 1;
+                    slot
+                }
+            };
+            self.customer_of_slot[slot as usize] = c;
+            dirty.push(slot);
+        }
+        // Add the new slots to their customers, then sort each affected customer once.
+        for slot in dirty {
+            let c = self.customer_of_slot[slot as usize];
+            if let Some(ct) = self.customers[c as usize].as_mut() {
+                ct.slots.push(slot);
+            }
+        }
+        {
+            let records = &self.records;
+            for &c in &affected {
+                if let Some(ct) = self.customers[c as usize].as_mut() {
+                    ct.slots.sort_unstable_by(|&a, &b| {
+                        by_time_then_id(
+                            records[a as usize].as_ref().expect("live"),
+                            records[b as usize].as_ref().expect("live"),
+                        )
+                    });
+                    ct.slots.dedup();
+                }
+            }
+        }
+        let (changed, retired) = self.recompute(&affected, track.then_some(&before));
+        out.changed = changed;
+        out.retired = retired;
+        Ok(out)
+    }
+
+    fn conversation_id_of_slot(&self, slot: u32) -> &str {
+        let ct = self.customer(slot);
+        let conv = &ct.convs[self.placements[slot as usize].conv as usize];
+        &self.record(conv.members[0]).id
+    }
+
+    fn problems_of(&self, slot: u32) -> Vec<Problem> {
+        let mut out: Vec<Problem> = self.record(slot).problems().to_vec();
+        out.extend(self.placements[slot as usize].problems.iter().cloned());
+        out
+    }
+
+    /// The id of the conversation a message is in.
+    pub fn conversation_of(&self, message_id: &str) -> Option<&str> {
+        let slot = *self.by_id.get(message_id)?;
+        Some(self.conversation_id_of_slot(slot))
+    }
+
+    /// The customer a message belongs to.
+    pub fn customer_of(&self, message_id: &str) -> Option<&str> {
+        let slot = *self.by_id.get(message_id)?;
+        Some(&self.customer(slot).id)
+    }
+
+    /// The conversation with this id. A retired id (the id of a message that is now inside
+    /// another conversation) finds the conversation that holds that message.
+    pub fn conversation(&self, id: &str) -> Option<Conversation> {
+        let slot = *self.by_id.get(id)?;
+        let ct = self.customer(slot);
+        Some(self.view(ct, &ct.convs[self.placements[slot as usize].conv as usize]))
+    }
+
+    /// A customer's conversations, oldest first (by their first message). Empty for an unknown
+    /// customer.
+    pub fn conversations_of(&self, customer_id: &str) -> Vec<Conversation> {
+        let Some(&c) = self.customer_ix.get(customer_id) else {
+            return Vec::new();
+        };
+        let ct = self.customers[c as usize]
+            .as_ref()
+            .expect("indexed customers are live");
+        ct.convs.iter().map(|conv| self.view(ct, conv)).collect()
+    }
+
+    /// Every conversation, customer by customer (customers sorted by id), each customer's
+    /// oldest first.
+    pub fn conversations(&self) -> Vec<Conversation> {
+        self.customer_ids()
+            .into_iter()
+            .flat_map(|c| self.conversations_of(c))
+            .collect()
+    }
+
+    /// Every customer id, sorted.
+    pub fn customer_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.customer_ix.keys().map(|k| &**k).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Every conversation id with its message ids, customer by customer: `(conversation id,
+    /// message ids oldest first)`, sorted by conversation id.
+    pub fn partition(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = self
+            .customers
+            .iter()
+            .flatten()
+            .flat_map(|ct| ct.convs.iter())
+            .map(|conv| {
+                let ids: Vec<String> = conv
+                    .members
+                    .iter()
+                    .map(|&s| self.record(s).id.to_string())
+                    .collect();
+                (ids[0].clone(), ids)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn view(&self, ct: &CustomerThreads, conv: &ConvCore) -> Conversation {
+        let s = &conv.summary;
+        let tm = state::timings(&conv.members, &self.records);
+        let first = self.record(conv.members[0]);
+        let last = self.record(*conv.members.last().expect("conversations are not empty"));
+        let mut references: Vec<String> = conv
+            .members
+            .iter()
+            .flat_map(|&m| self.record(m).keys().iter().map(|k| k.to_string()))
+            .collect();
+        references.sort_unstable();
+        references.dedup();
+        let messages: Vec<ThreadedMessage> = conv
+            .members
+            .iter()
+            .map(|&slot| {
+                let r = self.record(slot);
+                let join = self.placements[slot as usize].join;
+                let with = (join.with != NONE).then(|| self.record(join.with));
+                let key = with.and_then(|w| match join.via {
+                    JoinKind::Session => r.session().map(str::to_string),
+                    JoinKind::ProviderConversation => r.provider_conversation().map(str::to_string),
+                    JoinKind::OrderOrTicket => r
+                        .keys()
+                        .iter()
+                        .find(|k| w.keys().contains(k))
+                        .map(|k| k.to_string()),
+                    JoinKind::EmailSubject => r
+                        .email
+                        .as_ref()
+                        .and_then(|e| e.subject.as_ref())
+                        .map(|k| k.to_string()),
+                    _ => None,
+                });
+                ThreadedMessage {
+                    id: r.id.to_string(),
+                    channel: r.channel.clone(),
+                    direction: r.direction,
+                    timestamp: r.time,
+                    joined_by: JoinReason {
+                        via: join.via,
+                        with: with.map(|w| w.id.to_string()),
+                        key,
+                    },
+                    problems: self.problems_of(slot),
+                }
+            })
+            .collect();
+        Conversation {
+            id: first.id.to_string(),
+            customer_id: ct.id.to_string(),
+            message_ids: messages.iter().map(|m| m.id.clone()).collect(),
+            messages,
+            channels: tm.channels,
+            state: s.state,
+            resolved_by: s.resolved_by.map(|slot| self.record(slot).id.to_string()),
+            started: first.time,
+            last_activity: last.time,
+            first_inbound: tm.first_inbound,
+            last_inbound: tm.last_inbound,
+            first_outbound: tm.first_outbound,
+            last_outbound: tm.last_outbound,
+            first_response_secs: tm.first_response_secs,
+            topic: s
+                .topic
+                .and_then(|slot| self.record(slot).topic.as_ref().map(|t| t.to_string())),
+            references,
+        }
+    }
+
+    /// Moves messages to another customer, as identity resolution merges or splits customers;
+    /// their conversations follow (merged customers' conversations rethread together, split-off
+    /// messages form the new customer's conversations).
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown customer or message id (nothing is moved then);
+    /// [`ErrorKind::InvalidArgument`] for an empty target customer.
+    pub fn reassign(&mut self, what: Reassign) -> Result<ChangeOutcome> {
+        let (slots, to) = match &what {
+            Reassign::Customer { customer, to } => {
+                let &c = self.customer_ix.get(customer.as_str()).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("customer: no customer {customer:?}"),
+                    )
+                })?;
+                let slots = self.customers[c as usize]
+                    .as_ref()
+                    .map(|ct| ct.slots.clone())
+                    .unwrap_or_default();
+                (slots, to)
+            }
+            Reassign::Messages { messages, to } => {
+                let mut slots = Vec::with_capacity(messages.len());
+                for id in messages {
+                    let &slot = self.by_id.get(id.as_str()).ok_or_else(|| {
+                        Error::new(ErrorKind::NotFound, format!("messages: no message {id:?}"))
+                    })?;
+                    slots.push(slot);
+                }
+                slots.sort_unstable();
+                slots.dedup();
+                (slots, to)
+            }
+        };
+        let to = to.trim();
+        if to.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "to: the target customer id is empty",
+            ));
+        }
+        if to.len() > MAX_ID_BYTES {
+            return Err(Error::too_large("to", to.len(), MAX_ID_BYTES));
+        }
+        let target = self.customer_index(to);
+        let mut affected: Vec<u32> = slots
+            .iter()
+            .map(|&s| self.customer_of_slot[s as usize])
+            .collect();
+        affected.push(target);
+        affected.sort_unstable();
+        affected.dedup();
+        let mut before = Vec::new();
+        self.snapshot_before(&affected, &mut before);
+        let mut moved = 0;
+        for &slot in &slots {
+            if self.customer_of_slot[slot as usize] != target {
+                self.remove_slot(slot);
+                self.insert_slot(target, slot);
+                moved += 1;
+            }
+        }
+        let (changed, retired) = self.recompute(&affected, Some(&before));
+        Ok(ChangeOutcome {
+            messages: moved,
+            changed,
+            retired,
+        })
+    }
+
+    /// Removes a customer and every message and conversation of theirs (for erasure requests):
+    /// nothing of them stays in the threader or its snapshots.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown customer.
+    pub fn remove_customer(&mut self, customer_id: &str) -> Result<ChangeOutcome> {
+        let &c = self.customer_ix.get(customer_id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("customer: no customer {customer_id:?}"),
+            )
+        })?;
+        let ct = self.customers[c as usize]
+            .take()
+            .expect("indexed customers are live");
+        self.customer_ix.remove(customer_id);
+        let mut retired: Vec<String> = ct
+            .convs
+            .iter()
+            .map(|conv| self.record(conv.members[0]).id.to_string())
+            .collect();
+        retired.sort_unstable();
+        for &slot in &ct.slots {
+            if let Some(r) = self.records[slot as usize].take() {
+                self.by_id.remove(&r.id);
+            }
+            self.placements[slot as usize] = Placement::default();
+        }
+        Ok(ChangeOutcome {
+            messages: ct.slots.len(),
+            changed: Vec::new(),
+            retired,
+        })
+    }
+}
+
+/// The saved form of a threader: its configuration and every message's facts with its customer.
+/// Conversations are recomputed on load (they are a function of these).
+#[derive(Serialize, Deserialize)]
+struct ThreaderState {
+    version: u32,
+    config: ThreadConfig,
+    customers: Vec<(Box<str>, Vec<Record>)>,
+}
+
+const STATE_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"OMNITHR1";
+
+impl Serialize for Threader {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct StateRef<'a> {
+            version: u32,
+            config: &'a ThreadConfig,
+            customers: Vec<(&'a str, Vec<&'a Record>)>,
+        }
+        let mut customers: Vec<(&str, Vec<&Record>)> = self
+            .customers
+            .iter()
+            .flatten()
+            .map(|ct| (&*ct.id, ct.slots.iter().map(|&s| self.record(s)).collect()))
+            .collect();
+        customers.sort_by(|a, b| a.0.cmp(b.0));
+        StateRef {
+            version: STATE_VERSION,
+            config: &self.config,
+            customers,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Threader {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let state = ThreaderState::deserialize(deserializer)?;
+        Threader::from_state(state).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Threader {
+    fn from_state(state: ThreaderState) -> Result<Threader> {
+        if state.version != STATE_VERSION {
+            return Err(Error::new(
+                ErrorKind::UnsupportedVersion,
+                format!(
+                    "threader state version {}; this build reads version {STATE_VERSION}",
+                    state.version
+                ),
+            ));
+        }
+        let mut t = Threader::new(state.config)?;
+        let mut affected = Vec::new();
+        for (customer, records) in state.customers {
+            let c = t.customer_index(&customer);
+            affected.push(c);
+            for record in records {
+                if t.by_id.contains_key(&record.id) {
+                    return Err(Error::new(
+                        ErrorKind::InvalidSnapshot,
+                        format!("message {:?} appears twice in the saved state", record.id),
+                    ));
+                }
+                let slot = t.records.len() as u32;
+                t.by_id.insert(record.id.clone(), slot);
+                t.records.push(Some(record));
+                t.placements.push(Placement::default());
+                t.customer_of_slot.push(c);
+                t.customers[c as usize]
+                    .as_mut()
+                    .expect("just made")
+                    .slots
+                    .push(slot);
+            }
+        }
+        let records = &t.records;
+        for ct in t.customers.iter_mut().flatten() {
+            ct.slots.sort_unstable_by(|&a, &b| {
+                by_time_then_id(
+                    records[a as usize].as_ref().expect("live"),
+                    records[b as usize].as_ref().expect("live"),
+                )
+            });
+        }
+        t.recompute(&affected, None);
+        Ok(t)
+    }
+
+    /// Saves the threader to bytes (the 8 bytes `OMNITHR1`, a little-endian CRC-32 of the
+    /// payload, then the payload in MessagePack); [`Threader::restore`] gives back an equal
+    /// threader.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let payload = rmp_serde::to_vec_named(self).expect("the state always serialises");
+        let mut out = Vec::with_capacity(payload.len() + 12);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Restores a threader saved by [`Threader::snapshot`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an omni threader snapshot, are
+    /// corrupted, or do not decode.
+    pub fn restore(bytes: &[u8]) -> Result<Threader> {
+        let bad = |why: String| Error::new(ErrorKind::InvalidSnapshot, why);
+        if bytes.len() < 12 || &bytes[..8] != MAGIC {
+            return Err(bad("not an omni threader snapshot (bad magic)".into()));
+        }
+        let crc = u32::from_le_bytes(bytes[8..12].try_into().expect("four bytes"));
+        let payload = &bytes[12..];
+        if crc32fast::hash(payload) != crc {
+            return Err(bad("the snapshot is corrupted (checksum mismatch)".into()));
+        }
+        let state: ThreaderState = rmp_serde::from_slice(payload)
+            .map_err(|e| bad(format!("the snapshot does not decode: {e}")))?;
+        Threader::from_state(state).map_err(|e| bad(e.message().to_string()))
+    }
+}
