@@ -96,6 +96,12 @@ mod errors {
         OmniError,
         "Bytes that are not an omni snapshot, or a corrupted one."
     );
+    create_exception!(
+        omni,
+        InvalidModelError,
+        OmniError,
+        "Bytes that are not an omni triage model, or a corrupted one."
+    );
 
     /// The exception class for an error kind, with its Python name.
     pub(crate) fn class_of(
@@ -126,6 +132,7 @@ mod errors {
                 "InvalidSnapshotError",
                 py.get_type::<InvalidSnapshotError>(),
             ),
+            ErrorKind::InvalidModel => ("InvalidModelError", py.get_type::<InvalidModelError>()),
             _ => ("OmniError", py.get_type::<OmniError>()),
         }
     }
