@@ -18,6 +18,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod boundary;
+mod classify;
 mod ident;
 mod message;
 mod resolve;
@@ -27,6 +28,7 @@ pub use boundary::{
     omni_bytes_free, omni_error_kind_name, omni_last_error_code, omni_last_error_message,
     omni_string_free, omni_version,
 };
+pub use classify::*;
 pub use ident::*;
 pub use message::*;
 pub use resolve::*;
