@@ -7,6 +7,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod classify;
 mod resolve;
 
 mod errors {
@@ -615,6 +616,10 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(channel_properties_json, m)?)?;
     m.add_function(wrap_pyfunction!(error_catalogue, m)?)?;
     m.add_class::<resolve::NativeResolver>()?;
+    m.add_class::<classify::NativeClassifier>()?;
+    m.add_class::<classify::Assessment>()?;
+    m.add_class::<classify::Signal>()?;
+    m.add_class::<classify::LeftContact>()?;
     m.add_function(wrap_pyfunction!(resolve::dedupe_columns, m)?)?;
     m.add_function(wrap_pyfunction!(resolve::estimate_model_json, m)?)?;
     Ok(())
