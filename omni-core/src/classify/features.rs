@@ -75,6 +75,10 @@ fn strip_quoted(text: &str) -> Cow<'_, str> {
         "Исходное сообщение",
         "Пересылаемое сообщение",
     ];
+    // Every marker has a `>`, a `:` or a run of dashes around it; most messages have none.
+    if !text.bytes().any(|b| matches!(b, b'>' | b':' | b'-')) {
+        return Cow::Borrowed(text);
+    }
     if !text.starts_with('>') && !markers.iter().any(|m| text.contains(m)) {
         return Cow::Borrowed(text);
     }
@@ -343,17 +347,24 @@ fn is_keyboard_mash(skel: &str) -> bool {
         "fyvaproldzhe",
         "yachsmitbyu",
     ];
-    if skel.len() < 4 || !skel.is_ascii() {
+    // For each lower-case ASCII letter, the letters typed right after it on a row.
+    static NEXT: LazyLock<[u32; 26]> = LazyLock::new(|| {
+        let mut next = [0u32; 26];
+        for row in ROWS {
+            for p in row.as_bytes().windows(2) {
+                next[(p[0] - b'a') as usize] |= 1 << (p[1] - b'a');
+            }
+        }
+        next
+    });
+    if skel.len() < 4 || !skel.bytes().all(|b| b.is_ascii_lowercase()) {
         return false;
     }
     let b = skel.as_bytes();
     let mut run = 1;
     let mut best = 1;
     for w in b.windows(2) {
-        let adjacent = ROWS.iter().any(|row| {
-            let r = row.as_bytes();
-            r.windows(2).any(|p| p[0] == w[0] && p[1] == w[1])
-        });
+        let adjacent = NEXT[(w[0] - b'a') as usize] & (1 << (w[1] - b'a')) != 0;
         run = if adjacent { run + 1 } else { 1 };
         best = best.max(run);
     }

@@ -56,6 +56,9 @@ struct Entry {
     channel: Option<u8>,
 }
 
+/// The most phrases read from one text.
+const MAX_HITS: usize = 256;
+
 pub(crate) struct Lexicon {
     automaton: AhoCorasick,
     entries: Vec<Entry>,
@@ -1102,6 +1105,9 @@ fn groups() -> Vec<(Cue, Option<Channel>, &'static [&'static str])> {
                 "boost your sales",
                 "more leads",
                 "lead generation",
+                "qualified leads",
+                "b2b leads",
+                "leads for your business",
                 "email list",
                 "b2b database",
                 "earn money",
@@ -1393,6 +1399,30 @@ fn groups() -> Vec<(Cue, Option<Channel>, &'static [&'static str])> {
                 "don't unsubscribe",
                 "do not unsubscribe",
                 "not spam",
+                // Marketing footers quote the opt-out word without asking for anything.
+                // Only imperative footer forms: "how do I unsubscribe" is a request.
+                "для отписки ответьте",
+                "для отписки отправьте",
+                "для отписки перейдите",
+                "чтобы отписаться ответьте",
+                "чтобы отписаться отправьте",
+                "чтобы отписаться перейдите",
+                "отписаться можно",
+                "ответьте стоп",
+                "отправьте стоп",
+                "ответьте stop",
+                "отправьте stop",
+                "ссылка для отписки",
+                "отписаться по ссылке",
+                "reply stop",
+                "text stop",
+                "send stop",
+                "to unsubscribe click",
+                "to unsubscribe reply",
+                "to opt out reply",
+                "unsubscribe here",
+                "unsubscribe link",
+                "click here to unsubscribe",
             ],
         ),
         (
@@ -1549,6 +1579,10 @@ impl Lexicon {
     pub(crate) fn find(&self, skeleton: &str) -> Vec<Hit> {
         let mut hits: Vec<Hit> = Vec::new();
         for m in self.automaton.find_overlapping_iter(skeleton) {
+            // Enough evidence: resolving nesting is quadratic in the number of hits.
+            if hits.len() == MAX_HITS {
+                break;
+            }
             let e = &self.entries[m.pattern().as_usize()];
             // Drop the framing spaces.
             let start = m.start() + 1;

@@ -137,8 +137,11 @@ pub struct LabelledExample {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub(crate) features: FeatureConfig,
-    /// `2^hash_bits` rows of [`OUTPUTS`] weights.
-    weights: Vec<f32>,
+    /// `2^hash_bits` rows of [`OUTPUTS`] weights, 8 bits each; a weight is its value times
+    /// the `scale` of its output. Kept quantised in memory: a row is 18 bytes, so a message's
+    /// few hundred rows stay in cache.
+    weights: Vec<i8>,
+    scale: [f32; OUTPUTS],
     bias: [f32; OUTPUTS],
     intent_heads: bool,
     examples: u32,
@@ -187,12 +190,16 @@ impl Model {
     }
 
     pub(crate) fn scores(&self, f: &Features) -> Scores {
-        let mut acc = self.bias;
+        let mut sum = [0f32; OUTPUTS];
         for &(bucket, x) in &f.buckets {
             let row = &self.weights[bucket as usize * OUTPUTS..(bucket as usize + 1) * OUTPUTS];
-            for (a, w) in acc.iter_mut().zip(row) {
-                *a += x * w;
+            for (a, w) in sum.iter_mut().zip(row) {
+                *a += x * (*w as f32);
             }
+        }
+        let mut acc = self.bias;
+        for ((a, s), scale) in acc.iter_mut().zip(sum).zip(self.scale) {
+            *a += s * scale;
         }
         let mut kinds = [0f32; N_KINDS];
         kinds.copy_from_slice(&acc[..N_KINDS]);
@@ -208,8 +215,7 @@ impl Model {
         }
     }
 
-    /// The model as bytes; [`Model::from_bytes`] reads them back into an equal model (up to the
-    /// 8-bit quantisation of weights, which is applied when training ends).
+    /// The model as bytes; [`Model::from_bytes`] reads them back into an equal model.
     pub fn to_bytes(&self) -> Vec<u8> {
         let file = ModelFile::from_model(self);
         let payload = rmp_serde::to_vec_named(&file).expect("a model always serialises");
@@ -335,24 +341,10 @@ struct ModelFile {
 
 impl ModelFile {
     fn from_model(m: &Model) -> ModelFile {
-        let mut scale = vec![0f32; OUTPUTS];
-        for row in m.weights.chunks_exact(OUTPUTS) {
-            for (s, w) in scale.iter_mut().zip(row) {
-                *s = s.max(w.abs());
-            }
-        }
-        for s in &mut scale {
-            *s = if *s > 0.0 { *s / 127.0 } else { 1.0 };
-        }
         let mut rows = Vec::new();
         let mut values = Vec::new();
         let mut last = 0u64;
-        for (i, row) in m.weights.chunks_exact(OUTPUTS).enumerate() {
-            let q: Vec<i8> = row
-                .iter()
-                .zip(&scale)
-                .map(|(w, s)| (w / s).round().clamp(-127.0, 127.0) as i8)
-                .collect();
+        for (i, q) in m.weights.chunks_exact(OUTPUTS).enumerate() {
             if q.iter().all(|v| *v == 0) {
                 continue;
             }
@@ -376,7 +368,7 @@ impl ModelFile {
             intents: Intent::ALL.iter().map(|i| i.name().to_string()).collect(),
             intent_heads: m.intent_heads,
             bias: m.bias.to_vec(),
-            scale,
+            scale: m.scale.to_vec(),
             rows: Blob(rows),
             values: Blob(values),
             examples: m.examples,
@@ -416,7 +408,7 @@ impl ModelFile {
             return Err(bad("the model holds a weight that is not a number".into()));
         }
         let n_rows = 1usize << f.hash_bits;
-        let mut weights = vec![0f32; n_rows * OUTPUTS];
+        let mut weights = vec![0i8; n_rows * OUTPUTS];
         let values = &self.values.0;
         if values.len() % OUTPUTS != 0 {
             return Err(bad("the model's weight table is cut short".into()));
@@ -447,7 +439,7 @@ impl ModelFile {
             }
             let r = row as usize * OUTPUTS;
             for j in 0..OUTPUTS {
-                weights[r + j] = (values[pos + j] as i8) as f32 * self.scale[j];
+                weights[r + j] = values[pos + j] as i8;
             }
             pos += OUTPUTS;
             k += 1;
@@ -459,9 +451,12 @@ impl ModelFile {
         }
         let mut bias = [0f32; OUTPUTS];
         bias.copy_from_slice(&self.bias);
+        let mut scale = [0f32; OUTPUTS];
+        scale.copy_from_slice(&self.scale);
         Ok(Model {
             features: f,
             weights,
+            scale,
             bias,
             intent_heads: self.intent_heads,
             examples: self.examples,
@@ -618,16 +613,33 @@ pub fn train(examples: &[LabelledExample], options: &TrainOptions) -> Result<Mod
             }
         }
     }
-    let model = Model {
+    // Quantise to 8 bits per weight, one scale per output.
+    let mut scale = [0f32; OUTPUTS];
+    for row in weights.chunks_exact(OUTPUTS) {
+        for (s, w) in scale.iter_mut().zip(row) {
+            *s = s.max(w.abs());
+        }
+    }
+    for s in &mut scale {
+        *s = if *s > 0.0 { *s / 127.0 } else { 1.0 };
+    }
+    let quantised = weights
+        .chunks_exact(OUTPUTS)
+        .flat_map(|row| {
+            row.iter()
+                .zip(scale)
+                .map(|(w, s)| (w / s).round().clamp(-127.0, 127.0) as i8)
+        })
+        .collect();
+    Ok(Model {
         features: config,
-        weights,
+        weights: quantised,
+        scale,
         bias,
         intent_heads,
         examples: data.len().min(u32::MAX as usize) as u32,
         options: options.clone(),
-    };
-    // Quantise now, so the model in hand scores exactly like the one saved and loaded.
-    ModelFile::from_model(&model).into_model()
+    })
 }
 
 #[cfg(test)]

@@ -166,6 +166,16 @@ pub(crate) fn decide(view: &ClassifyView<'_>, a: Analysis, s: &Scores) -> Assess
                 }
             });
         confidence = p;
+        // A web form is the first active step a visitor takes: spam needs evidence (a spam
+        // phrase, a link, look-alike letters) or a confident model.
+        let spam_evidence = a.hits.iter().any(|h| h.cue == Cue::Spam)
+            || a.links > 0
+            || a.norm.mixed_script_words > 0
+            || p_of(Kind::Spam) >= 0.8;
+        if k == Kind::Spam && *view.channel == Channel::WebForm && !known && !spam_evidence {
+            k = Kind::NewLead;
+            confidence = p_of(Kind::NewLead);
+        }
         let wanting = lexicon_intents.iter().any(|i| {
             matches!(
                 i,

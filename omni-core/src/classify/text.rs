@@ -185,6 +185,10 @@ pub(crate) fn normalize(text: &str) -> Normalized {
 
 /// What a chunk looks like when it is a link or an email.
 fn link_class(chunk: &str) -> Option<TokenClass> {
+    // Plain words (most chunks) have none of the characters a link or an address needs.
+    if !chunk.bytes().any(|b| matches!(b, b'@' | b'/' | b'.')) {
+        return None;
+    }
     let lower_has = |needle: &str| {
         chunk
             .as_bytes()
@@ -357,6 +361,9 @@ fn word(text: &str, span: Range<usize>, out: &mut Normalized, scratch: &mut Scra
         }
         return;
     }
+    if word_fast(raw, span.clone(), out, scratch) {
+        return;
+    }
     // One pass: count letters and capitals, and see whether NFKC can change anything (only
     // characters outside ASCII and basic Cyrillic can).
     let mut needs_nfkc = false;
@@ -457,6 +464,73 @@ fn word(text: &str, span: Range<usize>, out: &mut Normalized, scratch: &mut Scra
         class: TokenClass::Word,
         value: None,
     });
+}
+
+/// The common case in one pass: a word of ASCII and basic Cyrillic letters only, not mixing
+/// the two scripts. Returns false (and does nothing) for any other word.
+fn word_fast(raw: &str, span: Range<usize>, out: &mut Normalized, scratch: &mut Scratch) -> bool {
+    let b = raw.as_bytes();
+    let (mut cyr, mut lat) = (false, false);
+    for &x in b {
+        if x >= 0x80 {
+            // Lead bytes 0xD0/0xD1 and their continuations: U+0400..U+047F.
+            if x == 0xD0 || x == 0xD1 {
+                cyr = true;
+            } else if x >= 0xC0 {
+                return false;
+            }
+        } else if x.is_ascii_alphabetic() {
+            lat = true;
+        } else if !x.is_ascii_digit() {
+            return false;
+        }
+    }
+    if cyr && lat {
+        return false;
+    }
+    let latin = &mut scratch.latin;
+    latin.clear();
+    let (mut letters, mut upper) = (0u32, 0u32);
+    for c in raw.chars() {
+        if c.is_ascii() {
+            letters += c.is_ascii_alphabetic() as u32;
+            upper += c.is_ascii_uppercase() as u32;
+            latin.push(c.to_ascii_lowercase());
+            continue;
+        }
+        // Basic Cyrillic U+0400..U+045F; anything else takes the general path.
+        let u = c as u32;
+        if !(0x0400..=0x045F).contains(&u) {
+            return false;
+        }
+        letters += 1;
+        upper += (u <= 0x042F) as u32;
+        let lower = match u {
+            0x0401 | 0x0451 => 'е',
+            0x0410..=0x042F => char::from_u32(u + 0x20).unwrap_or(c),
+            0x0400..=0x040F => char::from_u32(u + 0x50).unwrap_or(c),
+            _ => c,
+        };
+        match cyrillic_to_latin(lower) {
+            Some(t) => latin.push_str(t),
+            None => latin.push(lower),
+        }
+    }
+    out.letters += letters;
+    out.upper_letters += upper;
+    let before = out.skeleton.len();
+    canonical_latin(latin, &mut out.skeleton);
+    let skel_end = out.skeleton.len();
+    if skel_end > before {
+        out.skeleton.push(' ');
+        out.tokens.push(Token {
+            skel: before..skel_end,
+            orig: span,
+            class: TokenClass::Word,
+            value: None,
+        });
+    }
+    true
 }
 
 fn cyrillic_to_latin(c: char) -> Option<&'static str> {
