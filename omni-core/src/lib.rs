@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod classify;
+pub mod adapt;
 pub mod error;
 pub mod ident;
 pub mod message;
@@ -33,7 +34,7 @@ pub mod resolve;
 pub use error::{Error, ErrorKind, Result};
 pub use ident::{
     extract_contacts, name_similarity, normalize_email, normalize_handle, normalize_name,
-    normalize_phone, parse_profile_link, ContactExtractor, Email, EmailRules, FoundContact,
-    PersonName, Phone, PhoneKind, PhoneNormalizer,
+    normalize_phone, parse_profile_link, ContactExtractor, Email, EmailRules, FoundContact, Gender,
+    NameRole, NameToken, PersonName, Phone, PhoneKind, PhoneNormalizer,
 };
-pub use message::{Channel, Direction, Identifier, IdentifierKind, Message};
+pub use message::{Channel, DeliveryStatus, Direction, Identifier, IdentifierKind, Message};

@@ -108,6 +108,9 @@ typedef uint32_t OmniPhoneKind;
 // A classifier: a triage model and a contact extractor. Immutable; share it between threads.
 typedef struct OmniClassifier OmniClassifier;
 
+// Email provider rules (Gmail dots and tags, Yandex domains, ...). Immutable; thread-safe.
+typedef struct OmniEmailRules OmniEmailRules;
+
 // A phone normaliser with a fixed default region. Immutable; thread-safe.
 typedef struct OmniPhoneNormalizer OmniPhoneNormalizer;
 
@@ -140,6 +143,29 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Reads one payload of a provider (`"whatsapp"`, `"telegram"`, `"viber"`, `"vk"`,
+// `"instagram"`, `"facebook"`, `"twilio"`, `"email"`, `"web_form"`, `"call"`): the body of a
+// webhook, or the bytes of an `.eml` file (any charset; the payload is not required to be
+// UTF-8). `options` is JSON (NULL/0 or `""` for the defaults): `received_at` (the time the
+// payload arrived, used when it carries none; defaults to now), `default_region` (`"RU"`),
+// `local_offset` (`"+03:00"`, for PBX local times), `email_rules`.
+//
+// Writes `{"provider", "messages": [...], "events": [...], "problems": [...]}`: messages in the
+// documented message format, events tagged by `"type"` (`status`, `consent`,
+// `contact_change`, `call`, `edit`, `confirmation`, `ignored`). Errors name the provider, the
+// path and the reason. Thread-safe.
+//
+// # Safety
+// `provider`, `payload` and `options` must point to their lengths of readable bytes (or be
+// NULL with length 0); `json_out` must be writable. Free the result with `omni_string_free`.
+OmniStatus omni_parse_payload(const uint8_t *provider,
+                              size_t provider_len,
+                              const uint8_t *payload,
+                              size_t payload_len,
+                              const uint8_t *options,
+                              size_t options_len,
+                              char **json_out);
 
 // Frees a byte buffer returned by omni (a snapshot). Accepts NULL.
 //
@@ -297,6 +323,17 @@ OmniStatus omni_phone_normalizer_normalize(const OmniPhoneNormalizer *normalizer
                                            size_t len,
                                            OmniPhone *phone_out);
 
+// Normalises one phone number with a normaliser and requires it to be valid in its numbering
+// plan: a number that parses but is not valid (`"8 912 34"`) is `OMNI_STATUS_INVALID_PHONE`
+// with the reason (`too short for RU: ...`).
+//
+// # Safety
+// As [`omni_phone_normalizer_normalize`].
+OmniStatus omni_phone_normalizer_normalize_valid(const OmniPhoneNormalizer *normalizer,
+                                                 const uint8_t *text_ptr,
+                                                 size_t len,
+                                                 OmniPhone *phone_out);
+
 // Normalises one phone number, reading national formats as numbers of `region`
 // (NULL/0 means `RU`). Convenience for one-off calls; use a normaliser for many numbers.
 //
@@ -322,13 +359,45 @@ OmniStatus omni_phone_normalizer_normalize_many(const OmniPhoneNormalizer *norma
                                                 OmniPhone *phones_out,
                                                 OmniStatus *statuses_out);
 
-// Validates an email address and writes its JSON form to `*json_out`:
-// `{"original": "...", "canonical": "...", "provider": "gmail" | null, ...}`.
+// Validates an email address under the default provider rules and writes its JSON form:
+// `{"original": "...", "canonical": "...", "provider": "gmail" | null}` (`original` is the bare
+// address as written, case kept, without a display name or `mailto:`).
 //
 // # Safety
 // `text` must point to `len` readable bytes; `json_out` must be writable. Free the string
 // with `omni_string_free`.
 OmniStatus omni_normalize_email(const uint8_t *text_ptr, size_t len, char **json_out);
+
+// Creates email provider rules from JSON (`{"providers": [{"name", "domains",
+// "canonical_domain", "dots": "keep"|"ignore"|"same_as_hyphen", "subaddress_separator"}]}`),
+// or the documented default table for NULL/0. Free with [`omni_email_rules_free`].
+//
+// # Safety
+// `json` must point to `len` readable bytes; `rules_out` must be writable.
+OmniStatus omni_email_rules_new(const uint8_t *json, size_t len, OmniEmailRules **rules_out);
+
+// Frees email rules. Accepts NULL.
+//
+// # Safety
+// `rules` must be NULL or a live handle, not used again afterwards.
+void omni_email_rules_free(OmniEmailRules *rules);
+
+// Writes the rules as JSON (the same shape [`omni_email_rules_new`] reads).
+//
+// # Safety
+// `rules` must be a live handle; `json_out` must be writable.
+OmniStatus omni_email_rules_to_json(const OmniEmailRules *rules, char **json_out);
+
+// Normalises an email address under these rules; writes the same JSON as
+// [`omni_normalize_email`].
+//
+// # Safety
+// `rules` must be a live handle; `text` must point to `len` readable bytes; `json_out` must be
+// writable.
+OmniStatus omni_email_rules_normalize(const OmniEmailRules *rules,
+                                      const uint8_t *text_ptr,
+                                      size_t len,
+                                      char **json_out);
 
 // Normalises a handle of the identifier kind named `kind` (`"telegram_username"`, `"vk_id"`,
 // `"whatsapp"`, ...) and writes the identifiers it yields as a JSON array of
@@ -367,7 +436,8 @@ OmniStatus omni_name_similarity(const uint8_t *a,
                                 double *similarity_out);
 
 // Finds phones, emails, handles and profile links in free text and writes them as a JSON
-// array of `{"kind", "value", "raw", "start", "end"}` (byte offsets into the input), reading
+// array of `{"kind", "value", "raw", "start", "end"}` (byte offsets into the input; phones
+// with an extension also have `"extension"`), reading
 // national phone numbers as numbers of `region` (NULL/0 means `RU`).
 //
 // # Safety

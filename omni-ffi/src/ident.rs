@@ -176,6 +176,29 @@ pub unsafe extern "C" fn omni_phone_normalizer_normalize(
     })
 }
 
+/// Normalises one phone number with a normaliser and requires it to be valid in its numbering
+/// plan: a number that parses but is not valid (`"8 912 34"`) is `OMNI_STATUS_INVALID_PHONE`
+/// with the reason (`too short for RU: ...`).
+///
+/// # Safety
+/// As [`omni_phone_normalizer_normalize`].
+#[no_mangle]
+pub unsafe extern "C" fn omni_phone_normalizer_normalize_valid(
+    normalizer: *const OmniPhoneNormalizer,
+    text_ptr: *const u8,
+    len: usize,
+    phone_out: *mut OmniPhone,
+) -> OmniStatus {
+    run(|| {
+        let normalizer = unsafe { normalizer.as_ref() }
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "normalizer: NULL handle"))?;
+        let input = unsafe { text(text_ptr, len, "text") }?;
+        let phone = to_c_phone(&normalizer.0.normalize_valid(input)?)?;
+        *out(phone_out, "phone_out")? = phone;
+        Ok(())
+    })
+}
+
 /// Normalises one phone number, reading national formats as numbers of `region`
 /// (NULL/0 means `RU`). Convenience for one-off calls; use a normaliser for many numbers.
 ///
@@ -276,8 +299,9 @@ pub unsafe extern "C" fn omni_phone_normalizer_normalize_many(
     })
 }
 
-/// Validates an email address and writes its JSON form to `*json_out`:
-/// `{"original": "...", "canonical": "...", "provider": "gmail" | null, ...}`.
+/// Validates an email address under the default provider rules and writes its JSON form:
+/// `{"original": "...", "canonical": "...", "provider": "gmail" | null}` (`original` is the bare
+/// address as written, case kept, without a display name or `mailto:`).
 ///
 /// # Safety
 /// `text` must point to `len` readable bytes; `json_out` must be writable. Free the string
@@ -291,6 +315,83 @@ pub unsafe extern "C" fn omni_normalize_email(
     run(|| {
         let input = unsafe { text(text_ptr, len, "text") }?;
         write_json(&omni_core::normalize_email(input)?, json_out)
+    })
+}
+
+/// Email provider rules (Gmail dots and tags, Yandex domains, ...). Immutable; thread-safe.
+pub struct OmniEmailRules(omni_core::EmailRules);
+
+/// Creates email provider rules from JSON (`{"providers": [{"name", "domains",
+/// "canonical_domain", "dots": "keep"|"ignore"|"same_as_hyphen", "subaddress_separator"}]}`),
+/// or the documented default table for NULL/0. Free with [`omni_email_rules_free`].
+///
+/// # Safety
+/// `json` must point to `len` readable bytes; `rules_out` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn omni_email_rules_new(
+    json: *const u8,
+    len: usize,
+    rules_out: *mut *mut OmniEmailRules,
+) -> OmniStatus {
+    run(|| {
+        let input = unsafe { text(json, len, "json") }?;
+        let rules = if input.trim().is_empty() {
+            omni_core::EmailRules::default()
+        } else {
+            omni_core::EmailRules::from_json(input)?
+        };
+        *out(rules_out, "rules_out")? = Box::into_raw(Box::new(OmniEmailRules(rules)));
+        Ok(())
+    })
+}
+
+/// Frees email rules. Accepts NULL.
+///
+/// # Safety
+/// `rules` must be NULL or a live handle, not used again afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn omni_email_rules_free(rules: *mut OmniEmailRules) {
+    if !rules.is_null() {
+        // SAFETY: the handle came from `Box::into_raw` and is freed once.
+        drop(unsafe { Box::from_raw(rules) });
+    }
+}
+
+/// Writes the rules as JSON (the same shape [`omni_email_rules_new`] reads).
+///
+/// # Safety
+/// `rules` must be a live handle; `json_out` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn omni_email_rules_to_json(
+    rules: *const OmniEmailRules,
+    json_out: *mut *mut c_char,
+) -> OmniStatus {
+    run(|| {
+        let rules = unsafe { rules.as_ref() }
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "rules: NULL handle"))?;
+        *out(json_out, "json_out")? = crate::boundary::owned_string(rules.0.to_json());
+        Ok(())
+    })
+}
+
+/// Normalises an email address under these rules; writes the same JSON as
+/// [`omni_normalize_email`].
+///
+/// # Safety
+/// `rules` must be a live handle; `text` must point to `len` readable bytes; `json_out` must be
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn omni_email_rules_normalize(
+    rules: *const OmniEmailRules,
+    text_ptr: *const u8,
+    len: usize,
+    json_out: *mut *mut c_char,
+) -> OmniStatus {
+    run(|| {
+        let rules = unsafe { rules.as_ref() }
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "rules: NULL handle"))?;
+        let input = unsafe { text(text_ptr, len, "text") }?;
+        write_json(&rules.0.normalize(input)?, json_out)
     })
 }
 
@@ -376,7 +477,8 @@ pub unsafe extern "C" fn omni_name_similarity(
 }
 
 /// Finds phones, emails, handles and profile links in free text and writes them as a JSON
-/// array of `{"kind", "value", "raw", "start", "end"}` (byte offsets into the input), reading
+/// array of `{"kind", "value", "raw", "start", "end"}` (byte offsets into the input; phones
+/// with an extension also have `"extension"`), reading
 /// national phone numbers as numbers of `region` (NULL/0 means `RU`).
 ///
 /// # Safety

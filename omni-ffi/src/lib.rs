@@ -17,6 +17,7 @@
 
 #![allow(clippy::missing_safety_doc)]
 
+mod adapt;
 mod boundary;
 mod classify;
 mod ident;
@@ -24,6 +25,7 @@ mod message;
 mod resolve;
 mod status;
 
+pub use adapt::*;
 pub use boundary::{
     omni_bytes_free, omni_error_kind_name, omni_last_error_code, omni_last_error_message,
     omni_string_free, omni_version,

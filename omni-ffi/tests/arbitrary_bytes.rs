@@ -74,6 +74,19 @@ proptest! {
             let status = omni_classifier_from_model(p, n, &mut classifier);
             no_panic(status, "classifier_from_model", &input);
             omni_classifier_free(classifier);
+            for provider in ["whatsapp", "telegram", "viber", "vk", "instagram", "facebook", "twilio", "email", "web_form", "call"] {
+                let mut json: *mut c_char = ptr::null_mut();
+                let status = omni_parse_payload(provider.as_ptr(), provider.len(), p, n, ptr::null(), 0, &mut json);
+                no_panic(status, "parse_payload", &input);
+                prop_assert_eq!(status == OmniStatus::Ok, !json.is_null(), "parse_payload writes its output exactly on success");
+                free(json);
+            }
+            let mut json: *mut c_char = ptr::null_mut();
+            no_panic(omni_parse_payload(p, n, b"{}".as_ptr(), 2, ptr::null(), 0, &mut json), "parse_payload(provider)", &input);
+            free(json);
+            json = ptr::null_mut();
+            no_panic(omni_parse_payload(b"call".as_ptr(), 4, b"{}".as_ptr(), 2, p, n, &mut json), "parse_payload(options)", &input);
+            free(json);
             let mut similarity = 0.0;
             let status = omni_name_similarity(p, n, b"Ivan Petrov".as_ptr(), 11, &mut similarity);
             no_panic(status, "name_similarity", &input);

@@ -8,6 +8,7 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
 mod classify;
+mod adapt;
 mod resolve;
 
 mod errors {
@@ -226,35 +227,51 @@ impl Phone {
 }
 
 /// Normalises one phone number to E.164 with region, line type, validity and extension.
-/// National formats are read as numbers of `region`.
+/// National formats are read as numbers of `region`. With `strict=True` a number that parses
+/// but is not valid in its numbering plan raises too, with the reason.
 ///
 /// >>> omni.normalize_phone("8 (912) 345-67-89").e164
 /// '+79123456789'
 ///
 /// Raises InvalidPhoneError (a subclass of OmniError) on unusable input.
 #[pyfunction]
-#[pyo3(signature = (text, region = "RU"))]
-fn normalize_phone(py: Python<'_>, text: String, region: &str) -> PyResult<Phone> {
+#[pyo3(signature = (text, region = "RU", strict = false))]
+fn normalize_phone(py: Python<'_>, text: String, region: &str, strict: bool) -> PyResult<Phone> {
     let normalizer = phone_normalizer(region)?;
-    py.detach(|| normalizer.normalize(&text))
-        .map(Phone::from)
-        .map_err(to_py_err)
+    py.detach(|| {
+        if strict {
+            normalizer.normalize_valid(&text)
+        } else {
+            normalizer.normalize(&text)
+        }
+    })
+    .map(Phone::from)
+    .map_err(to_py_err)
 }
 
 /// Normalises many phone numbers without holding the GIL. Returns a list of the same length
-/// with None where an input is unusable (or is None).
+/// with None where an input is unusable (or is None; with `strict=True`, also not valid).
 #[pyfunction]
-#[pyo3(signature = (texts, region = "RU"))]
+#[pyo3(signature = (texts, region = "RU", strict = false))]
 fn normalize_phones(
     py: Python<'_>,
     texts: Vec<Option<String>>,
     region: &str,
+    strict: bool,
 ) -> PyResult<Vec<Option<Phone>>> {
     let normalizer = phone_normalizer(region)?;
     let results: Vec<Option<omni_core::Phone>> = py.detach(|| {
         texts
             .iter()
-            .map(|t| t.as_deref().and_then(|t| normalizer.normalize(t).ok()))
+            .map(|t| {
+                t.as_deref().and_then(|t| {
+                    if strict {
+                        normalizer.normalize_valid(t).ok()
+                    } else {
+                        normalizer.normalize(t).ok()
+                    }
+                })
+            })
             .collect()
     });
     Ok(results.into_iter().map(|p| p.map(Phone::from)).collect())
@@ -286,7 +303,7 @@ fn normalize_phones_e164(
 #[pyclass(module = "omni", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Email {
-    /// The address as given, trimmed.
+    /// The bare address as written (case kept), without a display name or mailto:.
     #[pyo3(get)]
     original: String,
     /// The canonical matching key (provider rules applied).
@@ -337,6 +354,66 @@ fn normalize_email(py: Python<'_>, text: String) -> PyResult<Email> {
     py.detach(|| omni_core::normalize_email(&text))
         .map(Email::from)
         .map_err(to_py_err)
+}
+
+/// Email provider rules: which providers ignore dots, drop +tags or share one mailbox across
+/// domains. `EmailRules()` is the documented default table; pass JSON text or a dict of the same
+/// shape (`{"providers": [...]}`) for your own; `EmailRules.empty()` has no rules.
+#[pyclass(module = "omni", frozen, name = "EmailRules")]
+struct PyEmailRules {
+    inner: omni_core::EmailRules,
+}
+
+#[pymethods]
+impl PyEmailRules {
+    #[new]
+    #[pyo3(signature = (rules = None))]
+    fn new(rules: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let inner = match rules {
+            None => omni_core::EmailRules::default(),
+            Some(value) => {
+                let text: String = if let Ok(s) = value.extract::<String>() {
+                    s
+                } else {
+                    let json = value.py().import("json")?;
+                    json.call_method1("dumps", (value,))?.extract()?
+                };
+                omni_core::EmailRules::from_json(&text).map_err(to_py_err)?
+            }
+        };
+        Ok(PyEmailRules { inner })
+    }
+
+    /// Rules with no provider: only lower-casing.
+    #[staticmethod]
+    fn empty() -> Self {
+        PyEmailRules {
+            inner: omni_core::EmailRules::empty(),
+        }
+    }
+
+    /// The rules as JSON text (the shape the constructor reads).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Normalises one address under these rules. Raises InvalidEmailError.
+    fn normalize(&self, py: Python<'_>, text: String) -> PyResult<Email> {
+        py.detach(|| self.inner.normalize(&text))
+            .map(Email::from)
+            .map_err(to_py_err)
+    }
+
+    /// Normalises many addresses without holding the GIL; None where invalid.
+    fn normalize_many(&self, py: Python<'_>, texts: Vec<Option<String>>) -> Vec<Option<Email>> {
+        let results: Vec<Option<omni_core::Email>> = py.detach(|| {
+            texts
+                .iter()
+                .map(|t| t.as_deref().and_then(|t| self.inner.normalize(t).ok()))
+                .collect()
+        });
+        results.into_iter().map(|e| e.map(Email::from)).collect()
+    }
 }
 
 /// Normalises many email addresses without holding the GIL; None where an input is invalid.
@@ -445,13 +522,20 @@ struct Contact {
     /// Character offset just past its end.
     #[pyo3(get)]
     end: usize,
+    /// A phone's extension digits, or None.
+    #[pyo3(get)]
+    extension: Option<String>,
 }
 
 #[pymethods]
 impl Contact {
     fn __repr__(&self) -> String {
+        let extension = self
+            .extension
+            .as_deref()
+            .map_or(String::new(), |x| format!(", extension={x:?}"));
         format!(
-            "Contact(kind={:?}, value={:?}, raw={:?}, start={}, end={})",
+            "Contact(kind={:?}, value={:?}, raw={:?}, start={}, end={}{extension})",
             self.kind, self.value, self.raw, self.start, self.end
         )
     }
@@ -481,6 +565,7 @@ fn contacts_with_char_offsets(text: &str, found: Vec<omni_core::FoundContact>) -
                 raw: c.raw,
                 start,
                 end,
+                extension: c.extension,
             }
         })
         .collect()
@@ -600,6 +685,7 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Email>()?;
     m.add_class::<Identifier>()?;
     m.add_class::<Contact>()?;
+    m.add_class::<PyEmailRules>()?;
     m.add_function(wrap_pyfunction!(normalize_phone, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phones, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phones_e164, m)?)?;
@@ -615,6 +701,7 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_messages_json, m)?)?;
     m.add_function(wrap_pyfunction!(channel_properties_json, m)?)?;
     m.add_function(wrap_pyfunction!(error_catalogue, m)?)?;
+    m.add_function(wrap_pyfunction!(adapt::parse_payload_json, m)?)?;
     m.add_class::<resolve::NativeResolver>()?;
     m.add_class::<classify::NativeClassifier>()?;
     m.add_class::<classify::Assessment>()?;

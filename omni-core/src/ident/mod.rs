@@ -14,5 +14,5 @@ pub mod phone;
 pub use email::{normalize_email, DotRule, Email, EmailProvider, EmailRules};
 pub use extract::{extract_contacts, ContactExtractor, FoundContact};
 pub use handle::{normalize_handle, normalize_handle_with, parse_profile_link};
-pub use name::{name_similarity, normalize_name, PersonName};
+pub use name::{name_similarity, normalize_name, Gender, NameRole, NameToken, PersonName};
 pub use phone::{normalize_phone, Phone, PhoneKind, PhoneNormalizer};

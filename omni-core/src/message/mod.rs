@@ -9,7 +9,7 @@
 mod channel;
 mod identifier;
 pub(crate) mod json;
-mod timestamp;
+pub(crate) mod timestamp;
 
 pub(crate) use timestamp::optional as optional_timestamp;
 
@@ -41,6 +41,46 @@ pub enum Direction {
     Inbound,
     /// From the business to the customer.
     Outbound,
+}
+
+/// How far an outbound message got, as the provider last reported it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Accepted by the provider, not yet sent (Twilio `queued`, `accepted`, `sending`).
+    Queued,
+    /// Sent to the network.
+    Sent,
+    /// Delivered to the customer's device.
+    Delivered,
+    /// Read (seen) by the customer.
+    Read,
+    /// Not delivered (failed, undelivered, bounced).
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// The snake_case name used in JSON, C and Python.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Read => "read",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    /// How far along the delivery this status is: a later status never goes back to an
+    /// earlier one (`failed` counts as final, like `read`).
+    pub const fn rank(self) -> u8 {
+        match self {
+            DeliveryStatus::Queued => 0,
+            DeliveryStatus::Sent => 1,
+            DeliveryStatus::Delivered => 2,
+            DeliveryStatus::Read | DeliveryStatus::Failed => 3,
+        }
+    }
 }
 
 /// One side of a message: the identifiers it is known by and a display name.
@@ -148,6 +188,13 @@ pub struct Message {
     /// Free metadata (provider fields, call duration, campaign), kept as given.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, serde_json::Value>,
+    /// The provider's id of the delivery that carried this message (a webhook update id), so a
+    /// provider retry of the same delivery can be recognised. Often equal to `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// Delivery status of an outbound message, as last reported by the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeliveryStatus>,
 }
 
 fn is_default_party(p: &Party) -> bool {
@@ -176,6 +223,8 @@ impl Message {
             refs: ReplyRefs::default(),
             attachments: Vec::new(),
             metadata: BTreeMap::new(),
+            event_id: None,
+            status: None,
         }
     }
 

@@ -6,10 +6,10 @@
 use super::block::blocking_keys;
 use super::compare::{compare, CompiledModel, KeyUse, Level, MatchModel};
 use super::observation::{FieldKind, Observation};
-use super::prepare::{Placeholders, Prepared, Preparer};
+use super::prepare::{Prepared, Preparer};
 use super::resolver::ResolverConfig;
 use crate::error::{Error, ErrorKind, Result};
-use crate::ident::{EmailRules, PhoneNormalizer};
+use crate::ident::PhoneNormalizer;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -89,8 +89,8 @@ pub fn estimate_model(records: &[Observation], config: &ResolverConfig) -> Resul
     let preparer = Preparer {
         phones: PhoneNormalizer::new(&config.default_region)
             .map_err(|e| e.at("config.default_region"))?,
-        emails: EmailRules::default(),
-        placeholders: Placeholders::default(),
+        emails: config.email_rules.clone(),
+        placeholders: config.placeholders.clone(),
         fields: fields.clone(),
     };
     let prepared: Vec<Prepared> = records.iter().map(|o| preparer.prepare(o)).collect();

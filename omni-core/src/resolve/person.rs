@@ -1,12 +1,14 @@
-//! The name features the resolver compares: a person name normalised once per record, with its
-//! identity key (for counting distinct people behind a shared identifier), its blocking keys,
-//! and the comparisons matching needs.
+//! The name features the resolver compares: a person name normalised once per record
+//! ([`PersonName`]), with its identity key (for counting distinct people behind a shared
+//! identifier), its blocking keys, and the two judgements matching needs: how similar two
+//! names are, and whether they clearly belong to different people.
 
-use crate::ident::{normalize_name, PersonName};
+use crate::ident::{normalize_name, NameRole, PersonName};
 use serde::{Deserialize, Serialize};
 
 /// A record's name, prepared for comparison.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub(crate) struct NameFeatures {
     pub name: PersonName,
 }
@@ -17,57 +19,94 @@ impl NameFeatures {
         normalize_name(text).ok().map(|name| NameFeatures { name })
     }
 
-    /// A key equal for two spellings of one person's name (script, order, nickname).
+    /// The given-name table ids the name's given-name tokens can stand for, sorted.
+    fn given_ids(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = self
+            .name
+            .tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Given)
+            .flat_map(|t| t.given_name_ids())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// A key equal for spellings of one person's name in either script, with a nickname or in
+    /// another word order: the given name's table id (or its comparison key) and the family
+    /// name's comparison key. Patronymics and middle names are left out.
     pub(crate) fn identity_key(&self) -> String {
-        let mut tokens: Vec<&str> = self.name.normalized.split(' ').collect();
-        tokens.sort_unstable();
-        tokens.join(" ")
+        let given = self.given_ids().first().map(|s| s.to_string()).or_else(|| {
+            self.name
+                .tokens
+                .iter()
+                .find(|t| t.role == NameRole::Given)
+                .map(|t| t.key.clone())
+        });
+        let family: Vec<&str> = self
+            .name
+            .tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Family)
+            .map(|t| t.key.as_str())
+            .collect();
+        format!("{}|{}", given.unwrap_or_default(), family.join(" "))
     }
 
     /// Keys that put records of one person into a shared block.
     pub(crate) fn blocking_keys(&self) -> Vec<String> {
-        let mut tokens: Vec<&str> = self.name.normalized.split(' ').collect();
-        tokens.sort_unstable();
-        if tokens.len() >= 2 {
-            vec![format!("{} {}", tokens[0], tokens[1])]
-        } else {
-            Vec::new()
-        }
+        self.name.blocking_keys()
     }
 
-    fn tokens(&self) -> Vec<&str> {
-        let mut t: Vec<&str> = self.name.normalized.split(' ').collect();
-        t.sort_unstable();
-        t.dedup();
-        t
-    }
-
-    /// Similarity in [0, 1]: equal token sets 1, one inside the other 0.9, else their overlap.
+    /// Similarity in [0, 1] (see [`PersonName::similarity`]).
     pub(crate) fn similarity(&self, other: &NameFeatures) -> f64 {
-        let (a, b) = (self.tokens(), other.tokens());
-        let shared = a.iter().filter(|t| b.contains(t)).count();
-        if shared == a.len() && shared == b.len() {
-            1.0
-        } else if shared == a.len().min(b.len()) {
-            0.9
-        } else {
-            shared as f64 / (a.len() + b.len() - shared) as f64
-        }
+        self.name.similarity(&other.name)
     }
 
-    /// Whether two names clearly belong to different people (full names with nothing in
-    /// common), so a shared phone alone must not merge them.
+    /// Whether two names clearly belong to different people: both have a recognised given name,
+    /// the given names cannot be the same (no shared table id, so not a nickname, another
+    /// script or a gender form of each other's), and the names are not similar. A shared phone
+    /// alone must not merge them (a family phone, a reassigned number). Display names that are
+    /// not person names (`Котик`, `ivan_p`) never count as clearly different.
     pub(crate) fn clearly_different(&self, other: &NameFeatures) -> bool {
-        let cyrillic = |n: &NameFeatures| {
-            n.name
-                .normalized
-                .chars()
-                .any(|c| ('\u{0400}'..='\u{04ff}').contains(&c))
-        };
-        let (a, b) = (self.tokens(), other.tokens());
-        cyrillic(self) == cyrillic(other)
-            && a.len() >= 2
-            && b.len() >= 2
-            && !a.iter().any(|t| b.contains(t))
+        let (a, b) = (self.given_ids(), other.given_ids());
+        !a.is_empty()
+            && !b.is_empty()
+            && !a.iter().any(|id| b.binary_search(id).is_ok())
+            && self.similarity(other) < 0.6
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(text: &str) -> NameFeatures {
+        NameFeatures::new(text).unwrap()
+    }
+
+    #[test]
+    fn one_person_in_two_scripts_has_one_identity_key() {
+        assert_eq!(
+            f("Иванов Александр Петрович").identity_key(),
+            f("Alexander Ivanov").identity_key()
+        );
+        assert_eq!(
+            f("Саша Иванов").identity_key(),
+            f("Александр Иванов").identity_key()
+        );
+        assert_ne!(
+            f("Мария Иванова").identity_key(),
+            f("Александр Иванов").identity_key()
+        );
+    }
+
+    #[test]
+    fn clearly_different_needs_two_recognised_given_names() {
+        assert!(f("Сергей Волков").clearly_different(&f("Елена Волкова")));
+        assert!(!f("Иван").clearly_different(&f("Ivan Petrov")));
+        assert!(!f("Котик").clearly_different(&f("Иван Петров")));
+        assert!(!f("Саша Петров").clearly_different(&f("Alexander Petrov")));
     }
 }

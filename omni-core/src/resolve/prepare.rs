@@ -170,7 +170,7 @@ pub(crate) const ROLE_EMAIL_LOCAL_PARTS: &[&str] = &[
 /// A declared field's prepared value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) enum FieldValue {
-    Name(NameFeatures),
+    Name(Box<NameFeatures>),
     Date(NaiveDate),
     Words(Vec<String>),
     Key(String),
@@ -264,7 +264,9 @@ impl Preparer {
                     }
                     continue;
                 }
-                FieldKind::PersonName => NameFeatures::new(text).map(FieldValue::Name),
+                FieldKind::PersonName => {
+                    NameFeatures::new(text).map(|n| FieldValue::Name(Box::new(n)))
+                }
                 FieldKind::Date => fields::parse_date(text).map(FieldValue::Date),
                 FieldKind::Address => Some(FieldValue::Words(fields::address_words(text))),
                 FieldKind::Text => Some(FieldValue::Words({

@@ -56,6 +56,8 @@ pub struct ResolverConfig {
     pub max_block_size: usize,
     /// Values that never link records.
     pub placeholders: Placeholders,
+    /// Email provider rules for canonical addresses (Gmail dots, Yandex domains, ...).
+    pub email_rules: EmailRules,
     /// How customer cards pick golden values.
     pub survivorship: Survivorship,
 }
@@ -70,6 +72,7 @@ impl Default for ResolverConfig {
             max_records_per_identifier: 1000,
             max_block_size: 50,
             placeholders: Placeholders::default(),
+            email_rules: EmailRules::default(),
             survivorship: Survivorship::default(),
         }
     }
@@ -256,7 +259,7 @@ impl Resolver {
         Ok(Resolver {
             preparer: Preparer {
                 phones,
-                emails: EmailRules::default(),
+                emails: config.email_rules.clone(),
                 placeholders: config.placeholders.clone(),
                 fields,
             },

@@ -5,7 +5,9 @@ use chrono::{TimeZone, Utc};
 use omni_core::message::{
     messages_to_json, parse_messages, parse_messages_lenient, Attachment, Party, ReplyRefs,
 };
-use omni_core::{Channel, Direction, ErrorKind, Identifier, IdentifierKind, Message};
+use omni_core::{
+    Channel, DeliveryStatus, Direction, ErrorKind, Identifier, IdentifierKind, Message,
+};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -115,6 +117,14 @@ prop_compose! {
         refs in refs(),
         attachments in proptest::collection::vec(attachment(), 0..3),
         metadata in proptest::collection::btree_map("[a-z_]{1,12}", json_value(), 0..4),
+        event_id in proptest::option::of("\\PC{1,30}"),
+        status in proptest::option::of(proptest::sample::select(vec![
+            DeliveryStatus::Queued,
+            DeliveryStatus::Sent,
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Read,
+            DeliveryStatus::Failed,
+        ])),
     ) -> Message {
         let direction = if inbound { Direction::Inbound } else { Direction::Outbound };
         let timestamp = Utc.timestamp_opt(secs, nanos).single().expect("in range");
@@ -127,6 +137,8 @@ prop_compose! {
         m.refs = refs;
         m.attachments = attachments;
         m.metadata = metadata;
+        m.event_id = event_id;
+        m.status = status;
         m
     }
 }

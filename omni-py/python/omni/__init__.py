@@ -21,6 +21,7 @@ from ._omni import (
     Assessment,
     Contact,
     Email,
+    EmailRules,
     FieldMissingError,
     Identifier,
     InputTooLargeError,
@@ -145,6 +146,56 @@ def normalize_email_column(column: Any) -> list[Optional[str]]:
 def extract_contacts_column(column: Any, region: str = "RU") -> list[list[Contact]]:
     """extract_contacts over every text of a column (None gives an empty list)."""
     return extract_contacts_many(_column_values(column), region)
+
+
+# ----- channel adapters -----
+
+PROVIDERS = ("whatsapp", "telegram", "viber", "vk", "instagram", "facebook", "twilio", "email", "web_form", "call")
+
+
+def parse_payload(
+    provider: str,
+    payload: Union[str, bytes, bytearray, memoryview, Mapping[str, Any], Sequence[Any]],
+    *,
+    received_at: Optional[Union[str, int, float]] = None,
+    region: Optional[str] = None,
+    local_offset: Optional[str] = None,
+) -> dict:
+    """Reads one provider payload: a webhook body or an email (``.eml`` bytes).
+
+    ``provider`` is one of ``PROVIDERS``; ``payload`` is bytes, str, or an already decoded dict
+    (or list, for Telegram ``getUpdates``). Returns a dict with ``provider``, ``messages`` (dicts
+    in the documented message format, identifiers normalised), ``events`` (dicts tagged by
+    ``type``: ``status``, ``consent``, ``contact_change``, ``call``, ``edit``, ``confirmation``,
+    ``ignored``) and ``problems``. ``received_at`` (RFC 3339 or Unix time) is used when the
+    payload carries no time (Twilio, most forms) and defaults to now; ``region`` reads national
+    phone numbers (default ``"RU"``); ``local_offset`` (``"+03:00"``) reads PBX local times.
+
+    >>> r = omni.parse_payload("telegram", {"update_id": 1, "message": {"message_id": 7,
+    ...     "date": 1714546800, "chat": {"id": 42, "type": "private"},
+    ...     "from": {"id": 42, "is_bot": False, "first_name": "Anna", "username": "Anna_S"},
+    ...     "text": "Привет"}})
+    >>> [i["value"] for i in r["messages"][0]["from"]["identifiers"]]
+    ['42', 'anna_s']
+
+    Raises InvalidJsonError, FieldMissingError or InvalidFieldError naming the provider, the path
+    and the reason; InvalidArgumentError for an unknown provider.
+    """
+    if isinstance(payload, str):
+        data = payload.encode("utf-8")
+    elif isinstance(payload, (bytes, bytearray, memoryview)):
+        data = bytes(payload)
+    else:
+        data = _json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    options: dict = {}
+    if received_at is not None:
+        options["received_at"] = received_at
+    if region is not None:
+        options["default_region"] = region
+    if local_offset is not None:
+        options["local_offset"] = local_offset
+    text = _omni.parse_payload_json(provider, data, _json.dumps(options) if options else None)
+    return _json.loads(text)
 
 
 # ----- identity resolution -----
@@ -655,6 +706,7 @@ __all__ = [
     "InvalidModelError",
     "Contact",
     "DedupeResult",
+    "EmailRules",
     "Resolver",
     "dedupe",
     "estimate_model",
@@ -693,5 +745,7 @@ __all__ = [
     "normalize_phones_e164",
     "parse_message",
     "parse_messages",
+    "parse_payload",
+    "PROVIDERS",
     "parse_profile_link",
 ]
