@@ -4,7 +4,7 @@
 //! [`code`](ErrorKind::code) and a snake_case [`name`](ErrorKind::name) that never change once
 //! published: the C header exposes the codes, Python maps each kind to an exception class, and a
 //! test in each binding checks that the three lists agree. Codes come in blocks per domain:
-//! 1-99 general, 100-199 identifiers, 200-299 message format, 300-399 state (snapshots).
+//! 1-99 general, 100-199 identifiers, 200-299 message format, 300-399 state (snapshots, models).
 
 use std::fmt;
 
@@ -43,6 +43,8 @@ pub enum ErrorKind {
     NotFound,
     /// Bytes that are not a snapshot omni wrote, or one that is corrupted.
     InvalidSnapshot,
+    /// Bytes that are not a triage model omni wrote, or one that is corrupted.
+    InvalidModel,
 }
 
 impl ErrorKind {
@@ -63,6 +65,7 @@ impl ErrorKind {
         ErrorKind::UnsupportedVersion,
         ErrorKind::NotFound,
         ErrorKind::InvalidSnapshot,
+        ErrorKind::InvalidModel,
     ];
 
     /// The stable numeric code (also the C status code).
@@ -82,6 +85,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedVersion => 203,
             ErrorKind::NotFound => 5,
             ErrorKind::InvalidSnapshot => 300,
+            ErrorKind::InvalidModel => 301,
         }
     }
 
@@ -102,6 +106,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedVersion => "unsupported_version",
             ErrorKind::NotFound => "not_found",
             ErrorKind::InvalidSnapshot => "invalid_snapshot",
+            ErrorKind::InvalidModel => "invalid_model",
         }
     }
 

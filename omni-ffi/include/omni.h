@@ -55,6 +55,8 @@ enum OmniStatus
   OMNI_STATUS_NOT_FOUND = 5,
   // Bytes that are not an omni snapshot, or a corrupted one.
   OMNI_STATUS_INVALID_SNAPSHOT = 300,
+  // Bytes that are not an omni triage model, or a corrupted one.
+  OMNI_STATUS_INVALID_MODEL = 301,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -102,6 +104,9 @@ typedef enum OmniPhoneKind OmniPhoneKind;
 typedef uint32_t OmniPhoneKind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// A classifier: a triage model and a contact extractor. Immutable; share it between threads.
+typedef struct OmniClassifier OmniClassifier;
 
 // Email provider rules (Gmail dots and tags, Yandex domains, ...). Immutable; thread-safe.
 typedef struct OmniEmailRules OmniEmailRules;
@@ -192,6 +197,108 @@ const char *omni_version(void);
 // # Safety
 // `s` must be NULL or a string returned by omni that has not been freed yet.
 void omni_string_free(char *s);
+
+// Creates a classifier with the built-in model, reading national phone numbers in text as
+// numbers of `region` (NULL/0 for `RU`). Free it with [`omni_classifier_free`].
+//
+// # Safety
+// `region` must point to `region_len` readable bytes; `classifier_out` must be writable.
+OmniStatus omni_classifier_new(const uint8_t *region,
+                               size_t region_len,
+                               OmniClassifier **classifier_out);
+
+// Creates a classifier from model bytes saved by [`omni_classifier_model_bytes`].
+// `OMNI_STATUS_INVALID_MODEL` for bytes that are not a model or are corrupted,
+// `OMNI_STATUS_UNSUPPORTED_VERSION` for a model of another format version.
+//
+// # Safety
+// `model` must point to `len` readable bytes; `classifier_out` must be writable.
+OmniStatus omni_classifier_from_model(const uint8_t *model,
+                                      size_t len,
+                                      OmniClassifier **classifier_out);
+
+// Trains a model on labelled examples and creates a classifier with it. `examples` is a JSON
+// array (or JSON lines) of inputs with `kind` and optionally `intents`; `options` is JSON
+// (NULL/0 or `""` for the defaults: `epochs`, `learning_rate`, `l2`, `hash_bits`,
+// `char_ngram_min`, `char_ngram_max`, `word_pairs`, `balance_kinds`, `seed`, `region`).
+//
+// # Safety
+// `examples` and `options` must point to their lengths of readable bytes; `classifier_out`
+// must be writable.
+OmniStatus omni_classifier_train(const uint8_t *examples,
+                                 size_t examples_len,
+                                 const uint8_t *options,
+                                 size_t options_len,
+                                 OmniClassifier **classifier_out);
+
+// Writes the classifier's model as bytes (to save it, and load it with
+// [`omni_classifier_from_model`]). Free them with `omni_bytes_free(bytes, len)`. NULL is the
+// built-in model.
+//
+// # Safety
+// `bytes_out` and `len_out` must be writable.
+OmniStatus omni_classifier_model_bytes(const OmniClassifier *classifier,
+                                       uint8_t **bytes_out,
+                                       size_t *len_out);
+
+// Frees a classifier. Accepts NULL.
+//
+// # Safety
+// `classifier` must be NULL or a live handle, not used again afterwards.
+void omni_classifier_free(OmniClassifier *classifier);
+
+// Assesses one inbound message given as text on a channel (`whatsapp`, `web_form`, ...), from
+// a known customer or not. Writes the assessment as JSON. NULL `classifier` uses the built-in
+// model. Text longer than the classifier reads is assessed on its prefix (`"truncated": true`).
+//
+// # Safety
+// `text` and `channel` must point to their lengths of readable bytes; `json_out` must be
+// writable. Free the result with `omni_string_free`.
+OmniStatus omni_classify_text(const OmniClassifier *classifier,
+                              const uint8_t *text,
+                              size_t text_len,
+                              const uint8_t *channel,
+                              size_t channel_len,
+                              bool known_customer,
+                              char **json_out);
+
+// Assesses one message given as JSON: `{"text", "subject", "form_fields", "channel",
+// "direction", "known_customer", "open_conversation", "call_status", "duration_s"}` (all
+// optional). Writes the assessment as JSON.
+//
+// # Safety
+// `input` must point to `len` readable bytes; `json_out` must be writable. Free the result
+// with `omni_string_free`.
+OmniStatus omni_classify(const OmniClassifier *classifier,
+                         const uint8_t *input,
+                         size_t len,
+                         char **json_out);
+
+// Assesses many messages: a JSON array (or JSON lines) of inputs as for [`omni_classify`].
+// Writes a JSON array of assessments in the same order. A record that cannot be read fails
+// the call with its path (`inputs[3].channel: ...`).
+//
+// # Safety
+// `inputs` must point to `len` readable bytes; `json_out` must be writable. Free the result
+// with `omni_string_free`.
+OmniStatus omni_classify_many(const OmniClassifier *classifier,
+                              const uint8_t *inputs,
+                              size_t len,
+                              char **json_out);
+
+// Evaluates the classifier on labelled examples (as for [`omni_classifier_train`]) and writes
+// the report as JSON: `{"examples", "accuracy", "macro_f1", "kinds": [{"label", "precision",
+// "recall", "f1", "support", "predicted"}], "lead_accuracy", "opt_out_recall", "confusion",
+// "intent_examples", "intents", "intent_macro_f1", "mistakes": [{"index", "expected",
+// "predicted"}]}`.
+//
+// # Safety
+// `examples` must point to `len` readable bytes; `json_out` must be writable. Free the result
+// with `omni_string_free`.
+OmniStatus omni_classifier_evaluate(const OmniClassifier *classifier,
+                                    const uint8_t *examples,
+                                    size_t len,
+                                    char **json_out);
 
 // Creates a phone normaliser reading national numbers as numbers of `region` (`"RU"`).
 //

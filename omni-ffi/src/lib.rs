@@ -19,6 +19,7 @@
 
 mod adapt;
 mod boundary;
+mod classify;
 mod ident;
 mod message;
 mod resolve;
@@ -30,6 +31,7 @@ pub use boundary::{
     omni_bytes_free, omni_error_kind_name, omni_last_error_code, omni_last_error_message,
     omni_string_free, omni_version,
 };
+pub use classify::*;
 pub use ident::*;
 pub use message::*;
 pub use resolve::*;

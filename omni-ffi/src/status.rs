@@ -37,6 +37,8 @@ pub enum OmniStatus {
     NotFound = 5,
     /// Bytes that are not an omni snapshot, or a corrupted one.
     InvalidSnapshot = 300,
+    /// Bytes that are not an omni triage model, or a corrupted one.
+    InvalidModel = 301,
 }
 
 impl OmniStatus {
@@ -57,6 +59,7 @@ impl OmniStatus {
         OmniStatus::UnsupportedVersion,
         OmniStatus::NotFound,
         OmniStatus::InvalidSnapshot,
+        OmniStatus::InvalidModel,
     ];
 
     /// The status for an omni error kind; `Internal` for a kind this build does not list

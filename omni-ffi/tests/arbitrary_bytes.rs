@@ -54,6 +54,26 @@ proptest! {
             json = ptr::null_mut();
             no_panic(omni_extract_contacts(p, n, ptr::null(), 0, &mut json), "extract_contacts", &input);
             free(json);
+            for (name, f) in [
+                ("classify", omni_classify as unsafe extern "C" fn(*const OmniClassifier, *const u8, usize, *mut *mut c_char) -> OmniStatus),
+                ("classify_many", omni_classify_many),
+                ("classifier_evaluate", omni_classifier_evaluate),
+            ] {
+                let mut json: *mut c_char = ptr::null_mut();
+                let status = f(ptr::null(), p, n, &mut json);
+                no_panic(status, name, &input);
+                prop_assert_eq!(status == OmniStatus::Ok, !json.is_null(), "{} writes its output exactly on success", name);
+                free(json);
+            }
+            let mut json: *mut c_char = ptr::null_mut();
+            let status = omni_classify_text(ptr::null(), p, n, b"sms".as_ptr(), 3, false, &mut json);
+            no_panic(status, "classify_text", &input);
+            prop_assert_eq!(status == OmniStatus::Ok, std::str::from_utf8(&input).is_ok());
+            free(json);
+            let mut classifier: *mut OmniClassifier = ptr::null_mut();
+            let status = omni_classifier_from_model(p, n, &mut classifier);
+            no_panic(status, "classifier_from_model", &input);
+            omni_classifier_free(classifier);
             for provider in ["whatsapp", "telegram", "viber", "vk", "instagram", "facebook", "twilio", "email", "web_form", "call"] {
                 let mut json: *mut c_char = ptr::null_mut();
                 let status = omni_parse_payload(provider.as_ptr(), provider.len(), p, n, ptr::null(), 0, &mut json);

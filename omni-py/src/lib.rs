@@ -7,6 +7,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod classify;
 mod adapt;
 mod resolve;
 mod thread;
@@ -98,6 +99,12 @@ mod errors {
         OmniError,
         "Bytes that are not an omni snapshot, or a corrupted one."
     );
+    create_exception!(
+        omni,
+        InvalidModelError,
+        OmniError,
+        "Bytes that are not an omni triage model, or a corrupted one."
+    );
 
     /// The exception class for an error kind, with its Python name.
     pub(crate) fn class_of(
@@ -128,6 +135,7 @@ mod errors {
                 "InvalidSnapshotError",
                 py.get_type::<InvalidSnapshotError>(),
             ),
+            ErrorKind::InvalidModel => ("InvalidModelError", py.get_type::<InvalidModelError>()),
             _ => ("OmniError", py.get_type::<OmniError>()),
         }
     }
@@ -696,6 +704,10 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(adapt::parse_payload_json, m)?)?;
     m.add_class::<resolve::NativeResolver>()?;
+    m.add_class::<classify::NativeClassifier>()?;
+    m.add_class::<classify::Assessment>()?;
+    m.add_class::<classify::Signal>()?;
+    m.add_class::<classify::LeftContact>()?;
     m.add_function(wrap_pyfunction!(resolve::dedupe_columns, m)?)?;
     m.add_function(wrap_pyfunction!(resolve::estimate_model_json, m)?)?;
     m.add_class::<thread::NativeThreader>()?;

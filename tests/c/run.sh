@@ -13,6 +13,7 @@ cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-
 libs=("$lib" -lpthread -ldl -lm)
 cc "${cflags[@]}" -o "$out/test_omni" tests/c/test_omni.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_thread" tests/c/test_thread.c "${libs[@]}"
+cc "${cflags[@]}" -o "$out/test_classify" tests/c/test_classify.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_adapt" tests/c/test_adapt.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/normalize_phones" examples/c/normalize_phones.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_fixtures" tests/c/test_fixtures.c "${libs[@]}"
@@ -20,6 +21,7 @@ python3 tests/c/fixtures_to_tsv.py "$out/fixtures"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 (cd "$root" && "$out/test_omni")
 (cd "$root" && "$out/test_thread")
+(cd "$root" && "$out/test_classify")
 (cd "$root" && "$out/test_adapt")
 (cd "$root" && "$out/test_fixtures" "$out/fixtures")
 (cd "$root" && "$out/normalize_phones" examples/data/phones.txt > "$out/normalize_phones.txt")

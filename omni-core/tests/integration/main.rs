@@ -1,5 +1,6 @@
 //! The one integration test binary of omni-core; one module per capability.
 
+mod classify;
 mod adapt;
 mod email;
 mod extract;

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union
 
 from . import _omni
 from ._omni import (
+    Assessment,
     Contact,
     Email,
     EmailRules,
@@ -30,13 +31,16 @@ from ._omni import (
     InvalidFieldError,
     InvalidHandleError,
     InvalidJsonError,
+    InvalidModelError,
     InvalidNameError,
     InvalidPhoneError,
     InvalidSnapshotError,
     InvalidUtf8Error,
+    LeftContact,
     NotFoundError,
     OmniError,
     Phone,
+    Signal,
     UnsupportedVersionError,
     error_catalogue,
     extract_contacts,
@@ -689,7 +693,233 @@ def thread(
     )
 
 
+
+# ----- lead triage -----
+
+def _is_many(value: Any) -> bool:
+    return not isinstance(value, (str, bytes, bool, int, float, type(None))) and hasattr(value, "__len__")
+
+
+def _broadcast(name: str, value: Any, n: int, convert: Any) -> list:
+    """A per-text list from a scalar or a column of the same length."""
+    if _is_many(value):
+        values = value.to_list() if hasattr(value, "to_list") else (
+            value.to_pylist() if hasattr(value, "to_pylist") else list(value))
+        if len(values) != n:
+            raise InvalidArgumentError(f"{name}: {len(values)} values for {n} texts; give one per text")
+        return [convert(v) for v in values]
+    return [convert(value)] * n
+
+
+def _opt_str(v: Any) -> Optional[str]:
+    return None if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
+def _examples_json(examples: Any) -> str:
+    """Labelled examples (a list of dicts, a DataFrame, or JSON text) as JSON lines."""
+    if isinstance(examples, (str, bytes, bytearray, memoryview)):
+        return _as_json_text(examples)
+    if _is_table(examples):
+        names, columns = _table_columns(examples)
+        rows = [dict(zip(names, values)) for values in zip(*columns)] if columns else []
+    else:
+        rows = list(examples)
+    lines = []
+    for row in rows:
+        clean = {}
+        for k, v in dict(row).items():
+            if v is None or (isinstance(v, float) and v != v):
+                continue
+            if hasattr(v, "tolist"):
+                v = v.tolist()
+            clean[k] = v
+        lines.append(_json.dumps(clean, ensure_ascii=False, default=str))
+    return "\n".join(lines)
+
+
+class Classifier:
+    """Inbound triage: new lead, existing customer, support, spam, opt-out, auto-reply or not
+    applicable, with intents, a 0-100 score, a temperature and the signals behind them.
+
+    ``Classifier()`` uses the built-in model; :meth:`train` builds one from your own labelled
+    messages; :meth:`save` and :meth:`load` keep it.
+
+    >>> omni.Classifier().classify("сколько стоит?", channel="instagram").kind
+    'new_lead'
+    """
+
+    def __init__(self, region: str = "RU", *, _native: Any = None) -> None:
+        self._native = _native if _native is not None else _omni.NativeClassifier(region)
+
+    @classmethod
+    def train(cls, examples: Any, **options: Any) -> "Classifier":
+        """Trains a model on labelled messages: dicts (or DataFrame rows) with ``text``,
+        ``channel``, ``direction``, ``known_customer``, ``open_conversation``, ``subject``,
+        ``form_fields``, ``call_status``, ``duration_s``, the true ``kind`` and optionally
+        ``intents``. Options: ``epochs``, ``learning_rate``, ``l2``, ``hash_bits``,
+        ``char_ngram_min``, ``char_ngram_max``, ``word_pairs``, ``balance_kinds``, ``seed``,
+        ``region``. The same data and options give the same model."""
+        native = _omni.NativeClassifier.train(
+            _examples_json(examples), _json.dumps(options) if options else None
+        )
+        return cls(_native=native)
+
+    @classmethod
+    def load(cls, data: Any) -> "Classifier":
+        """A classifier from :meth:`save` bytes or a path to them. Raises InvalidModelError."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            with open(data, "rb") as f:
+                data = f.read()
+        return cls(_native=_omni.NativeClassifier.from_model(bytes(data)))
+
+    def save(self, path: Any = None) -> bytes:
+        """The model as bytes (versioned, checksummed); also written to ``path`` if given."""
+        data = self._native.model_bytes()
+        if path is not None:
+            with open(path, "wb") as f:
+                f.write(data)
+        return data
+
+    @property
+    def trained_on(self) -> int:
+        """How many examples the model was trained on."""
+        return self._native.model_examples()
+
+    def classify(
+        self,
+        text: Optional[str],
+        channel: str = "whatsapp",
+        direction: str = "inbound",
+        known_customer: bool = False,
+        open_conversation: bool = False,
+        *,
+        subject: Optional[str] = None,
+        form_fields: Optional[Mapping[str, Any]] = None,
+        call_status: Optional[str] = None,
+        duration_s: Optional[float] = None,
+    ) -> Assessment:
+        """Assesses one message; see :func:`classify`."""
+        fields = None if form_fields is None else {str(k): str(v) for k, v in form_fields.items() if v is not None}
+        return self._native.classify(
+            text, channel, direction, bool(known_customer), bool(open_conversation),
+            subject, fields, call_status, duration_s,
+        )
+
+    def classify_many(
+        self,
+        texts: Any,
+        channel: Any = "whatsapp",
+        direction: Any = "inbound",
+        known_customer: Any = False,
+        open_conversation: Any = False,
+        *,
+        subject: Any = None,
+        call_status: Any = None,
+    ) -> list:
+        """Assesses many messages without holding the GIL; see :func:`classify_many`."""
+        values = _column_values(texts)
+        n = len(values)
+        return self._native.classify_many(
+            values,
+            _broadcast("channel", channel, n, lambda v: str(v) if v is not None else "other"),
+            _broadcast("direction", direction, n, lambda v: str(v) if v is not None else "inbound"),
+            _broadcast("known_customer", known_customer, n, lambda v: bool(v) and v == v),
+            _broadcast("open_conversation", open_conversation, n, lambda v: bool(v) and v == v),
+            _broadcast("subject", subject, n, _opt_str),
+            _broadcast("call_status", call_status, n, _opt_str),
+        )
+
+    def evaluate(self, examples: Any) -> dict:
+        """Per-kind and per-intent precision, recall and F1, macro-F1, lead/not-lead accuracy,
+        opt-out recall, the confusion matrix (rows true, columns predicted, in the order of
+        ``KINDS``) and the mistakes, on labelled examples (as for :meth:`train`)."""
+        return _json.loads(self._native.evaluate_json(_examples_json(examples)))
+
+
+KINDS = ["new_lead", "existing_customer", "support", "spam", "opt_out", "auto_reply", "not_applicable"]
+"""Every kind, in the order of the confusion matrix."""
+
+_DEFAULT_CLASSIFIER: Optional[Classifier] = None
+
+
+def _default_classifier() -> Classifier:
+    global _DEFAULT_CLASSIFIER
+    if _DEFAULT_CLASSIFIER is None:
+        _DEFAULT_CLASSIFIER = Classifier()
+    return _DEFAULT_CLASSIFIER
+
+
+def classify(
+    text: Optional[str],
+    channel: str = "whatsapp",
+    direction: str = "inbound",
+    known_customer: bool = False,
+    open_conversation: bool = False,
+    *,
+    subject: Optional[str] = None,
+    form_fields: Optional[Mapping[str, Any]] = None,
+    call_status: Optional[str] = None,
+    duration_s: Optional[float] = None,
+    classifier: Optional[Classifier] = None,
+) -> Assessment:
+    """Assesses one inbound (or outbound) message: ``kind``, ``intents``, ``score``,
+    ``temperature``, ``signals``, ``contacts``, ``opt_out_channel``, ``sales_opportunity``.
+
+    >>> a = omni.classify("Не пишите мне больше", channel="whatsapp")
+    >>> a.kind, a.opt_out_channel
+    ('opt_out', 'whatsapp')
+    >>> omni.classify("", channel="voice", call_status="missed").kind
+    'new_lead'
+    """
+    return (classifier or _default_classifier()).classify(
+        text, channel, direction, known_customer, open_conversation,
+        subject=subject, form_fields=form_fields, call_status=call_status, duration_s=duration_s,
+    )
+
+
+def classify_many(
+    texts: Any,
+    channel: Any = "whatsapp",
+    direction: Any = "inbound",
+    known_customer: Any = False,
+    open_conversation: Any = False,
+    *,
+    subject: Any = None,
+    call_status: Any = None,
+    classifier: Optional[Classifier] = None,
+) -> list:
+    """Assesses a list or DataFrame column of texts without holding the GIL. Every other
+    argument is one value for all texts or a column of the same length:
+
+    >>> kinds = [a.kind for a in omni.classify_many(df["text"], channel=df["channel"])]  # doctest: +SKIP
+    """
+    return (classifier or _default_classifier()).classify_many(
+        texts, channel, direction, known_customer, open_conversation,
+        subject=subject, call_status=call_status,
+    )
+
+
+def train_classifier(examples: Any, **options: Any) -> Classifier:
+    """Trains a classifier on labelled messages; see :meth:`Classifier.train`."""
+    return Classifier.train(examples, **options)
+
+
+def evaluate_classifier(examples: Any, classifier: Optional[Classifier] = None) -> dict:
+    """Evaluates a classifier (the built-in one by default); see :meth:`Classifier.evaluate`."""
+    return (classifier or _default_classifier()).evaluate(examples)
+
+
 __all__ = [
+    "Assessment",
+    "Classifier",
+    "KINDS",
+    "LeftContact",
+    "Signal",
+    "classify",
+    "classify_many",
+    "evaluate_classifier",
+    "train_classifier",
+    "InvalidModelError",
     "Contact",
     "DedupeResult",
     "EmailRules",
