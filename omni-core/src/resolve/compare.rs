@@ -361,6 +361,19 @@ fn name_level(a: &NameFeatures, b: &NameFeatures) -> u8 {
     }
 }
 
+/// Whether a record's own family name shows up in its email local parts or usernames
+/// (`ekaterina.petrova@`, `@petrov_ivan`): such handles repeat the name.
+fn name_derived_handles(p: &Prepared) -> bool {
+    p.name.as_ref().is_some_and(|n| {
+        n.name.tokens.iter().any(|t| {
+            t.role == NameRole::Family
+                && !t.initial
+                && t.key.len() >= 4
+                && p.handle_keys.iter().any(|h| h.contains(&t.key))
+        })
+    })
+}
+
 /// How well a name on one record shows up in the other record's email local parts and
 /// usernames, when the other record has no full name of its own (else the names are compared
 /// directly and this would count the same evidence twice).
@@ -499,7 +512,15 @@ pub(crate) fn compare(
     key_use: &dyn Fn(&LinkKey) -> KeyUse,
 ) -> PairScore {
     let n = model.comparators.len();
-    let mut groups = vec![KeyAgreement::default(); n];
+    // Most models have few comparators: keep the per-pair scratch on the stack.
+    let mut stack = [KeyAgreement::default(); 24];
+    let mut heap = Vec::new();
+    let groups: &mut [KeyAgreement] = if n <= stack.len() {
+        &mut stack[..n]
+    } else {
+        heap.resize(n, KeyAgreement::default());
+        &mut heap
+    };
     for k in a.keys.iter().chain(&a.weak_keys) {
         if let Some(g) = family_group(k.family) {
             groups[g].a_has = true;
@@ -543,6 +564,7 @@ pub(crate) fn compare(
     let mut levels: Vec<Option<u8>> = vec![None; n];
     let mut personal_families = 0usize;
     let mut name_clearly_different = false;
+    let mut names_agree = false;
     let mut birthday_differs = false;
     for (pos, (_, comparator)) in model.comparators.iter().enumerate() {
         let level = match comparator {
@@ -565,7 +587,9 @@ pub(crate) fn compare(
             Comparator::Name => match (&a.name, &b.name) {
                 (Some(x), Some(y)) => {
                     let level = name_level(x, y);
-                    name_clearly_different = level == 4 && x.clearly_different(y);
+                    names_agree = level <= 2;
+                    // Level 4 means a similarity below 0.6, the rest of "clearly different".
+                    name_clearly_different = level == 4 && x.given_names_disjoint(y);
                     Some(level)
                 }
                 _ => None,
@@ -577,6 +601,10 @@ pub(crate) fn compare(
             Comparator::EmailLocal => {
                 // Only informative when the emails themselves are not shared.
                 if groups[1].personal || a.email_locals.is_empty() || b.email_locals.is_empty() {
+                    None
+                } else if names_agree && name_derived_handles(a) && name_derived_handles(b) {
+                    // `ekaterinapetrova@` on both sides of two agreeing names says the name
+                    // again, not something independent of it: namesakes get such addresses too.
                     None
                 } else {
                     let best = a

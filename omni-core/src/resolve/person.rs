@@ -69,8 +69,15 @@ impl NameFeatures {
     /// script or a gender form of each other's), and the names are not similar. A shared phone
     /// alone must not merge them (a family phone, a reassigned number). Display names that are
     /// not person names (`Котик`, `ivan_p`) never count as clearly different.
+    #[cfg(test)]
     pub(crate) fn clearly_different(&self, other: &NameFeatures) -> bool {
-        self.clearly_different_given(&self.given_ids(), other, &other.given_ids())
+        self.given_names_disjoint(other) && self.similarity(other) < 0.6
+    }
+
+    /// Whether both names have a recognised given name and no given name of one can be one of
+    /// the other's (no shared table id). Allocation-free: it runs on many compared pairs.
+    pub(crate) fn given_names_disjoint(&self, other: &NameFeatures) -> bool {
+        self.name.given_names_disjoint(&other.name)
     }
 
     /// [`clearly_different`](Self::clearly_different) with both names' given-name ids already

@@ -245,7 +245,7 @@ fn ordered(a: u32, b: u32) -> (u32, u32) {
 /// Counts the distinct people behind a set of names: names are taken in the order of their
 /// identity keys, and one counts as another person only when it is clearly different from
 /// every person counted so far (both have recognised, incompatible given names; see
-/// `NameFeatures::clearly_different`). Display names that are not person names never add a
+/// `NameFeatures::clearly_different_given`). Display names that are not person names never add a
 /// person. Stops counting past `limit`.
 fn distinct_people(names: &mut Vec<(String, &NameFeatures)>, limit: usize) -> usize {
     names.sort_by(|a, b| a.0.cmp(&b.0));

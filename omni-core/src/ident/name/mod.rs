@@ -281,6 +281,30 @@ impl PersonName {
     pub fn blocking_keys(&self) -> Vec<String> {
         blocking::blocking_keys(self)
     }
+
+    /// Whether both names have a recognised given name and no given name of one can be one of
+    /// the other's (no shared given-name table entry: not a nickname, another script or the
+    /// same name). Allocation-free, for comparing many pairs.
+    pub(crate) fn given_names_disjoint(&self, other: &PersonName) -> bool {
+        let table = given_names();
+        let mut any_mine = false;
+        for a in self.tokens.iter().filter(|t| t.role == NameRole::Given) {
+            let Some(ga) = a.given else { continue };
+            any_mine = true;
+            let mut any_theirs = false;
+            for b in other.tokens.iter().filter(|t| t.role == NameRole::Given) {
+                let Some(gb) = b.given else { continue };
+                any_theirs = true;
+                if table.same_name(ga, gb) {
+                    return false;
+                }
+            }
+            if !any_theirs {
+                return false;
+            }
+        }
+        any_mine
+    }
 }
 
 /// Normalises a person name (see the [module documentation](self)).

@@ -151,22 +151,30 @@ pub(crate) fn token_similarity(a: &NameToken, b: &NameToken) -> f64 {
     }
     // Within one script, judge a typo on the letters themselves: one wrong Cyrillic letter
     // (`Татьчна` for `Татьяна`) can become two in the Latin key and look like another name.
-    match (cyrillic_bytes(&a.text), cyrillic_bytes(&b.text)) {
-        (Some(ca), Some(cb)) => by_key.max(typo_score(jaro_winkler(&ca, &cb))),
+    let (mut ca, mut cb) = ([0u8; 64], [0u8; 64]);
+    match (
+        cyrillic_bytes(&a.text, &mut ca),
+        cyrillic_bytes(&b.text, &mut cb),
+    ) {
+        (Some(la), Some(lb)) => by_key.max(typo_score(jaro_winkler(&ca[..la], &cb[..lb]))),
         _ => by_key,
     }
 }
 
-/// A Cyrillic token as one byte per letter (for Jaro-Winkler on letters), or `None` when it has
-/// other characters.
-fn cyrillic_bytes(text: &str) -> Option<Vec<u8>> {
-    text.chars()
-        .map(|c| match c {
-            'а'..='я' => Some((c as u32 - 'а' as u32) as u8 + 0x80),
-            'ё' => Some(0xc0),
-            _ => None,
-        })
-        .collect()
+/// Writes a Cyrillic token as one byte per letter (for Jaro-Winkler on letters) into `out`;
+/// the length, or `None` when it has other characters or more letters than `out` holds.
+fn cyrillic_bytes(text: &str, out: &mut [u8; 64]) -> Option<usize> {
+    let mut len = 0;
+    for c in text.chars() {
+        let byte = match c {
+            'а'..='я' => (c as u32 - 'а' as u32) as u8 + 0x80,
+            'ё' => 0xc0,
+            _ => return None,
+        };
+        *out.get_mut(len)? = byte;
+        len += 1;
+    }
+    Some(len)
 }
 
 /// Jaro-Winkler below this is a different token (see [`typo_score`]).
