@@ -26,8 +26,39 @@ fn key_hash(tag: u8, parts: &[&str]) -> u64 {
 }
 
 /// The blocking keys of a prepared record, sorted and without duplicates.
+/// The key that counts how many records carry the same full name (given and family name, in
+/// either script, nickname or order: the name's identity key). An exact name shared by many
+/// records says less about two of them being one person: see [`name_commonness_penalty`].
+pub(crate) fn name_frequency_key(p: &Prepared) -> Option<u64> {
+    let name = p.name.as_ref()?;
+    if name.name.given.is_none() || name.name.family.is_none() {
+        return None;
+    }
+    Some(key_hash(b'i', &[&name.identity_key()]))
+}
+
+/// Records a name may carry before its commonness counts: one person's own records.
+const PERSONAL_NAME_RECORDS: usize = 4;
+
+/// Bits taken off an agreeing full name carried by `records` records: none up to
+/// [`PERSONAL_NAME_RECORDS`], then one per doubling, at most 5 (from 65 records on). Steps,
+/// not a smooth curve, so that an incremental resolver re-scores a name's pairs only when its
+/// count crosses a step (5, 9, 17, 33, 65 records).
+pub(crate) fn name_commonness_penalty(records: usize) -> f64 {
+    let mut step = 0u32;
+    let mut limit = PERSONAL_NAME_RECORDS;
+    while records > limit && step < 5 {
+        step += 1;
+        limit *= 2;
+    }
+    f64::from(step)
+}
+
 pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
     let mut keys = Vec::new();
+    if let Some(k) = p.name_frequency {
+        keys.push(k);
+    }
     if let Some(name) = &p.name {
         for k in name.blocking_keys() {
             keys.push(key_hash(b'n', &[&k]));
@@ -53,6 +84,15 @@ pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_penalty_steps_at_doublings_and_stops() {
+        let steps: Vec<f64> = [1, 4, 5, 8, 9, 16, 17, 33, 64, 65, 10_000]
+            .iter()
+            .map(|&n| name_commonness_penalty(n))
+            .collect();
+        assert_eq!(steps, [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 5.0]);
+    }
 
     #[test]
     fn hashes_are_fixed_and_separate_parts() {

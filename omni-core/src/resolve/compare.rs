@@ -8,6 +8,7 @@
 //! defaults below are set by hand for Russian and English CRM data; [`estimate`](super::estimate)
 //! re-estimates them from a user's own records.
 
+use super::block::name_commonness_penalty;
 use super::fields;
 use super::observation::FieldKind;
 use super::person::NameFeatures;
@@ -321,6 +322,8 @@ pub(crate) struct PairScore {
     pub decision: PairDecision,
     /// Why a conflict was flagged.
     pub conflict: Option<&'static str>,
+    /// Bits taken off the name's weight because many records carry the same full name.
+    pub name_penalty: f64,
 }
 
 /// How many comparisons come before the declared fields' (see [`comparators`]).
@@ -510,6 +513,7 @@ pub(crate) fn compare(
     a: &Prepared,
     b: &Prepared,
     key_use: &dyn Fn(&LinkKey) -> KeyUse,
+    name_records: &dyn Fn(u64) -> usize,
 ) -> PairScore {
     let n = model.comparators.len();
     // Most models have few comparators: keep the per-pair scratch on the stack.
@@ -565,6 +569,7 @@ pub(crate) fn compare(
     let mut personal_families = 0usize;
     let mut name_clearly_different = false;
     let mut names_agree = false;
+    let mut name_penalty = 0.0;
     let mut birthday_differs = false;
     for (pos, (_, comparator)) in model.comparators.iter().enumerate() {
         let level = match comparator {
@@ -588,6 +593,13 @@ pub(crate) fn compare(
                 (Some(x), Some(y)) => {
                     let level = name_level(x, y);
                     names_agree = level <= 2;
+                    if level <= 1 {
+                        if let (Some(ka), Some(kb)) = (a.name_frequency, b.name_frequency) {
+                            if ka == kb {
+                                name_penalty = name_commonness_penalty(name_records(ka));
+                            }
+                        }
+                    }
                     // Level 4 means a similarity below 0.6, the rest of "clearly different".
                     name_clearly_different = level == 4 && x.given_names_disjoint(y);
                     Some(level)
@@ -669,7 +681,8 @@ pub(crate) fn compare(
         .iter()
         .enumerate()
         .filter_map(|(pos, l)| l.map(|l| model.weights[pos][l as usize]))
-        .sum();
+        .sum::<f64>()
+        - name_penalty;
     let (decision, conflict) = if personal_families > 0 {
         let contradiction = if name_clearly_different {
             Some("the names clearly belong to different people")
@@ -697,6 +710,7 @@ pub(crate) fn compare(
         total,
         decision,
         conflict,
+        name_penalty,
     }
 }
 
@@ -846,7 +860,12 @@ pub(crate) fn explain(
             field: name.clone(),
             level: comparator.level_names()[level as usize].to_string(),
             values,
-            weight: model.weights[pos][level as usize],
+            weight: model.weights[pos][level as usize]
+                - if matches!(comparator, Comparator::Name) {
+                    score.name_penalty
+                } else {
+                    0.0
+                },
         });
     }
     let reason = match score.decision {

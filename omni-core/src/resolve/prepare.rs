@@ -186,6 +186,9 @@ pub(crate) struct Prepared {
     /// Device and session identifiers: kept for the card, never linked.
     pub devices: Vec<Identifier>,
     pub name: Option<NameFeatures>,
+    /// Hash of the full name's identity key (given and family name both present), counting
+    /// how many records carry the same name: see `block::name_frequency_key`.
+    pub name_frequency: Option<u64>,
     /// Local parts of the record's emails (for matching one person's addresses at two providers).
     pub email_locals: Vec<String>,
     /// Name comparison keys of the record's email local parts and usernames, to compare with a
@@ -324,6 +327,7 @@ impl Preparer {
             p.problems
                 .push("no usable identifier: matched by name and other fields only".to_string());
         }
+        p.name_frequency = super::block::name_frequency_key(&p);
         p
     }
 

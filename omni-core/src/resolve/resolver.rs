@@ -16,7 +16,7 @@
 //!   records without a time come last). So when customers merge, the one seen first keeps its
 //!   id, and every former id still resolves to the customer through [`Resolver::customer_of`].
 
-use super::block::blocking_keys;
+use super::block::{blocking_keys, name_commonness_penalty};
 use super::card::{
     survive, Candidate, ChannelUse, Conflict, CustomerCard, Identity, Provenance, RecordProblem,
     Survivorship,
@@ -433,7 +433,11 @@ impl Resolver {
         for &b in &slot.blocks {
             let posting = self.blocks.entry(b).or_default();
             posting.push(ix);
-            if posting.len() == self.config.max_block_size + 1 {
+            let len = posting.len();
+            // A full name's count changes the weight of its agreeing pairs at each step.
+            let name_step = slot.prep.name_frequency == Some(b)
+                && name_commonness_penalty(len) != name_commonness_penalty(len - 1);
+            if len == self.config.max_block_size + 1 || name_step {
                 crossed.push(b);
             }
         }
@@ -462,7 +466,9 @@ impl Resolver {
             if let Some(p) = self.blocks.get_mut(&b) {
                 let before = p.len();
                 p.retain(|&r| r != ix);
-                if before == self.config.max_block_size + 1 {
+                let name_step = slot.prep.name_frequency == Some(b)
+                    && name_commonness_penalty(before) != name_commonness_penalty(p.len());
+                if before == self.config.max_block_size + 1 || name_step {
                     uncrossed.push(b);
                 }
                 if p.is_empty() {
@@ -557,11 +563,13 @@ impl Resolver {
 
     fn score(&self, a: u32, b: u32) -> super::compare::PairScore {
         let key_use = |k: &LinkKey| self.key_use(k);
+        let name_records = |k: u64| self.blocks.get(&k).map_or(0, Vec::len);
         compare(
             &self.model,
             &self.slot(a).prep,
             &self.slot(b).prep,
             &key_use,
+            &name_records,
         )
     }
 

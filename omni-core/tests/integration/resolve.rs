@@ -536,3 +536,27 @@ proptest! {
         prop_assert_eq!(&clusters(&back), &want);
     }
 }
+
+#[test]
+fn an_exact_name_that_many_records_carry_weighs_less() {
+    let name_weight = |records: usize| {
+        let mut r = resolver();
+        for i in 0..records {
+            let mut o = obs(&format!("r{i}"), Channel::WebForm, (i % 28) as u32 + 1);
+            o.name = Some(if i % 2 == 0 { "Иван Петров" } else { "Petrov Ivan" }.into());
+            o.phones = vec![format!("+7916{:07}", 1000 + i)];
+            r.add(o).unwrap();
+        }
+        let e = r.explain("r0", "r1").unwrap();
+        let sum: f64 = e.comparisons.iter().map(|c| c.weight).sum();
+        assert!((sum - e.total).abs() < 1e-9, "{e:?}");
+        e.comparisons
+            .iter()
+            .find(|c| c.field == "name")
+            .map(|c| c.weight)
+            .unwrap()
+    };
+    let (rare, common, very_common) = (name_weight(2), name_weight(12), name_weight(80));
+    assert!((rare - common - 2.0).abs() < 1e-9, "{rare} {common}");
+    assert!((rare - very_common - 5.0).abs() < 1e-9, "{rare} {very_common}");
+}
