@@ -1,7 +1,7 @@
 //! The one integration test binary of omni-core; one module per capability.
 
-mod classify;
 mod adapt;
+mod classify;
 mod email;
 mod extract;
 mod handle;
