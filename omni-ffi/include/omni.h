@@ -118,6 +118,11 @@ typedef struct OmniPhoneNormalizer OmniPhoneNormalizer;
 // safe (changes run one at a time, queries in parallel).
 typedef struct OmniResolver OmniResolver;
 
+// Provider retry de-duplication: the event ids seen most recently (see `SeenEvents` in
+// omni-core). Keep one per account (one bot, one WhatsApp number). Internally locked: calls
+// from several threads are safe and run one at a time.
+typedef struct OmniSeenEvents OmniSeenEvents;
+
 // A threader: messages in, conversations out. Internally locked: calls from several threads are
 // safe (changes run one at a time, queries in parallel).
 typedef struct OmniThreader OmniThreader;
@@ -170,6 +175,85 @@ OmniStatus omni_parse_payload(const uint8_t *provider,
                               const uint8_t *options,
                               size_t options_len,
                               char **json_out);
+
+// Creates an empty set remembering at most `capacity` event ids per handle (at least 1; the
+// oldest are forgotten first). On success `*seen_out` owns a handle to free with
+// [`omni_seen_events_free`].
+//
+// # Safety
+// `seen_out` must be writable.
+OmniStatus omni_seen_events_new(size_t capacity, OmniSeenEvents **seen_out);
+
+// Frees a seen-events handle. Accepts NULL.
+//
+// # Safety
+// `seen` must be NULL or a live handle, not used again afterwards.
+void omni_seen_events_free(OmniSeenEvents *seen);
+
+// Records the event id `event_id` of `provider`: `*new_out` is true when it is new, false for
+// a duplicate (a provider retry).
+//
+// # Safety
+// `seen` must be a live handle; `provider` and `event_id` must point to their lengths of
+// readable bytes; `new_out` must be writable.
+OmniStatus omni_seen_events_insert(OmniSeenEvents *seen,
+                                   const uint8_t *provider,
+                                   size_t provider_len,
+                                   const uint8_t *event_id,
+                                   size_t event_id_len,
+                                   bool *new_out);
+
+// Whether the event id `event_id` of `provider` was seen (and is still remembered), without
+// recording it.
+//
+// # Safety
+// As [`omni_seen_events_insert`], with `seen_out` writable.
+OmniStatus omni_seen_events_contains(const OmniSeenEvents *seen,
+                                     const uint8_t *provider,
+                                     size_t provider_len,
+                                     const uint8_t *event_id,
+                                     size_t event_id_len,
+                                     bool *seen_out);
+
+// How many event ids the handle remembers now (`*len_out`) and at most (`*capacity_out`).
+//
+// # Safety
+// `seen` must be a live handle; `len_out` and `capacity_out` must be writable.
+OmniStatus omni_seen_events_len(const OmniSeenEvents *seen, size_t *len_out, size_t *capacity_out);
+
+// Writes the handle as JSON, to save between runs: `{"capacity": 10000, "seen": [["telegram",
+// "1001"], ...]}`, oldest first.
+//
+// # Safety
+// `seen` must be a live handle; `json_out` must be writable. Free the result with
+// `omni_string_free`.
+OmniStatus omni_seen_events_to_json(const OmniSeenEvents *seen, char **json_out);
+
+// Reads a handle from JSON written by [`omni_seen_events_to_json`]. On success `*seen_out`
+// owns a handle to free with [`omni_seen_events_free`].
+//
+// # Safety
+// `json` must point to `json_len` readable bytes; `seen_out` must be writable.
+OmniStatus omni_seen_events_from_json(const uint8_t *json,
+                                      size_t json_len,
+                                      OmniSeenEvents **seen_out);
+
+// As [`omni_parse_payload`], then drops what `seen` has seen: every message and event whose
+// event id came in an earlier payload (a provider retry) is removed, the new ids are recorded,
+// and the result gets `"duplicates": [event ids]` (each once, in payload order; empty when the
+// payload is new). Items sharing an event id are kept or dropped together; items without one
+// are always kept. A payload that does not parse records nothing.
+//
+// # Safety
+// `seen` must be a live handle; otherwise as [`omni_parse_payload`].
+OmniStatus omni_parse_payload_seen(OmniSeenEvents *seen,
+                                   const uint8_t *provider,
+                                   size_t provider_len,
+                                   const uint8_t *payload,
+                                   size_t payload_len,
+                                   const uint8_t *options,
+                                   size_t options_len,
+                                   char **json_out);
 
 // Frees a byte buffer returned by omni (a snapshot). Accepts NULL.
 //

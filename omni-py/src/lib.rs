@@ -703,6 +703,7 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(channel_properties_json, m)?)?;
     m.add_function(wrap_pyfunction!(error_catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(adapt::parse_payload_json, m)?)?;
+    m.add_class::<adapt::SeenEvents>()?;
     m.add_class::<resolve::NativeResolver>()?;
     m.add_class::<classify::NativeClassifier>()?;
     m.add_class::<classify::Assessment>()?;

@@ -121,3 +121,40 @@ def test_every_provider_name_is_accepted():
     for provider in omni.PROVIDERS:
         with pytest.raises(omni.OmniError):
             omni.parse_payload(provider, b"\xff\xfe")
+
+
+def test_seen_events_drops_a_provider_retry():
+    raw = fixture("telegram", "message_text.json")
+    seen = omni.SeenEvents(100)
+    first = omni.parse_payload("telegram", raw, seen=seen)
+    assert first["duplicates"] == []
+    assert len(first["messages"]) == 1
+    retry = omni.parse_payload("telegram", raw, seen=seen)
+    assert retry["messages"] == []
+    assert retry["duplicates"] == [first["messages"][0]["event_id"]]
+    assert len(seen) == 1 and seen.capacity == 100
+    # Without seen=, nothing changes and there is no duplicates key.
+    assert "duplicates" not in omni.parse_payload("telegram", raw)
+
+
+def test_seen_events_records_checks_and_round_trips_through_json():
+    seen = omni.SeenEvents(2)
+    assert seen.insert("vk", "a") is True
+    assert seen.insert("vk", "a") is False
+    assert seen.contains("telegram", "a") is False
+    seen.insert("vk", "b")
+    seen.insert("vk", "c")
+    assert not seen.contains("vk", "a")  # the oldest is forgotten beyond capacity
+    back = omni.SeenEvents.from_json(seen.to_json())
+    assert back.contains("vk", "c") and len(back) == 2
+    with pytest.raises(omni.InvalidArgumentError):
+        seen.insert("pigeon", "x")
+    with pytest.raises(omni.InvalidJsonError):
+        omni.SeenEvents.from_json("{")
+
+
+def test_a_payload_that_does_not_parse_records_nothing():
+    seen = omni.SeenEvents()
+    with pytest.raises(omni.InvalidJsonError):
+        omni.parse_payload("telegram", b"{not json", seen=seen)
+    assert len(seen) == 0

@@ -131,10 +131,76 @@ static void test_errors(void) {
     CHECK(json == NULL, "no output on failure");
 }
 
+/* Provider retries: the same payload twice through one seen-events handle. */
+static void test_seen_events(void) {
+    OmniSeenEvents *seen = NULL;
+    CHECK(omni_seen_events_new(100, &seen) == OMNI_STATUS_OK && seen, "new: %s", last_error());
+    size_t len = 0;
+    uint8_t *payload = read_fixture("telegram", "message_text.json", &len);
+    char *json = NULL;
+    OmniStatus st = omni_parse_payload_seen(seen, S("telegram"), payload, len, NULL, 0, &json);
+    CHECK(st == OMNI_STATUS_OK, "first: %s", last_error());
+    if (st == OMNI_STATUS_OK) {
+        CHECK(strstr(json, "\"duplicates\":[]") != NULL, "first has no duplicates: %s", json);
+        CHECK(strstr(json, "\"messages\":[{") != NULL, "first keeps the message: %s", json);
+        omni_string_free(json);
+    }
+    json = NULL;
+    st = omni_parse_payload_seen(seen, S("telegram"), payload, len, NULL, 0, &json);
+    CHECK(st == OMNI_STATUS_OK, "retry: %s", last_error());
+    if (st == OMNI_STATUS_OK) {
+        CHECK(strstr(json, "\"messages\":[]") != NULL, "retry drops the message: %s", json);
+        CHECK(strstr(json, "\"duplicates\":[\"") != NULL, "retry names the duplicate: %s", json);
+        omni_string_free(json);
+    }
+    free(payload);
+
+    bool fresh = false, known = true;
+    CHECK(omni_seen_events_insert(seen, S("vk"), S("evt-1"), &fresh) == OMNI_STATUS_OK && fresh, "insert new");
+    CHECK(omni_seen_events_insert(seen, S("vk"), S("evt-1"), &fresh) == OMNI_STATUS_OK && !fresh, "insert again");
+    CHECK(omni_seen_events_contains(seen, S("telegram"), S("evt-1"), &known) == OMNI_STATUS_OK && !known,
+          "another provider's id is another event");
+    size_t n = 0, capacity = 0;
+    CHECK(omni_seen_events_len(seen, &n, &capacity) == OMNI_STATUS_OK && n == 2 && capacity == 100,
+          "len %zu capacity %zu", n, capacity);
+
+    /* Saved and restored, it still knows the ids. */
+    char *saved = NULL;
+    CHECK(omni_seen_events_to_json(seen, &saved) == OMNI_STATUS_OK && saved, "to_json: %s", last_error());
+    OmniSeenEvents *back = NULL;
+    if (saved) {
+        CHECK(omni_seen_events_from_json((const uint8_t *)saved, strlen(saved), &back) == OMNI_STATUS_OK && back,
+              "from_json: %s", last_error());
+        omni_string_free(saved);
+    }
+    known = false;
+    CHECK(back && omni_seen_events_contains(back, S("vk"), S("evt-1"), &known) == OMNI_STATUS_OK && known,
+          "restored handle knows evt-1");
+
+    /* Errors: NULL handle, unknown provider, bad JSON; outputs untouched. */
+    fresh = true;
+    CHECK(omni_seen_events_insert(NULL, S("vk"), S("x"), &fresh) == OMNI_STATUS_INVALID_ARGUMENT && fresh,
+          "NULL handle");
+    CHECK(omni_seen_events_insert(seen, S("pigeon"), S("x"), &fresh) == OMNI_STATUS_INVALID_ARGUMENT,
+          "unknown provider");
+    OmniSeenEvents *bad = NULL;
+    CHECK(omni_seen_events_from_json(S("{\"capacity\": \"x\"}"), &bad) == OMNI_STATUS_INVALID_JSON && bad == NULL,
+          "bad JSON");
+    json = NULL;
+    CHECK(omni_parse_payload_seen(seen, S("telegram"), S("{not json"), NULL, 0, &json) == OMNI_STATUS_INVALID_JSON &&
+              json == NULL,
+          "a payload that does not parse");
+
+    omni_seen_events_free(back);
+    omni_seen_events_free(seen);
+    omni_seen_events_free(NULL);
+}
+
 int main(void) {
     test_messages_with_normalised_identifiers();
     test_typed_events();
     test_errors();
+    test_seen_events();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

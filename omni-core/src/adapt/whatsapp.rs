@@ -70,6 +70,8 @@ struct Profile {
     name: Option<String>,
 }
 
+/// The optional parts are boxed: the struct is moved while it is read, and large inline
+/// `Option`s made those moves a large share of the adapter's time.
 #[derive(Deserialize)]
 struct WaMessage {
     from: String,
@@ -78,31 +80,31 @@ struct WaMessage {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
-    context: Option<Context>,
+    context: Option<Box<Context>>,
     #[serde(default)]
-    text: Option<Text>,
+    text: Option<Box<Text>>,
     #[serde(default)]
-    image: Option<Media>,
+    image: Option<Box<Media>>,
     #[serde(default)]
-    audio: Option<Media>,
+    audio: Option<Box<Media>>,
     #[serde(default)]
-    video: Option<Media>,
+    video: Option<Box<Media>>,
     #[serde(default)]
-    document: Option<Media>,
+    document: Option<Box<Media>>,
     #[serde(default)]
-    sticker: Option<Media>,
+    sticker: Option<Box<Media>>,
     #[serde(default)]
-    location: Option<Location>,
+    location: Option<Box<Location>>,
     #[serde(default)]
     contacts: Vec<SharedContact>,
     #[serde(default)]
-    interactive: Option<Interactive>,
+    interactive: Option<Box<Interactive>>,
     #[serde(default)]
-    button: Option<Button>,
+    button: Option<Box<Button>>,
     #[serde(default)]
-    reaction: Option<Reaction>,
+    reaction: Option<Box<Reaction>>,
     #[serde(default)]
-    system: Option<System>,
+    system: Option<Box<System>>,
     #[serde(default)]
     referral: Option<Value>,
     #[serde(default)]

@@ -46,8 +46,6 @@
 use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The longest email input accepted, in bytes (a display name and `mailto:` included).
 pub const MAX_EMAIL_INPUT: usize = 320;
@@ -129,42 +127,91 @@ impl EmailProvider {
 /// assert_eq!(e.canonical, "ivan@acme.example");
 /// assert_eq!(e.provider.as_deref(), Some("acme"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(try_from = "EmailRulesTable", into = "EmailRulesTable")]
 pub struct EmailRules {
     providers: Vec<EmailProvider>,
-    by_domain: HashMap<String, usize, BuildHasherDefault<Fnv1a>>,
+    by_domain: DomainIndex,
 }
 
-/// An FNV-1a-style hash: domain keys are short, and SipHash showed up in the email benchmark. The table is
-/// small and built by the caller, so collision resistance does not matter here.
-#[derive(Clone, Copy, Debug)]
-struct Fnv1a(u64);
-
-impl Default for Fnv1a {
-    fn default() -> Self {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
+impl PartialEq for EmailRules {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is derived from the providers.
+        self.providers == other.providers
     }
 }
 
-impl Hasher for Fnv1a {
-    fn finish(&self) -> u64 {
-        self.0
+impl Eq for EmailRules {}
+
+/// Domain -> provider index: open addressing over a hash of the length and the first and last
+/// eight bytes, then one comparison. Domain keys are short and the table is small, so this is
+/// a few nanoseconds where a general hash map spent tens (it showed up in the email benchmark).
+/// The table is built by the caller, so collision resistance does not matter here.
+#[derive(Clone, Debug, Default)]
+struct DomainIndex {
+    /// Entry index + 1 per slot (0 is empty); the length is a power of two, at least twice the
+    /// number of entries, or zero.
+    slots: Vec<u32>,
+    /// Hash, domain and provider index.
+    entries: Vec<(u64, Box<str>, usize)>,
+}
+
+impl DomainIndex {
+    #[inline]
+    fn hash(d: &[u8]) -> u64 {
+        let n = d.len();
+        let (head, tail) = match (d.get(..8), n.checked_sub(8).and_then(|k| d.get(k..))) {
+            (Some(h), Some(t)) => (le_word(h), le_word(t)),
+            _ => (d.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)), 0),
+        };
+        let h = (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^ (h >> 29)
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        // FNV-1a over 8-byte words (then the tail byte by byte): keys are short domains.
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0 ^ word)
-                .wrapping_mul(0x0100_0000_01b3)
-                .rotate_left(23);
+    fn build<'a>(domains: impl Iterator<Item = (&'a str, usize)>) -> Self {
+        let entries: Vec<(u64, Box<str>, usize)> = domains
+            .map(|(d, i)| (Self::hash(d.as_bytes()), d.into(), i))
+            .collect();
+        if entries.is_empty() {
+            return DomainIndex::default();
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let size = (entries.len() * 2).next_power_of_two();
+        let mut slots = vec![0u32; size];
+        for (e, (h, _, _)) in entries.iter().enumerate() {
+            let mut i = *h as usize & (size - 1);
+            while slots[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            // Tables hold far fewer than 2^32 domains (each came through `set_provider`).
+            slots[i] = u32::try_from(e + 1).unwrap_or(u32::MAX);
+        }
+        DomainIndex { slots, entries }
+    }
+
+    #[inline]
+    fn get(&self, domain: &[u8]) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let h = Self::hash(domain);
+        let mut i = h as usize & mask;
+        loop {
+            let slot = *self.slots.get(i)? as usize;
+            let (eh, d, provider) = self.entries.get(slot.checked_sub(1)?)?;
+            if *eh == h && d.as_bytes() == domain {
+                return Some(*provider);
+            }
+            i = (i + 1) & mask;
         }
     }
+}
+
+/// The first eight bytes of `b` (which has at least eight) as a little-endian word.
+#[inline]
+fn le_word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(b) = b.get(..8) {
+        w.copy_from_slice(b);
+    }
+    u64::from_le_bytes(w)
 }
 
 /// The serialised shape of [`EmailRules`].
@@ -305,7 +352,7 @@ impl EmailRules {
     pub fn empty() -> Self {
         EmailRules {
             providers: Vec::new(),
-            by_domain: HashMap::default(),
+            by_domain: DomainIndex::default(),
         }
     }
 
@@ -381,7 +428,9 @@ impl EmailRules {
 
     /// The provider serving `domain` (lower case, Unicode form), if any.
     pub fn provider_for(&self, domain: &str) -> Option<&EmailProvider> {
-        self.by_domain.get(domain).map(|&i| &self.providers[i])
+        self.by_domain
+            .get(domain.as_bytes())
+            .and_then(|i| self.providers.get(i))
     }
 
     /// Reads a table from JSON in the shape [`EmailRules::to_json`] writes.
@@ -412,12 +461,12 @@ impl EmailRules {
     }
 
     fn reindex(&mut self) {
-        self.by_domain.clear();
-        for (i, p) in self.providers.iter().enumerate() {
-            for d in &p.domains {
-                self.by_domain.insert(d.clone(), i);
-            }
-        }
+        self.by_domain = DomainIndex::build(
+            self.providers
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| p.domains.iter().map(move |d| (d.as_str(), i))),
+        );
     }
 
     /// Validates `text` and computes its canonical key under these rules.
@@ -464,25 +513,103 @@ impl EmailRules {
         if text.len() > MAX_EMAIL_INPUT {
             return Err(Error::too_large("email input", text.len(), MAX_EMAIL_INPUT));
         }
+        if self.fast_normalize_into(text, out) {
+            return Ok(());
+        }
         let address = strip_wrapping(text)?;
-        let (local, domain) = split_address(&address)?;
-        let mut lower_buf = [0u8; 254];
-        let domain_key: Cow<'_, str> = match fast_scan(local, domain) {
-            Some(FastScan { domain_has_upper }) if domain_has_upper => {
-                // fast_scan accepted only ASCII of at most 254 bytes.
-                let buf = &mut lower_buf[..domain.len()];
-                buf.copy_from_slice(domain.as_bytes());
-                buf.make_ascii_lowercase();
-                Cow::Borrowed(std::str::from_utf8(buf).map_err(|_| {
-                    Error::new(ErrorKind::Internal, "lower-cased ASCII domain is not UTF-8")
-                })?)
-            }
-            Some(_) => Cow::Borrowed(domain),
-            None => {
-                validate(&address, local, domain)?;
-                canonical_domain(domain).map_err(|e| e.at(format_args!("{address:?}")))?
+        if address.len() != text.len() && self.fast_normalize_into(&address, out) {
+            // A display name, `mailto:` or trailing dots around a plain address.
+            return Ok(());
+        }
+        self.full_normalize_into(&address, out)
+    }
+
+    /// The fast path for the common shape (see [`fast_scan`]); false, with `out` untouched, for
+    /// anything else. It accepts only what [`EmailRules::full_normalize_into`] accepts and
+    /// gives the same result (the property tests `fast_path_agrees_with_full_path*` hold it to
+    /// that).
+    fn fast_normalize_into(&self, address: &str, out: &mut Email) -> bool {
+        let Some(scan) = fast_scan(address) else {
+            return false;
+        };
+        let lowered: [u8; 254];
+        let domain_key = if scan.domain_is_lower {
+            scan.domain
+        } else {
+            lowered = lower_domain(scan.domain.as_bytes());
+            // Lower-casing kept every character's length, so the key is UTF-8 (never fails).
+            match lowered
+                .get(..scan.domain.len())
+                .and_then(|k| std::str::from_utf8(k).ok())
+            {
+                Some(k) => k,
+                None => return false,
             }
         };
+        let provider = self
+            .by_domain
+            .get(domain_key.as_bytes())
+            .and_then(|i| self.providers.get(i));
+        let canonical = &mut out.canonical;
+        canonical.clear();
+        match provider {
+            Some(p) => {
+                let domain = p.canonical_domain.as_deref().unwrap_or(domain_key);
+                canonical.reserve(scan.local.len() + 1 + domain.len());
+                let local = match p.subaddress_separator.and_then(|c| u8::try_from(c).ok()) {
+                    // A tag is removed only when something is left before it (the separator
+                    // is ASCII: `set_provider` checks it).
+                    Some(sep) => match scan.local.bytes().position(|b| b == sep) {
+                        Some(i) if i > 0 => scan.local.get(..i).unwrap_or(scan.local),
+                        _ => scan.local,
+                    },
+                    None => scan.local,
+                };
+                // `local` starts with a letter, digit or symbol (never a dot), so the key's local
+                // part is never empty.
+                let joiner = match p.dots {
+                    DotRule::Keep => None,
+                    DotRule::Ignore => Some(""),
+                    DotRule::SameAsHyphen => Some("-"),
+                };
+                match joiner {
+                    None => canonical.push_str(local),
+                    Some(joiner) => {
+                        let mut start = 0;
+                        for (i, b) in local.bytes().enumerate() {
+                            if b == b'.' {
+                                canonical.push_str(local.get(start..i).unwrap_or_default());
+                                canonical.push_str(joiner);
+                                start = i + 1;
+                            }
+                        }
+                        canonical.push_str(local.get(start..).unwrap_or_default());
+                    }
+                }
+                canonical.make_ascii_lowercase();
+                canonical.push('@');
+                canonical.push_str(domain);
+            }
+            None => {
+                canonical.reserve(scan.local.len() + 1 + domain_key.len());
+                canonical.push_str(scan.local);
+                canonical.make_ascii_lowercase();
+                canonical.push('@');
+                canonical.push_str(domain_key);
+            }
+        }
+        set_provider_name(&mut out.provider, provider);
+        out.original.clear();
+        out.original.push_str(address);
+        true
+    }
+
+    /// The general path over a bare address (wrapping already removed): full validation with
+    /// `email_address` and omni's checks, IDNA for internationalised domains, quoted local parts.
+    fn full_normalize_into(&self, address: &str, out: &mut Email) -> Result<()> {
+        let (local, domain) = split_address(address)?;
+        validate(address, local, domain)?;
+        let domain_key = canonical_domain(domain).map_err(|e| e.at(format_args!("{address:?}")))?;
         let quoted = local.starts_with('"');
         let provider = self.provider_for(&domain_key).filter(|_| !quoted);
         let canonical = &mut out.canonical;
@@ -500,17 +627,22 @@ impl EmailRules {
                 canonical.push_str(&domain_key);
             }
         }
-        match (provider, &mut out.provider) {
-            (Some(p), Some(name)) => {
-                name.clear();
-                name.push_str(&p.name);
-            }
-            (Some(p), slot) => *slot = Some(p.name.clone()),
-            (None, slot) => *slot = None,
-        }
+        set_provider_name(&mut out.provider, provider);
         out.original.clear();
-        out.original.push_str(&address);
+        out.original.push_str(address);
         Ok(())
+    }
+}
+
+/// Sets `slot` to the provider's name, reusing its buffer.
+fn set_provider_name(slot: &mut Option<String>, provider: Option<&EmailProvider>) {
+    match (provider, slot) {
+        (Some(p), Some(name)) => {
+            name.clear();
+            name.push_str(&p.name);
+        }
+        (Some(p), slot) => *slot = Some(p.name.clone()),
+        (None, slot) => *slot = None,
     }
 }
 
@@ -679,31 +811,65 @@ fn is_atext(c: char) -> bool {
     c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
 }
 
-/// What [`fast_scan`] learnt about an address it accepted.
+/// What [`fast_scan`] found in an address it accepted.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct FastScan {
-    /// The domain has an upper-case letter (so it needs lower-casing).
-    domain_has_upper: bool,
+struct FastScan<'a> {
+    /// The local part as written.
+    local: &'a str,
+    /// The domain as written.
+    domain: &'a str,
+    /// The domain is ASCII without upper-case letters: it is its own matching key.
+    domain_is_lower: bool,
 }
-
+/// ASCII `atext` (RFC 5322: letters, digits and ``!#$%&'*+-/=?^_`{|}~``) or `.`.
 const LOCAL: u8 = 1;
-const LABEL: u8 = 2;
-const DIGIT: u8 = 4;
-const UPPER: u8 = 8;
+/// `.`.
+const DOT: u8 = 2;
+/// `[A-Za-z0-9.-]`: ASCII letter-digit-hyphen or `.`.
+const HOST: u8 = 4;
+/// `[0-9]`.
+const DIGIT: u8 = 8;
+/// `[A-Z]`.
+const UPPER: u8 = 16;
 
-/// Byte classes for [`fast_scan`]: `LOCAL` for `[A-Za-z0-9._%+-]`, `LABEL` for
-/// `[A-Za-z0-9-]`, `DIGIT` and `UPPER`.
+/// Byte classes for [`fast_scan`].
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         let alnum = c.is_ascii_alphanumeric();
-        if alnum || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-') {
+        if alnum
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'/'
+                    | b'='
+                    | b'?'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+                    | b'.'
+            )
+        {
             t[b] |= LOCAL;
         }
-        if alnum || c == b'-' {
-            t[b] |= LABEL;
+        if c == b'.' {
+            t[b] |= DOT;
+        }
+        if alnum || c == b'-' || c == b'.' {
+            t[b] |= HOST;
         }
         if c.is_ascii_digit() {
             t[b] |= DIGIT;
@@ -716,61 +882,120 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// A one-pass, conservative check for the common shape, so that most addresses skip the full
-/// validation: ASCII letters, digits and `._%+-` in a dot-atom local part of at most 64 bytes,
-/// and a domain of at least two LDH labels (1-63 bytes, no hyphen at either end, none starting
-/// with `xn--`, the last not all digits) of at most 254 bytes. It accepts only what [`validate`]
-/// accepts (the property test `fast_scan_agrees_with_full_validation` holds it to that);
-/// everything else goes the full way.
-pub(crate) fn fast_scan(local: &str, domain: &str) -> Option<FastScan> {
-    let l = local.as_bytes();
-    if l.is_empty() || l.len() > 64 || l[0] == b'.' || l[l.len() - 1] == b'.' {
+/// One pass over the common shape of an address, so that most addresses skip the full
+/// validation: an unquoted dot-atom local part of ASCII `atext` of 1-64 bytes, `@`, and a
+/// domain of at least two labels of ASCII letters, digits, hyphens and basic Russian letters
+/// (`а-я`, `ё`, either case), each 1-63 bytes, starting and ending with a letter or digit,
+/// without `--` at the third and fourth byte (which rules out `xn--` and every other IDNA
+/// hyphen form), the last not all digits, at most 254 bytes in all.
+///
+/// Everything it accepts is left unchanged by `strip_wrapping` (no spaces, `<>`, `:`, no
+/// trailing dot), accepted by [`validate`], and keyed by [`canonical_domain`] exactly as
+/// [`lower_domain`] keys it; everything else goes the full way.
+fn fast_scan(address: &str) -> Option<FastScan<'_>> {
+    let bytes = address.as_bytes();
+    // `@` is not in the local part's class, so an accepted address has exactly one.
+    let at = bytes.iter().position(|&b| b == b'@')?;
+    let (local, domain) = (bytes.get(..at)?, bytes.get(at + 1..)?);
+    if local.is_empty() || local.len() > 64 || domain.len() > 254 {
         return None;
     }
-    let mut prev_dot = false;
-    for &b in l {
-        let dot = b == b'.';
-        if (dot && prev_dot) || CLASS[usize::from(b)] & LOCAL == 0 {
-            return None;
-        }
-        prev_dot = dot;
+    // The local part, branch-free: every byte in the class, no dot first, last or twice in a
+    // row.
+    let mut all = LOCAL;
+    let mut prev_dot = DOT;
+    let mut two_dots = 0;
+    for &b in local {
+        let class = CLASS[usize::from(b)];
+        all &= class;
+        two_dots |= prev_dot & class;
+        prev_dot = class & DOT;
     }
-    let d = domain.as_bytes();
-    if d.len() > 254 {
+    if all & LOCAL == 0 || two_dots & DOT != 0 || prev_dot != 0 {
         return None;
     }
-    let mut labels = 0;
-    let mut upper = false;
-    for label in d.split(|&b| b == b'.') {
+    // The domain: all ASCII letter-digit-hyphen-dot (the common case, checked branch-free), or
+    // with basic Russian letters (byte by byte).
+    let mut all = HOST;
+    let mut any = 0;
+    for &b in domain {
+        let class = CLASS[usize::from(b)];
+        all &= class;
+        any |= class;
+    }
+    let lower = all & HOST != 0 && any & UPPER == 0;
+    if all & HOST == 0 && !cyrillic_ldh(domain) {
+        return None;
+    }
+    let mut labels = 0usize;
+    let mut last: &[u8] = &[];
+    for label in domain.split(|&b| b == b'.') {
         let n = label.len();
         if n == 0
             || n > 63
-            || !label[0].is_ascii_alphanumeric()
-            || !label[n - 1].is_ascii_alphanumeric()
-            || (n >= 4 && label[..4].eq_ignore_ascii_case(b"xn--"))
+            || label[0] == b'-'
+            || label[n - 1] == b'-'
+            || (n >= 4 && label[2] == b'-' && label[3] == b'-')
         {
             return None;
         }
-        let mut all = LABEL | DIGIT;
-        let mut any = 0;
-        for &b in label {
-            let class = CLASS[usize::from(b)];
-            all &= class;
-            any |= class;
-        }
-        if all & LABEL == 0 {
-            return None;
-        }
-        upper |= any & UPPER != 0;
-        let digits = all & DIGIT != 0;
         labels += 1;
-        if digits && labels >= 2 && label.as_ptr_range().end == d.as_ptr_range().end {
-            return None;
+        last = label;
+    }
+    if labels < 2 || last.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(FastScan {
+        local: address.get(..at)?,
+        domain: address.get(at + 1..)?,
+        domain_is_lower: lower,
+    })
+}
+
+/// Whether `domain` is only ASCII letters, digits, `-`, `.` and basic Russian letters (`а-я`,
+/// `ё`, either case).
+fn cyrillic_ldh(domain: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&b) = domain.get(i) {
+        if CLASS[usize::from(b)] & HOST != 0 {
+            i += 1;
+            continue;
+        }
+        match (b, domain.get(i + 1).copied().unwrap_or(0)) {
+            (0xD0, 0x81 | 0x90..=0xBF) | (0xD1, 0x80..=0x8F | 0x91) => i += 2,
+            _ => return false,
         }
     }
-    (labels >= 2).then_some(FastScan {
-        domain_has_upper: upper,
-    })
+    true
+}
+
+/// Lower-cases a domain [`fast_scan`] accepted (ASCII and basic Russian letters, at most 254
+/// bytes): what UTS #46 mapping does to these characters. Every character keeps its length;
+/// the key is the first `domain.len()` bytes.
+fn lower_domain(domain: &[u8]) -> [u8; 254] {
+    let mut out = [0u8; 254];
+    let mut i = 0;
+    while i < domain.len() && i < out.len() {
+        let b = domain[i];
+        if b < 0x80 {
+            out[i] = b.to_ascii_lowercase();
+            i += 1;
+            continue;
+        }
+        let next = domain.get(i + 1).copied().unwrap_or(0);
+        let (lead, tail) = match (b, next) {
+            (0xD0, 0x90..=0x9F) => (0xD0, next + 0x20), // А-П -> а-п
+            (0xD0, 0xA0..=0xAF) => (0xD1, next - 0x20), // Р-Я -> р-я
+            (0xD0, 0x81) => (0xD1, 0x91),               // Ё -> ё
+            _ => (b, next),                             // а-я, ё
+        };
+        out[i] = lead;
+        if let Some(o) = out.get_mut(i + 1) {
+            *o = tail;
+        }
+        i += 2;
+    }
+    out
 }
 
 /// The domain's matching form: ASCII lower case, or the UTS #46 Unicode form for an IDN.
@@ -1028,6 +1253,53 @@ mod tests {
     }
 
     #[test]
+    fn every_listed_domain_finds_its_provider() {
+        for rules in [EmailRules::default(), odd_rules()] {
+            for p in rules.providers() {
+                for d in &p.domains {
+                    assert_eq!(rules.provider_for(d).map(|p| &p.name), Some(&p.name), "{d}");
+                }
+            }
+            for d in [
+                "gmail.co",
+                "mail.r",
+                "ail.ru",
+                "",
+                "x",
+                "yandex.ru.",
+                "gmail.comx",
+            ] {
+                assert!(rules.provider_for(d).is_none(), "{d}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_the_common_shapes() {
+        let rules = default_rules();
+        let mut out = Email::default();
+        for text in [
+            "ivan.petrov@gmail.com",
+            "Ivan.Petrov+shop@GMAIL.com",
+            "olga-ivanova@ya.ru",
+            "buh@почта.рф",
+            "o'brien!x@Пример-1.РФ",
+        ] {
+            assert!(rules.fast_normalize_into(text, &mut out), "{text}");
+        }
+        for text in [
+            "Иван <ivan.k@gmail.com>",
+            "ivan@mail",
+            "\"ivan\"@example.com",
+            "ivan@xn--80a1acny.xn--p1ai",
+            "ivan@10.0.0.1",
+            "Иван@почта.рф",
+        ] {
+            assert!(!rules.fast_normalize_into(text, &mut out), "{text}");
+        }
+    }
+
+    #[test]
     fn too_large_input_is_rejected() {
         let e = normalize_email(&"a".repeat(MAX_EMAIL_INPUT + 1)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InputTooLarge);
@@ -1083,6 +1355,112 @@ mod tests {
         assert!(e.to_string().contains("not one of"), "{e}");
     }
 
+    /// The full path alone, from raw text: what `normalize_into` did before the fast path.
+    fn full_reference(rules: &EmailRules, text: &str) -> Result<Email> {
+        if text.len() > MAX_EMAIL_INPUT {
+            return Err(Error::too_large("email input", text.len(), MAX_EMAIL_INPUT));
+        }
+        let mut out = Email::default();
+        rules.full_normalize_into(&strip_wrapping(text)?, &mut out)?;
+        Ok(out)
+    }
+
+    /// The fast path accepts only what the full path accepts, with the same result, and the
+    /// combined `normalize` agrees with the full path on every input (same `Ok`/`Err`, same
+    /// key, same error).
+    fn check_fast_path(rules: &EmailRules, text: &str) -> std::result::Result<(), TestCaseError> {
+        let full = full_reference(rules, text);
+        let mut fast = Email::default();
+        if rules.fast_normalize_into(text, &mut fast) {
+            prop_assert_eq!(full.as_ref().ok(), Some(&fast), "{:?}", text);
+        }
+        let both = rules.normalize(text);
+        prop_assert_eq!(&both, &full, "{:?}", text);
+        Ok(())
+    }
+
+    /// A table exercising other separators, dot rules and an IDN provider domain.
+    fn odd_rules() -> EmailRules {
+        let mut rules = EmailRules::default();
+        let mut bang = EmailProvider::new("bang", &["bang.example", "Почта.рф", "a-b.example"]);
+        bang.subaddress_separator = Some('!');
+        bang.dots = DotRule::SameAsHyphen;
+        bang.canonical_domain = Some("почта.рф".into());
+        rules.set_provider(bang).unwrap();
+        let mut under = EmailProvider::new("under", &["x.io", "пример.рф"]);
+        under.subaddress_separator = Some('_');
+        under.dots = DotRule::Ignore;
+        rules.set_provider(under).unwrap();
+        rules
+    }
+
+    /// Characters for local parts and labels, biased towards what makes the fast path decide.
+    fn piece(alphabet: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(alphabet), 0..=max)
+            .prop_map(|v| v.concat())
+    }
+
+    const LOCAL_CHARS: &[&str] = &[
+        "a", "b", "z", "A", "Q", "Z", "0", "7", "9", ".", ".", "+", "-", "_", "!", "%", "~", "'",
+        "\"", "@", " ", "\\", "(", ")", ",", ":", "<", ">", "Я", "ё", "é", "\u{0}", "\t",
+    ];
+    const LABEL_CHARS: &[&str] = &[
+        "a", "m", "z", "G", "X", "0", "5", "9", "-", "-", "а", "я", "ё", "Ё", "Я", "П", "Р", "ß",
+        "é", "_", " ", "Ⅻ", "٣", "\u{301}", "!",
+    ];
+
+    fn local_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => piece(LOCAL_CHARS, 12),
+            1 => piece(&["a", "B", ".", "+", "-"], 70),
+            1 => (63usize..=66).prop_map(|n| "a".repeat(n)),
+            1 => piece(LOCAL_CHARS, 10).prop_map(|s| format!("\"{s}\"")),
+            1 => Just("ivan.petrov+shop".to_string()),
+            1 => Just(".".to_string()),
+        ]
+    }
+
+    fn label_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            5 => piece(LABEL_CHARS, 8),
+            5 => "[a-zA-Z0-9а-яА-ЯёЁ-]{1,10}",
+            1 => (62usize..=65).prop_map(|n| "b".repeat(n)),
+            1 => (31usize..=33).prop_map(|n| "д".repeat(n)),
+            1 => proptest::sample::select(&["xn--p1ai", "XN--80a1acny", "ab--cd", "123", "рф"][..])
+                .prop_map(str::to_string),
+        ]
+    }
+
+    fn domain_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => proptest::collection::vec(label_like(), 1..5).prop_map(|v| v.join(".")),
+            3 => proptest::sample::select(&[
+                "gmail.com", "GMAIL.com", "googlemail.com", "Ya.Ru", "yandex.ru", "mail.ru",
+                "hotmail.co.uk", "me.com", "yahoo.com", "bang.example", "a-b.example", "x.io",
+                "почта.рф", "Почта.РФ", "пример.рф", "xn--80a1acny.xn--p1ai", "10.0.0.1",
+                "[10.0.0.1]", "mail", "example.com.", "a..b.com", "-a.com", "a-.com",
+            ][..]).prop_map(str::to_string),
+            1 => (59usize..=63).prop_map(|k| {
+                // Around the 254-byte limit: 3 labels of 63 and one of 59-63 (252-256 bytes).
+                let mut d = vec!["c".repeat(63); 3].join(".");
+                d.push('.');
+                d.push_str(&"e".repeat(k));
+                d
+            }),
+        ]
+    }
+
+    fn email_like() -> impl Strategy<Value = String> {
+        let bare = || (local_like(), domain_like()).prop_map(|(l, d)| format!("{l}@{d}"));
+        prop_oneof![
+            6 => bare(),
+            1 => bare().prop_map(|a| format!("Иван Петров <{a}>")),
+            1 => bare().prop_map(|a| format!("mailto:{}?subject=x", a.replace('@', "%40"))),
+            1 => bare().prop_map(|a| format!("  {a}.. ")),
+            1 => piece(LOCAL_CHARS, 30),
+        ]
+    }
+
     proptest! {
         #[test]
         fn never_panics(s in "\\PC{0,80}") {
@@ -1095,15 +1473,36 @@ mod tests {
         }
 
         #[test]
-        fn fast_scan_agrees_with_full_validation(
-            local in "[a-zA-Z0-9._%+\\-]{1,70}",
-            domain in "([a-zA-Z0-9\\-]{0,8}\\.?){1,6}|[a-zA-Z0-9.\\-]{1,70}",
+        fn domain_index_matches_a_linear_search(
+            domains in proptest::collection::vec("[a-e]{1,3}\\.(ru|com)|[a-z]{6,12}\\.[a-z]{2,9}", 1..40),
+            probes in proptest::collection::vec("[a-e]{1,3}\\.(ru|com)|[a-z]{6,12}\\.[a-z]{2,9}", 1..40),
         ) {
-            if let Some(scan) = fast_scan(&local, &domain) {
-                let address = format!("{local}@{domain}");
-                prop_assert!(validate(&address, &local, &domain).is_ok(), "{}", address);
-                let full = canonical_domain(&domain).unwrap();
-                prop_assert_eq!(scan.domain_has_upper, full != domain);
+            let mut rules = EmailRules::empty();
+            for (i, chunk) in domains.chunks(3).enumerate() {
+                let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                rules.set_provider(EmailProvider::new(format!("p{i}"), &chunk)).unwrap();
+            }
+            for d in domains.iter().chain(&probes) {
+                let linear = rules.providers().iter().find(|p| p.domains.contains(d));
+                prop_assert_eq!(rules.provider_for(d), linear, "{}", d);
+            }
+        }
+
+        #[test]
+        fn fast_path_agrees_with_full_path(text in email_like()) {
+            for rules in [default_rules().clone(), odd_rules()] {
+                check_fast_path(&rules, &text)?;
+            }
+        }
+
+        #[test]
+        fn fast_path_agrees_with_full_path_on_bare_addresses(
+            local in local_like(),
+            domain in domain_like(),
+        ) {
+            let text = format!("{local}@{domain}");
+            for rules in [default_rules().clone(), odd_rules()] {
+                check_fast_path(&rules, &text)?;
             }
         }
 

@@ -40,6 +40,7 @@ from ._omni import (
     NotFoundError,
     OmniError,
     Phone,
+    SeenEvents,
     Signal,
     UnsupportedVersionError,
     error_catalogue,
@@ -160,6 +161,7 @@ def parse_payload(
     received_at: Optional[Union[str, int, float]] = None,
     region: Optional[str] = None,
     local_offset: Optional[str] = None,
+    seen: Optional[SeenEvents] = None,
 ) -> dict:
     """Reads one provider payload: a webhook body or an email (``.eml`` bytes).
 
@@ -170,6 +172,10 @@ def parse_payload(
     ``ignored``) and ``problems``. ``received_at`` (RFC 3339 or Unix time) is used when the
     payload carries no time (Twilio, most forms) and defaults to now; ``region`` reads national
     phone numbers (default ``"RU"``); ``local_offset`` (``"+03:00"``) reads PBX local times.
+
+    With ``seen`` (an ``omni.SeenEvents``, one per account), provider retries are dropped: every
+    message and event whose event id ``seen`` already holds is removed, the new ids are recorded,
+    and the dict gets ``duplicates``, the event ids dropped (empty for a new payload).
 
     >>> r = omni.parse_payload("telegram", {"update_id": 1, "message": {"message_id": 7,
     ...     "date": 1714546800, "chat": {"id": 42, "type": "private"},
@@ -194,7 +200,7 @@ def parse_payload(
         options["default_region"] = region
     if local_offset is not None:
         options["local_offset"] = local_offset
-    text = _omni.parse_payload_json(provider, data, _json.dumps(options) if options else None)
+    text = _omni.parse_payload_json(provider, data, _json.dumps(options) if options else None, seen)
     return _json.loads(text)
 
 
@@ -924,6 +930,7 @@ __all__ = [
     "DedupeResult",
     "EmailRules",
     "Resolver",
+    "SeenEvents",
     "ThreadResult",
     "Threader",
     "thread",
