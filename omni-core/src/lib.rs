@@ -24,8 +24,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod classify;
 pub mod adapt;
+pub mod classify;
+pub mod engine;
 pub mod error;
 pub mod ident;
 pub mod message;

@@ -7,8 +7,8 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
-mod classify;
 mod adapt;
+mod classify;
 mod resolve;
 mod thread;
 

@@ -285,7 +285,10 @@ mod tests {
             ("позвоните 8 912 345-67-89", vec![]),
             ("Your order will ship", vec![]),
             ("border 12345, reorder 777", vec![]),
-            ("order 123 and order 456x, order 789", vec!["order:123", "order:789"]),
+            (
+                "order 123 and order 456x, order 789",
+                vec!["order:123", "order:789"],
+            ),
         ] {
             assert_eq!(reference_keys(text), want, "{text}");
         }

@@ -1,8 +1,9 @@
 //! The one integration test binary of omni-core; one module per capability.
 
-mod classify;
 mod adapt;
+mod classify;
 mod email;
+mod engine;
 mod extract;
 mod handle;
 mod message;
