@@ -90,8 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             c.warm,
             c.cold,
             c.opt_outs,
-            c.median_first_response_secs
-                .map_or("-".to_string(), |s| human(s))
+            c.median_first_response_secs.map_or("-".to_string(), human)
         );
     }
     let (customers, messages, conversations) = engine.counts()?;
