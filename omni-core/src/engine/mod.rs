@@ -342,13 +342,92 @@ pub struct ForgetReport {
     pub conversations: usize,
 }
 
-/// A message ready to go in: checked, classified both ways, its observation built.
-struct Prepared {
+/// A message ready to go in: checked, classified both ways (as from a stranger and as from a
+/// known customer), its observation built. Batches keep only the compact [`Lead`]s.
+struct Prepared<A = Assessment> {
     message: Message,
     obs: Observation,
-    stranger: Assessment,
-    known: Assessment,
+    stranger: A,
+    known: A,
     form_addresses: Vec<Identifier>,
+}
+
+impl Prepared {
+    fn compact(self) -> Prepared<Lead> {
+        let id = &self.message.id;
+        Prepared {
+            stranger: Lead::from_assessment(id, &self.stranger, false),
+            known: Lead::from_assessment(id, &self.known, true),
+            message: self.message,
+            obs: self.obs,
+            form_addresses: self.form_addresses,
+        }
+    }
+}
+
+/// What the engine needs of a verdict: the full assessment or the compact lead.
+trait Verdict {
+    fn kind(&self) -> Kind;
+    fn opt_out_channel(&self) -> Option<&Channel>;
+    fn to_lead(&self, message_id: &str, known: bool) -> Lead;
+}
+
+impl Verdict for Assessment {
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn opt_out_channel(&self) -> Option<&Channel> {
+        self.opt_out_channel.as_ref()
+    }
+    fn to_lead(&self, message_id: &str, known: bool) -> Lead {
+        Lead::from_assessment(message_id, self, known)
+    }
+}
+
+impl Verdict for Lead {
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn opt_out_channel(&self) -> Option<&Channel> {
+        self.opt_out_channel.as_ref()
+    }
+    fn to_lead(&self, _message_id: &str, known: bool) -> Lead {
+        Lead {
+            known_customer: known,
+            ..self.clone()
+        }
+    }
+}
+
+/// [`IngestResult`] with either verdict.
+struct Ingested<A> {
+    message_id: String,
+    status: IngestStatus,
+    customer_id: String,
+    known_customer: bool,
+    conversation_id: String,
+    lead: A,
+    merges: Vec<HistoryEvent>,
+    retired_conversations: Vec<String>,
+    consent_changes: Vec<ConsentEntry>,
+    problems: Vec<String>,
+}
+
+impl Ingested<Assessment> {
+    fn full(self) -> IngestResult {
+        IngestResult {
+            message_id: self.message_id,
+            status: self.status,
+            customer_id: self.customer_id,
+            known_customer: self.known_customer,
+            conversation_id: self.conversation_id,
+            lead: self.lead,
+            merges: self.merges,
+            retired_conversations: self.retired_conversations,
+            consent_changes: self.consent_changes,
+            problems: self.problems,
+        }
+    }
 }
 
 /// One stored message.
@@ -521,7 +600,7 @@ impl Engine {
     pub fn ingest(&self, message: Message) -> Result<IngestResult> {
         let prepared = self.prepare(message)?;
         let mut state = self.write()?;
-        state.ingest(&self.config, prepared)
+        state.ingest(prepared).map(Ingested::full)
     }
 
     /// Ingests one message given as JSON in omni's message format.
@@ -545,7 +624,7 @@ impl Engine {
         for (index, m) in messages.into_iter().enumerate() {
             let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
             match self.prepare(m) {
-                Ok(p) => prepared.push((index, p)),
+                Ok(p) => prepared.push((index, p.compact())),
                 Err(e) => rejections.push(Rejection {
                     index,
                     id,
@@ -555,7 +634,7 @@ impl Engine {
         }
         let mut state = self.write()?;
         let mut result = if state.is_empty() {
-            state.ingest_batch(&self.config, prepared)?
+            state.ingest_batch(prepared)?
         } else {
             let mut r = BatchResult {
                 ingested: Vec::with_capacity(prepared.len()),
@@ -566,7 +645,7 @@ impl Engine {
                 conversations: 0,
             };
             for (index, p) in prepared {
-                match state.ingest(&self.config, p) {
+                match state.ingest(p) {
                     Ok(one) => {
                         r.merges += one.merges.len();
                         r.consent_changes += one.consent_changes.len();
@@ -1146,8 +1225,7 @@ impl State {
             })
     }
 
-    fn ingest(&mut self, config: &EngineConfig, p: Prepared) -> Result<IngestResult> {
-        let _ = config;
+    fn ingest<A: Verdict>(&mut self, p: Prepared<A>) -> Result<Ingested<A>> {
         let id = p.message.id.clone();
         let status = match self.messages.get(&id) {
             Some(old) if old.message == p.message => IngestStatus::Duplicate,
@@ -1161,7 +1239,7 @@ impl State {
                 .unwrap_or_default()
                 .to_string();
             let known = self.messages[&id].lead.known_customer;
-            return Ok(IngestResult {
+            return Ok(Ingested {
                 message_id: id.clone(),
                 status,
                 conversation_id: self
@@ -1188,8 +1266,8 @@ impl State {
         let lead = if known { p.known } else { p.stranger };
         let entries = consent::entries_from_message(
             &p.message,
-            lead.kind,
-            lead.opt_out_channel.as_ref(),
+            lead.kind(),
+            lead.opt_out_channel(),
             &p.form_addresses,
         );
         if entries.is_empty() {
@@ -1200,11 +1278,11 @@ impl State {
         self.messages.insert(
             id.clone(),
             Stored {
-                lead: Lead::from_assessment(&id, &lead, known),
+                lead: lead.to_lead(&id, known),
                 message: p.message,
             },
         );
-        Ok(IngestResult {
+        Ok(Ingested {
             message_id: id,
             status,
             customer_id: self
@@ -1223,26 +1301,16 @@ impl State {
     }
 
     /// A batch into an empty engine: resolution and threading in one pass each.
-    fn ingest_batch(
-        &mut self,
-        _config: &EngineConfig,
-        prepared: Vec<(usize, Prepared)>,
-    ) -> Result<BatchResult> {
+    fn ingest_batch(&mut self, prepared: Vec<(usize, Prepared<Lead>)>) -> Result<BatchResult> {
         // A repeated id: the later message wins (as resolution and threading do).
-        let mut last: FxHashMap<&str, usize> = FxHashMap::default();
-        for (i, (_, p)) in prepared.iter().enumerate() {
-            last.insert(p.message.id.as_str(), i);
-        }
-        let keep: Vec<bool> = prepared
-            .iter()
-            .enumerate()
-            .map(|(i, (_, p))| last[p.message.id.as_str()] == i)
-            .collect();
-        drop(last);
-        let mut status: Vec<IngestStatus> = Vec::with_capacity(prepared.len());
+        let n = prepared.len();
+        let mut keep = vec![false; n];
+        let mut status: Vec<IngestStatus> = Vec::with_capacity(n);
         {
+            let mut last: FxHashMap<&str, usize> = FxHashMap::default();
             let mut first: FxHashMap<&str, &Message> = FxHashMap::default();
-            for (_, p) in &prepared {
+            for (i, (_, p)) in prepared.iter().enumerate() {
+                last.insert(p.message.id.as_str(), i);
                 status.push(match first.get(p.message.id.as_str()) {
                     None => IngestStatus::Added,
                     Some(m) if **m == p.message => IngestStatus::Duplicate,
@@ -1250,39 +1318,38 @@ impl State {
                 });
                 first.entry(p.message.id.as_str()).or_insert(&p.message);
             }
+            for i in last.into_values() {
+                keep[i] = true;
+            }
         }
-        let mut observations = Vec::with_capacity(prepared.len());
-        let mut rest = Vec::with_capacity(prepared.len());
-        for ((index, p), k) in prepared.into_iter().zip(&keep) {
+        // Kept messages move on; repeats keep only their id and verdicts for the summary.
+        let mut observations = Vec::with_capacity(n);
+        let mut kept: Vec<Message> = Vec::with_capacity(n);
+        let mut verdicts: Vec<(Lead, Lead, Vec<Identifier>)> = Vec::with_capacity(n);
+        let mut order: Vec<(String, Option<usize>)> = Vec::with_capacity(n);
+        for ((_, p), k) in prepared.into_iter().zip(&keep) {
             if *k {
                 observations.push(p.obs);
+                order.push((String::new(), Some(kept.len())));
+                kept.push(p.message);
+                verdicts.push((p.stranger, p.known, p.form_addresses));
+            } else {
+                order.push((p.message.id, None));
             }
-            rest.push((index, p.message, p.stranger, p.known, p.form_addresses));
         }
         let outcome = self.resolver.add_many(observations)?;
         let merges = outcome.events;
         drop(outcome);
-        let kept: Vec<&Message> = rest
+        let customers: Vec<&str> = kept
             .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(r, _)| &r.1)
-            .collect();
-        let customers: Vec<String> = kept
-            .iter()
-            .map(|m| {
-                self.resolver
-                    .customer_of(&m.id)
-                    .unwrap_or_default()
-                    .to_string()
-            })
+            .map(|m| self.resolver.customer_of(&m.id).unwrap_or_default())
             .collect();
         // Known: not the customer's earliest message.
         let mut earliest: FxHashMap<&str, (DateTime<Utc>, &str)> = FxHashMap::default();
         for (m, c) in kept.iter().zip(&customers) {
             let key = (m.timestamp, m.id.as_str());
             earliest
-                .entry(c.as_str())
+                .entry(c)
                 .and_modify(|e| {
                     if key < *e {
                         *e = key
@@ -1290,53 +1357,63 @@ impl State {
                 })
                 .or_insert(key);
         }
-        let known_ids: FxHashSet<String> = kept
+        let known: Vec<bool> = kept
             .iter()
             .zip(&customers)
-            .filter(|(m, c)| earliest[c.as_str()] != (m.timestamp, m.id.as_str()))
-            .map(|(m, _)| m.id.clone())
+            .map(|(m, c)| earliest[c] != (m.timestamp, m.id.as_str()))
             .collect();
         drop(earliest);
-        {
-            let msgs: Vec<Message> = kept.iter().map(|m| (*m).clone()).collect();
-            self.threader.add_many(&msgs, &customers)?;
-        }
-        drop(customers);
+        self.threader.add_many(&kept, &customers)?;
+        let customers: Vec<String> = customers.into_iter().map(str::to_string).collect();
         let mut result = BatchResult {
-            ingested: Vec::with_capacity(rest.len()),
+            ingested: Vec::with_capacity(n),
             rejections: Vec::new(),
             merges,
             consent_changes: 0,
             customers: 0,
             conversations: 0,
         };
-        self.messages.reserve(rest.len());
-        for (((_, message, stranger, known_a, form_addresses), k), st) in
-            rest.into_iter().zip(keep).zip(status)
-        {
-            let known = known_ids.contains(&message.id);
-            let lead = if known { known_a } else { stranger };
-            let id = message.id.clone();
+        let leads: Vec<Lead> = verdicts
+            .iter()
+            .zip(&known)
+            .map(|((stranger, known_lead, _), &k)| {
+                if k {
+                    known_lead.to_lead("", true)
+                } else {
+                    stranger.clone()
+                }
+            })
+            .collect();
+        for ((id, slot), st) in order.iter().zip(status) {
+            let (id, lead) = match slot {
+                Some(k) => (kept[*k].id.as_str(), &leads[*k]),
+                None => {
+                    // A repeat: reported with the verdict of the message that stayed.
+                    let k = kept.iter().position(|m| &m.id == id).unwrap_or(0);
+                    (id.as_str(), &leads[k])
+                }
+            };
             result.ingested.push(IngestSummary {
-                message_id: id.clone(),
+                message_id: id.to_string(),
                 status: st,
                 customer_id: self
                     .resolver
-                    .customer_of(&id)
+                    .customer_of(id)
                     .unwrap_or_default()
                     .to_string(),
                 conversation_id: self
                     .threader
-                    .conversation_of(&id)
+                    .conversation_of(id)
                     .unwrap_or_default()
                     .to_string(),
                 kind: lead.kind,
                 score: lead.score,
                 temperature: lead.temperature,
             });
-            if !k {
-                continue;
-            }
+        }
+        drop(customers);
+        self.messages.reserve(kept.len());
+        for ((message, lead), (_, _, form_addresses)) in kept.into_iter().zip(leads).zip(verdicts) {
             let entries = consent::entries_from_message(
                 &message,
                 lead.kind,
@@ -1345,15 +1422,10 @@ impl State {
             );
             if !entries.is_empty() {
                 result.consent_changes += entries.len();
-                self.ledger.insert(id.clone(), entries);
+                self.ledger.insert(message.id.clone(), entries);
             }
-            self.messages.insert(
-                id.clone(),
-                Stored {
-                    lead: Lead::from_assessment(&id, &lead, known),
-                    message,
-                },
-            );
+            self.messages
+                .insert(message.id.clone(), Stored { lead, message });
         }
         Ok(result)
     }

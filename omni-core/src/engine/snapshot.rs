@@ -17,7 +17,21 @@ use serde::{Deserialize, Serialize};
 const MAGIC: &[u8; 8] = b"OMNIENG1";
 const VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+/// The saved form, borrowed for writing (messages are not copied).
+#[derive(Serialize)]
+struct EngineStateRef<'a> {
+    version: u32,
+    config: &'a EngineConfig,
+    resolver: serde_bytes_vec::Bytes,
+    threader: serde_bytes_vec::Bytes,
+    messages: Vec<&'a Stored>,
+    ledger: Vec<(&'a String, &'a Vec<ConsentEntry>)>,
+    time_zones: Vec<(&'a String, i32)>,
+    manual_seq: u64,
+}
+
+/// The saved form, owned for reading; the same fields as [`EngineStateRef`].
+#[derive(Deserialize)]
 struct EngineState {
     version: u32,
     config: EngineConfig,
@@ -72,20 +86,15 @@ mod serde_bytes_vec {
 }
 
 pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
-    let mut messages: Vec<Stored> = s.messages.values().cloned().collect();
-    messages.sort_by(|a, b| a.message.id.cmp(&b.message.id));
-    let mut ledger: Vec<(String, Vec<ConsentEntry>)> = s
-        .ledger
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    ledger.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut time_zones: Vec<(String, i32)> =
-        s.time_zones.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    time_zones.sort();
-    let state = EngineState {
+    let mut messages: Vec<&Stored> = s.messages.values().collect();
+    messages.sort_unstable_by(|a, b| a.message.id.cmp(&b.message.id));
+    let mut ledger: Vec<(&String, &Vec<ConsentEntry>)> = s.ledger.iter().collect();
+    ledger.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut time_zones: Vec<(&String, i32)> = s.time_zones.iter().map(|(k, v)| (k, *v)).collect();
+    time_zones.sort_unstable();
+    let state = EngineStateRef {
         version: VERSION,
-        config: config.clone(),
+        config,
         resolver: serde_bytes_vec::Bytes(s.resolver.snapshot()),
         threader: serde_bytes_vec::Bytes(s.threader.snapshot()),
         messages,
