@@ -26,6 +26,7 @@
 
 pub mod adapt;
 pub mod classify;
+pub mod engine;
 pub mod error;
 pub mod ident;
 pub mod message;

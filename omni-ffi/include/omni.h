@@ -111,6 +111,10 @@ typedef struct OmniClassifier OmniClassifier;
 // Email provider rules (Gmail dots and tags, Yandex domains, ...). Immutable; thread-safe.
 typedef struct OmniEmailRules OmniEmailRules;
 
+// The customer 360 engine. Internally locked: every function may be called from several
+// threads at once on the same handle (ingests run one at a time inside, queries in parallel).
+typedef struct OmniEngine OmniEngine;
+
 // A phone normaliser with a fixed default region. Immutable; thread-safe.
 typedef struct OmniPhoneNormalizer OmniPhoneNormalizer;
 
@@ -383,6 +387,189 @@ OmniStatus omni_classifier_evaluate(const OmniClassifier *classifier,
                                     const uint8_t *examples,
                                     size_t len,
                                     char **json_out);
+
+// Creates an engine from a JSON configuration (NULL/0 or `""` for the defaults; see
+// `EngineConfig`: `default_region`, `resolver`, `threading`, `consent`, `costs`,
+// `quiet_hours`, `preference`, `reachability`, `region_offsets`, ...). On success
+// `*engine_out` owns a handle to free with [`omni_engine_free`].
+//
+// # Safety
+// `config` must point to `config_len` readable bytes; `engine_out` must be writable.
+OmniStatus omni_engine_new(const uint8_t *config, size_t config_len, OmniEngine **engine_out);
+
+// Frees an engine. Accepts NULL.
+//
+// # Safety
+// `engine` must be NULL or a live handle, not used again afterwards.
+void omni_engine_free(OmniEngine *engine);
+
+// Ingests one message (omni's message JSON). Writes `{"message_id", "status":
+// "added"|"duplicate"|"updated", "customer_id", "known_customer", "conversation_id", "lead":
+// {"kind", "intents", "score", "temperature", "signals", "contacts", "opt_out_channel", ...},
+// "merges": [history events], "retired_conversations", "consent_changes": [entries],
+// "problems"}`. On an error the engine is unchanged.
+//
+// # Safety
+// `message` must point to `len` readable bytes; `json_out` must be writable. Free the result
+// with `omni_string_free`.
+OmniStatus omni_engine_ingest(const OmniEngine *engine,
+                              const uint8_t *message,
+                              size_t len,
+                              char **json_out);
+
+// Ingests a batch: a JSON array, `{"v": 1, "messages": [...]}`, or JSON lines. Every record
+// is ingested or rejected. Writes `{"ingested": [{"message_id", "status", "customer_id",
+// "conversation_id", "kind", "score", "temperature"}], "rejections": [{"index", "id", "code",
+// "kind", "message"}], "merges", "consent_changes", "customers", "conversations"}`.
+//
+// # Safety
+// `messages` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_ingest_many(const OmniEngine *engine,
+                                   const uint8_t *messages,
+                                   size_t len,
+                                   char **json_out);
+
+// Applies a provider event as the adapters write it (`{"type": "consent", ...}` or
+// `{"type": "status", ...}`; others are ignored). Writes `{"customer_id": id or null}`.
+//
+// # Safety
+// `event` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_apply_event(const OmniEngine *engine,
+                                   const uint8_t *event,
+                                   size_t len,
+                                   char **json_out);
+
+// Writes the 360 card of a customer (by its id, a former id or one of its message ids):
+// `{"customer_id", "name", "identity": {identities with provenance, golden fields, aliases},
+// "channels", "first_contact", "last_contact", "messages", "conversations", "open_leads",
+// "consent", "preferred_channel", "preferences", "reachability", "time_zone", "history"}`.
+// `OMNI_STATUS_NOT_FOUND` for an unknown id.
+//
+// # Safety
+// `id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_customer(const OmniEngine *engine,
+                                const uint8_t *id,
+                                size_t len,
+                                char **json_out);
+
+// Writes a conversation with its messages: `{"conversation": {...}, "messages":
+// [{"message", "conversation_id", "lead"}]}`. `OMNI_STATUS_NOT_FOUND` for an unknown id.
+//
+// # Safety
+// `id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_conversation(const OmniEngine *engine,
+                                    const uint8_t *id,
+                                    size_t len,
+                                    char **json_out);
+
+// Writes a customer's messages on every channel, oldest first: `[{"message",
+// "conversation_id", "lead"}]`. `OMNI_STATUS_NOT_FOUND` for an unknown customer.
+//
+// # Safety
+// `id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_timeline(const OmniEngine *engine,
+                                const uint8_t *customer_id,
+                                size_t len,
+                                char **json_out);
+
+// Finds the customers holding an identifier written in any format (`8 912 345-67-89`, an
+// email in any case, `@handle`, `kind:value`). Writes `[{"customer_id", "kind", "value"}]`.
+//
+// # Safety
+// `text` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_find(const OmniEngine *engine,
+                            const uint8_t *query,
+                            size_t len,
+                            char **json_out);
+
+// Erases a customer: every message, conversation, lead, consent entry and identity of
+// theirs. Writes `{"customer_id", "records", "messages", "conversations"}`.
+//
+// # Safety
+// `customer_id` must point to `len` readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_forget(const OmniEngine *engine,
+                              const uint8_t *customer_id,
+                              size_t len,
+                              char **json_out);
+
+// Merges two customers by hand. Writes the merge event, or `null` when they already are one.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_merge(const OmniEngine *engine,
+                             const uint8_t *a,
+                             size_t a_len,
+                             const uint8_t *b,
+                             size_t b_len,
+                             char **json_out);
+
+// Marks two customers as never to be merged. Writes the event.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_never_merge(const OmniEngine *engine,
+                                   const uint8_t *a,
+                                   size_t a_len,
+                                   const uint8_t *b,
+                                   size_t b_len,
+                                   char **json_out);
+
+// Splits records (message ids, a JSON array of strings) off a customer. Writes the events.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_split(const OmniEngine *engine,
+                             const uint8_t *customer_id,
+                             size_t customer_len,
+                             const uint8_t *record_ids,
+                             size_t record_ids_len,
+                             char **json_out);
+
+// Routes an outbound message of `purpose` (`marketing` or `transactional`) to a customer at
+// `now` (RFC 3339 or Unix seconds; NULL/0 for the current time). Writes `{"customer_id",
+// "purpose", "best": {"channel", "address", "cost", "score", "send_at", "reason"} or absent,
+// "fallbacks": [...], "excluded": [{"channel", "reason"}], "local_time", "time_zone",
+// "reason"}`.
+//
+// # Safety
+// Text arguments must point to their lengths of readable bytes; `json_out` must be writable.
+OmniStatus omni_engine_route(const OmniEngine *engine,
+                             const uint8_t *customer_id,
+                             size_t customer_len,
+                             const uint8_t *purpose,
+                             size_t purpose_len,
+                             const uint8_t *now,
+                             size_t now_len,
+                             char **json_out);
+
+// Writes the analytics: `{"channels": [per-channel counts and response times], "switches":
+// [{"from", "to", "count", "customers"}], "dedup": {"messages", "contacts_before",
+// "customers_after", "cross_channel_customers", "merged_customers"}}`.
+//
+// # Safety
+// `json_out` must be writable.
+OmniStatus omni_engine_analytics(const OmniEngine *engine, char **json_out);
+
+// Writes every lead: `[{"message_id", "kind", "intents", "score", "temperature",
+// "sales_opportunity", "known_customer", "customer_id", "conversation_id", "channel",
+// "direction", "timestamp"}]`, by message time.
+//
+// # Safety
+// `json_out` must be writable.
+OmniStatus omni_engine_leads(const OmniEngine *engine, char **json_out);
+
+// Saves the whole engine to bytes (free with `omni_bytes_free(ptr, len)`).
+//
+// # Safety
+// `bytes_out` and `len_out` must be writable.
+OmniStatus omni_engine_snapshot(const OmniEngine *engine, uint8_t **bytes_out, size_t *len_out);
+
+// Restores an engine from bytes written by [`omni_engine_snapshot`].
+// `OMNI_STATUS_INVALID_SNAPSHOT` for foreign or corrupted bytes; nothing is half-loaded.
+//
+// # Safety
+// `bytes` must point to `len` readable bytes; `engine_out` must be writable.
+OmniStatus omni_engine_restore(const uint8_t *bytes, size_t len, OmniEngine **engine_out);
 
 // Creates a phone normaliser reading national numbers as numbers of `region` (`"RU"`).
 //

@@ -20,6 +20,7 @@
 mod adapt;
 mod boundary;
 mod classify;
+mod engine;
 mod ident;
 mod message;
 mod resolve;
@@ -32,6 +33,7 @@ pub use boundary::{
     omni_string_free, omni_version,
 };
 pub use classify::*;
+pub use engine::*;
 pub use ident::*;
 pub use message::*;
 pub use resolve::*;

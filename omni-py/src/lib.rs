@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod adapt;
 mod classify;
+mod engine;
 mod resolve;
 mod thread;
 
@@ -712,6 +713,7 @@ fn _omni(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resolve::dedupe_columns, m)?)?;
     m.add_function(wrap_pyfunction!(resolve::estimate_model_json, m)?)?;
     m.add_class::<thread::NativeThreader>()?;
+    m.add_class::<engine::NativeEngine>()?;
     m.add_function(wrap_pyfunction!(thread::thread_messages_json_batch, m)?)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ cc "${cflags[@]}" -o "$out/test_omni" tests/c/test_omni.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_thread" tests/c/test_thread.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_classify" tests/c/test_classify.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_adapt" tests/c/test_adapt.c "${libs[@]}"
+cc "${cflags[@]}" -o "$out/test_engine" tests/c/test_engine.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/normalize_phones" examples/c/normalize_phones.c "${libs[@]}"
 cc "${cflags[@]}" -o "$out/test_fixtures" tests/c/test_fixtures.c "${libs[@]}"
 python3 tests/c/fixtures_to_tsv.py "$out/fixtures"
@@ -23,6 +24,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 (cd "$root" && "$out/test_thread")
 (cd "$root" && "$out/test_classify")
 (cd "$root" && "$out/test_adapt")
+(cd "$root" && "$out/test_engine")
 (cd "$root" && "$out/test_fixtures" "$out/fixtures")
 (cd "$root" && "$out/normalize_phones" examples/data/phones.txt > "$out/normalize_phones.txt")
 echo "C example ran: $(wc -l < "$out/normalize_phones.txt") phones normalised"

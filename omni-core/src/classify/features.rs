@@ -27,12 +27,14 @@ pub(crate) struct FeatureConfig {
 }
 
 /// A contact with where it was found.
+#[derive(Clone)]
 pub(crate) struct SourcedContact {
     pub source: String,
     pub contact: crate::FoundContact,
 }
 
 /// Everything read from one message before any decision.
+#[derive(Clone)]
 pub(crate) struct Analysis {
     /// The classified document: text prefix, subject, form fields, joined by newlines.
     pub doc: String,

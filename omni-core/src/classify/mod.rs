@@ -482,6 +482,33 @@ impl Classifier {
         self.classify_view(&view)
     }
 
+    /// Assesses a [`Message`] twice in one reading: as from a stranger, and as from a known
+    /// customer (`(stranger, known)`). For callers that learn who the sender is only later
+    /// (the engine classifies before it takes its lock); each equals what
+    /// [`Classifier::classify_message`] gives with that fact.
+    pub fn classify_message_both(&self, message: &Message) -> (Assessment, Assessment) {
+        let mut view = ClassifyView {
+            text: &message.text,
+            subject: message.subject.as_deref(),
+            form_fields: &message.form_fields,
+            channel: &message.channel,
+            direction: message.direction,
+            known_customer: false,
+            open_conversation: false,
+            call_status: call_status_of(message),
+            duration_s: duration_of(message),
+        };
+        let analysis = features::analyze(&view, &self.extractor);
+        let f = self.model.features.features(&view, &analysis);
+        let scores = self.model.scores(&f);
+        let stranger = rules::decide(&view, analysis.clone(), &scores);
+        view.known_customer = true;
+        let f = self.model.features.features(&view, &analysis);
+        let scores = self.model.scores(&f);
+        let known = rules::decide(&view, analysis, &scores);
+        (stranger, known)
+    }
+
     fn classify_view(&self, view: &ClassifyView<'_>) -> Assessment {
         let analysis = features::analyze(view, &self.extractor);
         let f = self.model.features.features(view, &analysis);

@@ -357,6 +357,16 @@ impl Resolver {
         (s.obs.seen_at.is_none(), s.obs.seen_at, &s.obs.record_id)
     }
 
+    /// Checks that a record can be added (an id, within [`MAX_OBSERVATION_BYTES`]) without
+    /// adding it: [`Resolver::add`] fails on exactly these records.
+    ///
+    /// # Errors
+    /// [`ErrorKind::FieldMissing`] without a record id; [`ErrorKind::InputTooLarge`] above
+    /// the limit.
+    pub fn check(obs: &Observation) -> Result<()> {
+        Self::validate(obs)
+    }
+
     fn validate(obs: &Observation) -> Result<()> {
         if obs.record_id.trim().is_empty() {
             return Err(Error::new(
@@ -1802,6 +1812,140 @@ impl Resolver {
             seeds.extend([a, b]);
         }
         Ok(self.rebuild(&seeds, at, Actor::Hand))
+    }
+
+    /// Erases a customer (for an erasure request): every record of it leaves the resolver,
+    /// with its links, constraints and derived keys, and the history events that named its
+    /// records keep their place but say `[erased]` instead of the ids and the evidence. Other
+    /// customers are recomputed (an identifier shared with the erased records may link again).
+    /// Returns the erased record ids.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when the customer is unknown.
+    pub fn remove_customer(
+        &mut self,
+        customer_id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<String>> {
+        let (anchor, members) = self.live_customer(customer_id, "customer_id")?;
+        let removed: Vec<String> = members
+            .iter()
+            .map(|&r| self.record_id(r).to_string())
+            .collect();
+        let gone: FxHashSet<u32> = members.iter().copied().collect();
+        let mut touched: Vec<u32> = Vec::new();
+        for &r in &members {
+            let manual: Vec<u32> = self.edges[r as usize]
+                .iter()
+                .filter(|e| e.kind == EdgeKind::Manual)
+                .map(|e| e.to)
+                .collect();
+            for m in manual {
+                self.remove_manual_edge(r, m);
+                touched.push(m);
+            }
+            if let Some(list) = self.cannot_of.get(&r).cloned() {
+                for y in list {
+                    self.remove_cannot(r, y);
+                }
+            }
+        }
+        for &r in &members {
+            touched.extend(self.detach(r));
+        }
+        for (&r, id) in members.iter().zip(&removed) {
+            self.ids.remove(id);
+            self.history_of.remove(&r);
+            self.former_anchors.remove(&r);
+            self.slots[r as usize] = None;
+            self.edges[r as usize] = Vec::new();
+            self.anchor_of[r as usize] = NONE;
+        }
+        self.members.remove(&anchor);
+        touched.retain(|t| !gone.contains(t) && self.is_live(*t));
+        touched.sort_unstable();
+        touched.dedup();
+        self.rebuild(&touched, at, Actor::Rule);
+        let erased: FxHashSet<&str> = removed.iter().map(String::as_str).collect();
+        const ERASED: &str = "[erased]";
+        for e in &mut self.history {
+            let mut hit = false;
+            let mut redact = |id: &mut String| {
+                if erased.contains(id.as_str()) {
+                    *id = ERASED.to_string();
+                    hit = true;
+                }
+            };
+            redact(&mut e.customer_id);
+            e.others.iter_mut().for_each(&mut redact);
+            for (a, b) in &mut e.links {
+                redact(a);
+                redact(b);
+            }
+            if hit {
+                e.reason = "erased".to_string();
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The customers that hold an identifier written in any format: a phone in any national
+    /// or international form (`8 912 345-67-89`), an email in any case or provider variant, a
+    /// handle or profile link (`@ivan_p`, `vk.com/id1`), or `kind:value` (`telegram_id:123`).
+    /// Returns `(kind, normalised value, customer id)` for every match, sorted.
+    pub fn lookup(&self, text: &str) -> Vec<(String, String, String)> {
+        let text = text.trim();
+        if text.is_empty() || text.len() > 1024 {
+            return Vec::new();
+        }
+        let mut obs = Observation::new("lookup");
+        obs.phones = vec![text.to_string()];
+        obs.emails = vec![text.to_string()];
+        obs.handles = vec![text.to_string()];
+        if let Some((kind, value)) = text.split_once(':') {
+            if let Some(kind) = crate::message::IdentifierKind::from_name(kind.trim()) {
+                obs.identifiers
+                    .push(crate::message::Identifier::new(kind, value.trim()));
+            }
+        }
+        self.lookup_prepared(&obs)
+    }
+
+    /// The customers that hold one of these already normalised identifiers, as
+    /// [`Resolver::lookup`] returns them.
+    pub fn lookup_identifiers(
+        &self,
+        identifiers: &[crate::message::Identifier],
+    ) -> Vec<(String, String, String)> {
+        if identifiers.is_empty() {
+            return Vec::new();
+        }
+        let mut obs = Observation::new("lookup");
+        obs.identifiers = identifiers.to_vec();
+        self.lookup_prepared(&obs)
+    }
+
+    fn lookup_prepared(&self, obs: &Observation) -> Vec<(String, String, String)> {
+        let prep = self.preparer.prepare(obs);
+        let mut out = Vec::new();
+        for key in prep.keys.iter().chain(&prep.weak_keys) {
+            let Some(posting) = self.keys.get(key) else {
+                continue;
+            };
+            let kind = match key.family {
+                KeyFamily::Id(k) => k.name().to_string(),
+                KeyFamily::Field(i) => format!("fields.{}", self.preparer.fields[i as usize].0),
+            };
+            for &r in &posting.records {
+                if self.is_live(r) && self.anchor_of[r as usize] != NONE {
+                    let customer = self.record_id(self.anchor_of[r as usize]).to_string();
+                    out.push((kind.clone(), key.value.clone(), customer));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     // ----- snapshot support -----

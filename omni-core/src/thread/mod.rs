@@ -79,6 +79,16 @@ pub const MAX_ID_BYTES: usize = 1024;
 /// The most `references` plus `in_reply_to` ids one message may carry.
 pub const MAX_REFERENCES: usize = 1000;
 
+/// Checks that a message can be threaded (it has an id; its ids and references are within
+/// [`MAX_ID_BYTES`] and [`MAX_REFERENCES`]) without threading it: [`Threader::add`] fails on
+/// exactly these messages.
+///
+/// # Errors
+/// [`ErrorKind::FieldMissing`] for an empty id, [`ErrorKind::InputTooLarge`] naming the field.
+pub fn check_message(message: &Message) -> Result<()> {
+    record::validate(message)
+}
+
 /// How conversations are cut. Every field has a default; times are in seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -61,6 +61,49 @@ fn boxed(s: &str) -> Box<str> {
     s.into()
 }
 
+/// Checks that `message` can be threaded: an id, ids and references within the limits.
+pub(crate) fn validate(message: &Message) -> Result<()> {
+    if message.id.trim().is_empty() {
+        return Err(Error::new(
+            ErrorKind::FieldMissing,
+            "id: the message has no id",
+        ));
+    }
+    if message.id.len() > MAX_ID_BYTES {
+        return Err(Error::too_large("id", message.id.len(), MAX_ID_BYTES));
+    }
+    let refs = &message.refs;
+    let count = refs.references.len() + refs.in_reply_to.len();
+    if count > MAX_REFERENCES {
+        return Err(Error::new(
+            ErrorKind::InputTooLarge,
+            format!("refs: {count} references and in_reply_to ids; the limit is {MAX_REFERENCES}"),
+        ));
+    }
+    let long = |field: String, v: &str| Err(Error::too_large(&field, v.len(), MAX_ID_BYTES));
+    for (field, v) in [
+        ("refs.message_id", refs.message_id.as_deref()),
+        ("refs.reply_to_id", refs.reply_to_id.as_deref()),
+        ("refs.session_id", refs.session_id.as_deref()),
+        ("refs.conversation_id", refs.conversation_id.as_deref()),
+    ] {
+        if let Some(v) = v.filter(|v| v.len() > MAX_ID_BYTES) {
+            return long(field.to_string(), v);
+        }
+    }
+    for (name, list) in [
+        ("references", &refs.references),
+        ("in_reply_to", &refs.in_reply_to),
+    ] {
+        for (i, v) in list.iter().enumerate() {
+            if v.len() > MAX_ID_BYTES {
+                return long(format!("refs.{name}[{i}]"), v);
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Record {
     /// The facts of `message` under `config`.
     ///

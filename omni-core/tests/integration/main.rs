@@ -3,6 +3,7 @@
 mod adapt;
 mod classify;
 mod email;
+mod engine;
 mod extract;
 mod handle;
 mod message;

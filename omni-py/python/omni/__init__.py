@@ -915,8 +915,271 @@ def evaluate_classifier(examples: Any, classifier: Optional[Classifier] = None) 
     return (classifier or _default_classifier()).evaluate(examples)
 
 
+def _frame(rows: list[dict], columns: Sequence[str], backend: str) -> Any:
+    """Rows (dicts) as a pandas or polars DataFrame with these columns, in this order."""
+    data = {c: [r.get(c) for r in rows] for c in columns}
+    if backend == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(data, columns=list(columns))
+    if backend == "polars":
+        import polars as pl
+
+        return pl.DataFrame(data, strict=False) if rows else pl.DataFrame({c: [] for c in columns})
+    raise InvalidArgumentError(f"backend: {backend!r} is not 'pandas' or 'polars'")
+
+
+def _dumps(value: Any) -> str:
+    return _json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+class Engine:
+    """The customer 360 engine: every channel feeds one engine, which keeps one card per
+    customer with their conversations, leads, consent and preferred channel, and says where to
+    send an outbound message.
+
+    >>> e = omni.Engine()
+    >>> e.ingest({"id": "form-1", "channel": "web_form", "direction": "inbound",
+    ...           "timestamp": "2024-05-01T10:00:00Z", "text": "Хочу заказать диван",
+    ...           "form_fields": {"Имя": "Анна", "Телефон": "8 912 345-67-89"}})["customer_id"]
+    'form-1'
+    >>> e.find("+7 (912) 345-67-89")[0]["customer_id"]
+    'form-1'
+
+    ``config`` is a dict (see ``EngineConfig``): ``default_region``, ``resolver``,
+    ``threading``, ``link_sessions``, ``link_devices``, ``link_contacts_in_text``, ``consent``
+    (``default`` and ``jurisdictions`` policies: ``marketing_opt_in``,
+    ``transactional_opt_in`` channel lists), ``costs`` (per channel name, in ``currency``),
+    ``quiet_hours`` (``start_hour``, ``end_hour``, ``channels``), ``preference``,
+    ``reachability``, ``region_offsets``. The engine is safe to use from several threads; the
+    GIL is released while it works.
+    """
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None, *, _native: Any = None) -> None:
+        if _native is not None:
+            self._native = _native
+        else:
+            self._native = _omni.NativeEngine(None if config is None else _dumps(config))
+
+    @property
+    def config(self) -> dict:
+        """The configuration in force, every default filled in."""
+        return _json.loads(self._native.config_json())
+
+    def ingest(self, message: MessageInput) -> dict:
+        """Ingests one message (a dict in the message format, or JSON): resolves its customer,
+        threads it, classifies it, updates consent. Returns ``message_id``, ``status`` (added,
+        duplicate, updated), ``customer_id``, ``known_customer``, ``conversation_id``, ``lead``
+        (the full assessment), ``merges``, ``retired_conversations``, ``consent_changes``,
+        ``problems``. Raises (and changes nothing) for a message it cannot take."""
+        text = message if isinstance(message, (str, bytes)) else _dumps(message)
+        return _json.loads(self._native.ingest_json(_as_json_text(text)))
+
+    def ingest_many(self, messages: Any) -> dict:
+        """Ingests a batch: a list of message dicts, JSON text (array or lines), or a DataFrame
+        of messages (pandas, polars, pyarrow; nested fields as dicts and lists). Returns
+        ``ingested`` (per accepted message: ``message_id``, ``status``, ``customer_id``,
+        ``conversation_id``, ``kind``, ``score``, ``temperature``), ``rejections`` (``index``,
+        ``id``, ``code``, ``kind``, ``message``), ``merges``, ``consent_changes``,
+        ``customers``, ``conversations``."""
+        if _is_table(messages):
+            messages = _message_lines(_table_rows(messages))
+        elif not isinstance(messages, (str, bytes, bytearray, memoryview)):
+            messages = _message_lines(messages)
+        return _json.loads(self._native.ingest_many_json(_as_json_text(messages)))
+
+    def apply_event(self, event: Mapping[str, Any]) -> Optional[str]:
+        """Applies a provider event as :func:`parse_payload` returns it (``consent`` goes into
+        the ledger, ``status`` updates the outbound message); returns the customer id."""
+        return self._native.apply_event_json(_dumps(event))
+
+    def customer(self, id: str) -> dict:
+        """The 360 card of a customer (by its id, a former id or a message id):
+        ``customer_id``, ``name``, ``identity`` (identities with provenance, golden fields,
+        aliases, problems, conflicts), ``channels``, ``first_contact``, ``last_contact``,
+        ``messages``, ``conversations``, ``open_leads``, ``consent``, ``preferred_channel``,
+        ``preferences`` (with reasons), ``reachability``, ``time_zone``, ``history``."""
+        return _json.loads(self._native.customer_json(id))
+
+    def customer_of(self, id: str) -> Optional[str]:
+        """The customer a message (or former customer id) belongs to now."""
+        return self._native.customer_of(id)
+
+    def customer_ids(self) -> list[str]:
+        """Every customer id, sorted."""
+        return self._native.customer_ids()
+
+    def find(self, text: str) -> list[dict]:
+        """Customers holding an identifier written in any format (``8 912 345-67-89`` finds
+        ``+79123456789``): ``customer_id``, ``kind``, ``value``."""
+        return _json.loads(self._native.find_json(text))
+
+    def conversation(self, id: str) -> dict:
+        """A conversation (``conversation``: as threading sees it) with its ``messages`` (each
+        with ``message``, ``conversation_id`` and ``lead``)."""
+        return _json.loads(self._native.conversation_json(id))
+
+    def timeline(self, customer_id: str) -> list[dict]:
+        """Every message of a customer on every channel, oldest first (``message``,
+        ``conversation_id``, ``lead``)."""
+        return _json.loads(self._native.timeline_json(customer_id))
+
+    def merge(self, a: str, b: str) -> Optional[dict]:
+        """Merges two customers by hand; returns the merge event (None when already one)."""
+        return _json.loads(self._native.merge_json(a, b))
+
+    def never_merge(self, a: str, b: str) -> dict:
+        """Marks two customers as never to be merged."""
+        return _json.loads(self._native.never_merge_json(a, b))
+
+    def split(self, customer_id: str, record_ids: Sequence[str]) -> list[dict]:
+        """Splits messages (records) off a customer; returns the events."""
+        return _json.loads(self._native.split_json(customer_id, list(record_ids)))
+
+    def forget(self, customer_id: str) -> dict:
+        """Erases a customer: every message, conversation, lead, consent entry and identity.
+        Nothing of them remains in later snapshots."""
+        return _json.loads(self._native.forget_json(customer_id))
+
+    def route(self, customer_id: str, purpose: str = "transactional", now: Any = None) -> dict:
+        """Where to send an outbound message of ``purpose`` (``marketing`` or
+        ``transactional``) at ``now`` (a datetime or RFC 3339 text; default: the current
+        time): ``best`` (``channel``, ``address``, ``cost``, ``send_at``, ``reason``),
+        ``fallbacks``, ``excluded`` (with reasons), ``local_time``, ``time_zone``, ``reason``."""
+        when = None if now is None else (now.isoformat() if hasattr(now, "isoformat") else str(now))
+        return _json.loads(self._native.route_json(customer_id, purpose, when))
+
+    def record_consent(
+        self, customer_id: str, channel: str, purpose: str, action: str, at: Any, basis: str = "manual"
+    ) -> dict:
+        """Records a consent change by hand (``action``: ``opt_in`` or ``opt_out``)."""
+        when = at.isoformat() if hasattr(at, "isoformat") else str(at)
+        return _json.loads(self._native.record_consent_json(customer_id, channel, purpose, action, when, basis))
+
+    def set_time_zone(self, customer_id: str, offset: str) -> None:
+        """Sets a customer's UTC offset (``+05:00``), over the one read from their phone."""
+        self._native.set_time_zone(customer_id, offset)
+
+    def counts(self) -> dict:
+        """``customers``, ``messages``, ``conversations``."""
+        c, m, v = self._native.counts()
+        return {"customers": c, "messages": m, "conversations": v}
+
+    def leads(self) -> list[dict]:
+        """Every message's lead assessment with ``customer_id``, ``conversation_id``,
+        ``channel``, ``direction`` and ``timestamp``, by time."""
+        return _json.loads(self._native.leads_json())
+
+    def analytics(self) -> dict:
+        """``channels`` (per channel counts and response times), ``switches`` (from, to,
+        count, customers), ``dedup`` (contacts before, customers after, ...)."""
+        return _json.loads(self._native.analytics_json())
+
+    def snapshot(self) -> bytes:
+        """The whole engine as bytes (versioned, checksummed)."""
+        return self._native.snapshot()
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Engine":
+        """An engine from :meth:`snapshot` bytes; ``InvalidSnapshotError`` for foreign or
+        corrupted bytes."""
+        return cls(_native=_omni.NativeEngine.restore(bytes(data)))
+
+    # ----- DataFrame views -----
+
+    CUSTOMER_COLUMNS = [
+        "customer_id", "name", "messages", "conversations", "channels", "channel_count",
+        "first_contact", "last_contact", "preferred_channel", "open_leads", "phones", "emails",
+        "opted_out",
+    ]
+
+    def customers_frame(self, backend: str = "pandas") -> Any:
+        """One row per customer: id, name, counts, channels, first and last contact, preferred
+        channel, open leads, phones, emails, and the channels they opted out of."""
+        rows = []
+        for cid in self.customer_ids():
+            c = self.customer(cid)
+            ids = c["identity"]["identities"]
+            rows.append({
+                "customer_id": cid,
+                "name": c.get("name"),
+                "messages": c["messages"],
+                "conversations": len(c["conversations"]),
+                "channels": ",".join(ch["channel"] for ch in c["channels"]),
+                "channel_count": len(c["channels"]),
+                "first_contact": c.get("first_contact"),
+                "last_contact": c.get("last_contact"),
+                "preferred_channel": c.get("preferred_channel"),
+                "open_leads": len(c["open_leads"]),
+                "phones": ",".join(i["value"] for i in ids if i["kind"] == "phone"),
+                "emails": ",".join(i["value"] for i in ids if i["kind"] == "email"),
+                "opted_out": ",".join(sorted({f'{x["channel"]}:{x["purpose"]}' for x in c["consent"] if x["status"] == "opted_out"})),
+            })
+        return _frame(rows, self.CUSTOMER_COLUMNS, backend)
+
+    CONVERSATION_COLUMNS = [
+        "conversation_id", "customer_id", "state", "channels", "messages", "started",
+        "last_activity", "first_response_secs", "topic",
+    ]
+
+    def conversations_frame(self, backend: str = "pandas") -> Any:
+        """One row per conversation: id, customer, state, channels, size, times, topic."""
+        rows = [
+            {
+                "conversation_id": c["id"],
+                "customer_id": c["customer_id"],
+                "state": c["state"],
+                "channels": ",".join(c["channels"]),
+                "messages": len(c["message_ids"]),
+                "started": c["started"],
+                "last_activity": c["last_activity"],
+                "first_response_secs": c.get("first_response_secs"),
+                "topic": c.get("topic"),
+            }
+            for c in _json.loads(self._native.conversations_json())
+        ]
+        return _frame(rows, self.CONVERSATION_COLUMNS, backend)
+
+    LEAD_COLUMNS = [
+        "message_id", "customer_id", "conversation_id", "channel", "direction", "timestamp",
+        "kind", "intents", "score", "temperature", "sales_opportunity", "known_customer",
+        "opt_out_channel",
+    ]
+
+    def leads_frame(self, backend: str = "pandas") -> Any:
+        """One row per message with its lead assessment (kind, intents, score, temperature)."""
+        rows = []
+        for r in self.leads():
+            r = dict(r)
+            r["intents"] = ",".join(r.get("intents", []))
+            rows.append(r)
+        return _frame(rows, self.LEAD_COLUMNS, backend)
+
+    CHANNEL_COLUMNS = [
+        "channel", "messages", "inbound", "outbound", "customers", "conversations",
+        "conversations_started", "new_leads", "sales_opportunities", "hot", "warm", "cold",
+        "opt_outs", "median_first_response_secs", "mean_first_response_secs",
+    ]
+
+    def channels_frame(self, backend: str = "pandas") -> Any:
+        """Per channel: messages, customers, conversations, leads by temperature, opt-outs,
+        first-response times."""
+        return _frame(self.analytics()["channels"], self.CHANNEL_COLUMNS, backend)
+
+    def switches_frame(self, backend: str = "pandas") -> Any:
+        """Channel switches between a customer's consecutive inbound messages: ``from``,
+        ``to``, ``count``, ``customers`` (pivot it for a from-to matrix)."""
+        return _frame(self.analytics()["switches"], ["from", "to", "count", "customers"], backend)
+
+    def dedup_frame(self, backend: str = "pandas") -> Any:
+        """Contacts before and customers after deduplication, as one row."""
+        d = self.analytics()["dedup"]
+        return _frame([d], list(d.keys()), backend)
+
+
 __all__ = [
     "Assessment",
+    "Engine",
     "Classifier",
     "KINDS",
     "LeftContact",

@@ -1,0 +1,132 @@
+//! Times the customer 360 engine on a large generated inbox: full ingest (normalise, resolve,
+//! thread, classify, consent) in one batch on one core, ingesting one message at a time from
+//! one thread versus two, and snapshot and restore; prints the peak memory (VmHWM).
+//!
+//! ```text
+//! cargo run --release -p omni-synth -- inbox --seed 7 --customers 200000 --out /tmp/inbox_1m.jsonl
+//! cargo run --release -p omni-examples --example engine_million -- /tmp/inbox_1m.jsonl
+//! ```
+//!
+//! Options after the path: `batch-only` (skip the thread comparison), `threads-only`,
+//! `limit=N` (use the first N messages).
+
+use omni_core::engine::{Engine, EngineConfig};
+use omni_core::message::{parse_messages_lenient, Message};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Peak resident memory of this process so far, in MB (`VmHWM` in `/proc/self/status`).
+fn peak_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU seconds this process has used so far (user + system), from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .iter()
+        .find(|a| !a.contains('=') && !a.ends_with("-only"))
+        .cloned()
+        .unwrap_or_else(|| "/tmp/inbox_1m.jsonl".into());
+    let limit: Option<usize> = args
+        .iter()
+        .find_map(|a| a.strip_prefix("limit=").and_then(|n| n.parse().ok()));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let t = Instant::now();
+    let mut batch = parse_messages_lenient(&text)?;
+    drop(text);
+    if let Some(n) = limit {
+        batch.messages.truncate(n);
+    }
+    let messages = batch.messages;
+    println!(
+        "read {} messages ({} rejected) in {:.2} s; peak {:.0} MB",
+        messages.len(),
+        batch.rejections.len(),
+        t.elapsed().as_secs_f64(),
+        peak_mb()
+    );
+
+    // One message at a time compares threads on the first 200 thousand messages.
+    let sample: Vec<Message> = if args.iter().any(|a| a == "batch-only") {
+        Vec::new()
+    } else {
+        messages[..messages.len().min(200_000)].to_vec()
+    };
+    if !args.iter().any(|a| a == "threads-only") {
+        let engine = Engine::new(EngineConfig::default())?;
+        let input = messages;
+        let (t, cpu) = (Instant::now(), cpu_seconds());
+        let result = engine.ingest_many(input)?;
+        let (wall, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+        let (customers, stored, conversations) = engine.counts()?;
+        println!(
+            "batch ingest: {stored} messages, {customers} customers, {conversations} conversations, {} rejected in {wall:.2} s wall, {cpu:.2} s CPU; peak {:.0} MB",
+            result.rejections.len(),
+            peak_mb()
+        );
+        drop(result);
+        let t = Instant::now();
+        let bytes = engine.snapshot()?;
+        let snap = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let restored = Engine::restore(&bytes)?;
+        let rest = t.elapsed().as_secs_f64();
+        println!(
+            "snapshot: {:.0} MB in {snap:.2} s; restore in {rest:.2} s ({} messages); peak {:.0} MB",
+            bytes.len() as f64 / 1e6,
+            restored.counts()?.1,
+            peak_mb()
+        );
+    }
+
+    if !args.iter().any(|a| a == "batch-only") {
+        let n = sample.len();
+        for threads in [1usize, 2] {
+            let engine = Arc::new(Engine::new(EngineConfig::default())?);
+            let parts: Vec<Vec<Message>> = (0..threads)
+                .map(|k| sample.iter().skip(k).step_by(threads).cloned().collect())
+                .collect();
+            let t = Instant::now();
+            std::thread::scope(|s| {
+                for part in parts {
+                    let e = Arc::clone(&engine);
+                    s.spawn(move || {
+                        for m in part {
+                            e.ingest(m).expect("generated messages are valid");
+                        }
+                    });
+                }
+            });
+            let wall = t.elapsed().as_secs_f64();
+            println!(
+                "one at a time, {threads} thread(s): {n} messages in {wall:.2} s ({:.0} messages/s)",
+                n as f64 / wall
+            );
+        }
+    }
+    println!("peak {:.0} MB", peak_mb());
+    Ok(())
+}
