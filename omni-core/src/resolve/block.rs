@@ -91,7 +91,10 @@ mod tests {
             .iter()
             .map(|&n| name_commonness_penalty(n))
             .collect();
-        assert_eq!(steps, [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 5.0]);
+        assert_eq!(
+            steps,
+            [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 5.0]
+        );
     }
 
     #[test]

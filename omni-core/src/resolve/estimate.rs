@@ -100,8 +100,9 @@ pub fn estimate_model(records: &[Observation], config: &ResolverConfig) -> Resul
     };
     let prepared: Vec<Prepared> = records.iter().map(|o| preparer.prepare(o)).collect();
     let personal = |_: &super::prepare::LinkKey| KeyUse::Personal;
-    let levels_of =
-        |a: usize, b: usize| compare(&compiled, &prepared[a], &prepared[b], &personal, &|_| 0).levels;
+    let levels_of = |a: usize, b: usize| {
+        compare(&compiled, &prepared[a], &prepared[b], &personal, &|_| 0).levels
+    };
 
     // Candidate pairs, as the resolver would form them (without the shared-key guard rails).
     let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();

@@ -543,7 +543,14 @@ fn an_exact_name_that_many_records_carry_weighs_less() {
         let mut r = resolver();
         for i in 0..records {
             let mut o = obs(&format!("r{i}"), Channel::WebForm, (i % 28) as u32 + 1);
-            o.name = Some(if i % 2 == 0 { "Иван Петров" } else { "Petrov Ivan" }.into());
+            o.name = Some(
+                if i % 2 == 0 {
+                    "Иван Петров"
+                } else {
+                    "Petrov Ivan"
+                }
+                .into(),
+            );
             o.phones = vec![format!("+7916{:07}", 1000 + i)];
             r.add(o).unwrap();
         }
@@ -558,5 +565,8 @@ fn an_exact_name_that_many_records_carry_weighs_less() {
     };
     let (rare, common, very_common) = (name_weight(2), name_weight(12), name_weight(80));
     assert!((rare - common - 2.0).abs() < 1e-9, "{rare} {common}");
-    assert!((rare - very_common - 5.0).abs() < 1e-9, "{rare} {very_common}");
+    assert!(
+        (rare - very_common - 5.0).abs() < 1e-9,
+        "{rare} {very_common}"
+    );
 }
