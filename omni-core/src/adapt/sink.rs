@@ -115,11 +115,12 @@ impl<'o> Sink<'o> {
     /// offset.
     pub fn local_time(&self, text: &str, path: &str) -> Result<DateTime<Utc>> {
         let t = text.trim();
-        let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
-            .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
-            .or_else(|_| NaiveDateTime::parse_from_str(t, "%d.%m.%Y %H:%M:%S"))
-            .or_else(|_| NaiveDateTime::parse_from_str(t, "%d.%m.%Y %H:%M"))
-            .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"));
+        let naive = match padded_local_time(t) {
+            Some(naive) => Ok(naive),
+            // An RFC 3339 time or Unix seconds: none of the local formats can match it.
+            None if has_zone_or_is_unix(t) => Err(None),
+            None => local_time_formats(t).map_err(Some),
+        };
         match naive {
             Ok(naive) => {
                 let offset = self.options.local_offset.ok_or_else(|| {
@@ -140,6 +141,64 @@ impl<'o> Sink<'o> {
             Err(_) => crate::message::parse_timestamp(t).map_err(|e| e.at(path)),
         }
     }
+}
+
+/// Whether `t` ends in a zone (`Z`, or a padded local time followed by an offset or fraction)
+/// or is all digits: text the local formats cannot read, because chrono's formats must consume
+/// the whole input and none of them has a zone, a fraction or only digits.
+fn has_zone_or_is_unix(t: &str) -> bool {
+    t.ends_with(['Z', 'z'])
+        || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        || (t.len() > 19 && t.get(..19).and_then(padded_local_time).is_some())
+}
+
+/// The local date-time shapes forms and PBXs send, read by chrono's format parser.
+fn local_time_formats(t: &str) -> chrono::ParseResult<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%d.%m.%Y %H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%d.%m.%Y %H:%M"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
+}
+
+/// The same shapes when every field is zero-padded (`2024-05-01 13:45:10`, `01.05.2024 13:45`),
+/// read in one pass without interpreting format strings; `None` for anything else, which then
+/// goes to [`local_time_formats`] (property-tested to agree).
+fn padded_local_time(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 16 && b.len() != 19 {
+        return None;
+    }
+    let (year, month, day) = if b[4] == b'-' && b[7] == b'-' && matches!(b[10], b' ' | b'T') {
+        // `T` only with seconds, as the formats say.
+        if b[10] == b'T' && b.len() != 19 {
+            return None;
+        }
+        (num(0..4)?, num(5..7)?, num(8..10)?)
+    } else if b[2] == b'.' && b[5] == b'.' && b[10] == b' ' {
+        (num(6..10)?, num(3..5)?, num(0..2)?)
+    } else {
+        return None;
+    };
+    if b[13] != b':' {
+        return None;
+    }
+    let (hour, minute) = (num(11..13)?, num(14..16)?);
+    let second = if b.len() == 19 {
+        if b[16] != b':' {
+            return None;
+        }
+        num(17..19)?
+    } else {
+        0
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    date.and_hms_opt(hour, minute, second)
 }
 
 /// An [`ErrorKind::InvalidField`] error at `path`.
@@ -338,5 +397,62 @@ mod tests {
         assert_eq!(content_id(b"abc"), content_id(b"abc"));
         assert_ne!(content_id(b"abc"), content_id(b"abd"));
         assert_eq!(content_id(b"").len(), 16);
+    }
+}
+
+#[cfg(test)]
+mod local_time_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn padded_shapes_read_as_the_formats_do() {
+        for t in [
+            "2024-05-01 13:45:10",
+            "2024-05-01T13:45:10",
+            "01.05.2024 13:45:10",
+            "01.05.2024 13:45",
+            "2024-05-01 13:45",
+        ] {
+            assert_eq!(padded_local_time(t), local_time_formats(t).ok(), "{t}");
+            assert!(padded_local_time(t).is_some(), "{t}");
+        }
+        for t in [
+            "2024-05-01T13:45",
+            "2024-02-30 10:00",
+            "2024-05-01 24:00",
+            "1.5.2024 13:45",
+        ] {
+            assert_eq!(padded_local_time(t), None, "{t}");
+        }
+        for t in [
+            "2024-05-01T07:45:10Z",
+            "2024-05-01T10:45:10+03:00",
+            "2024-05-01 10:45:10.250",
+            "1714546800",
+        ] {
+            assert!(has_zone_or_is_unix(t), "{t}");
+            assert!(local_time_formats(t).is_err(), "{t}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_reader_never_disagrees_with_the_formats(
+            t in "[0-9]{1,4}[-.][0-9]{1,2}[-.][0-9]{1,4}[ T][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2})?"
+        ) {
+            if let Some(fast) = padded_local_time(&t) {
+                prop_assert_eq!(Some(fast), local_time_formats(&t).ok());
+            }
+        }
+
+        #[test]
+        fn text_skipped_as_zoned_never_reads_as_local(
+            t in "[0-9]{1,4}[-.][0-9]{1,2}[-.][0-9]{1,4}[ T][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2})?([Zz]|[+-][0-9]{2}:?[0-9]{2}|[.][0-9]{1,6})?|[0-9]{1,14}"
+        ) {
+            if has_zone_or_is_unix(&t) {
+                prop_assert!(local_time_formats(&t).is_err(), "{}", t);
+            }
+        }
     }
 }
