@@ -11,39 +11,10 @@
 //! Calibrate on one seed and evaluate on another (`resolve_quality --seed 7`), so the figures
 //! in the README are not measured on the data the weights came from.
 
-use omni_core::resolve::{FieldKind, Level, MatchModel, Observation, Resolver, ResolverConfig};
-use omni_core::Identifier;
+use omni_core::resolve::{FieldKind, Level, MatchModel, Resolver, ResolverConfig};
+use omni_examples::{numeric_arg, observation};
 use omni_synth::{ContactConfig, ContactGenerator, ContactRecord, SynthRng};
 use std::collections::{BTreeMap, HashMap};
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn observation(r: &ContactRecord) -> Observation {
-    let mut o = Observation::new(r.record_id.to_string());
-    o.channel = Some(r.channel.clone());
-    o.seen_at = Some(r.seen_at);
-    o.name = r.name.clone();
-    o.phones = r.phones.clone();
-    o.emails = r.emails.clone();
-    o.identifiers = r
-        .handles
-        .iter()
-        .map(|h| Identifier::new(h.kind, h.raw.clone()))
-        .collect();
-    o.company = r.company.clone();
-    o.city = r.city.clone();
-    o.birthday = r.birthday.clone();
-    o.address = r.address.clone();
-    o.fields = r.extra.clone();
-    o
-}
 
 fn config(model: Option<MatchModel>) -> ResolverConfig {
     let mut c = ResolverConfig::default();
@@ -78,8 +49,8 @@ fn score(resolver: &Resolver, records: &[ContactRecord]) -> (f64, f64, f64) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let people = arg("--people", 40_000);
-    let seed = arg("--seed", 11);
+    let people = numeric_arg("--people", 40_000);
+    let seed = numeric_arg("--seed", 11);
     let records: Vec<ContactRecord> = ContactGenerator::new(ContactConfig {
         seed,
         people,

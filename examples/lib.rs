@@ -1,1 +1,36 @@
 //! Runnable examples of omni live in this package; see `examples/inbox_report.rs`.
+
+use omni_core::resolve::Observation;
+use omni_core::Identifier;
+use omni_synth::ContactRecord;
+
+/// The value after `--name` on the command line, or `default`.
+pub fn numeric_arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A generated contact record as the resolver's observation.
+pub fn observation(r: &ContactRecord) -> Observation {
+    let mut o = Observation::new(r.record_id.to_string());
+    o.channel = Some(r.channel.clone());
+    o.seen_at = Some(r.seen_at);
+    o.name = r.name.clone();
+    o.phones = r.phones.clone();
+    o.emails = r.emails.clone();
+    o.identifiers = r
+        .handles
+        .iter()
+        .map(|h| Identifier::new(h.kind, h.raw.clone()))
+        .collect();
+    o.company = r.company.clone();
+    o.city = r.city.clone();
+    o.birthday = r.birthday.clone();
+    o.address = r.address.clone();
+    o.fields = r.extra.clone();
+    o
+}

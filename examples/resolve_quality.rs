@@ -10,39 +10,10 @@
 //! has); the resolver sees only the records, never the truth.
 
 use omni_core::resolve::{FieldKind, Observation, Resolver, ResolverConfig};
-use omni_core::Identifier;
+use omni_examples::{numeric_arg, observation};
 use omni_synth::{ContactConfig, ContactGenerator, ContactRecord, Corruption};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn observation(r: &ContactRecord) -> Observation {
-    let mut o = Observation::new(r.record_id.to_string());
-    o.channel = Some(r.channel.clone());
-    o.seen_at = Some(r.seen_at);
-    o.name = r.name.clone();
-    o.phones = r.phones.clone();
-    o.emails = r.emails.clone();
-    o.identifiers = r
-        .handles
-        .iter()
-        .map(|h| Identifier::new(h.kind, h.raw.clone()))
-        .collect();
-    o.company = r.company.clone();
-    o.city = r.city.clone();
-    o.birthday = r.birthday.clone();
-    o.address = r.address.clone();
-    o.fields = r.extra.clone();
-    o
-}
 
 /// Peak resident memory of this process, from /proc (Linux), in MiB.
 fn peak_rss_mib() -> Option<f64> {
@@ -57,9 +28,9 @@ fn pairs(n: u64) -> u64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let people = arg("--people", 40_000);
-    let seed = arg("--seed", 7);
-    let examples = arg("--examples", 0) as usize;
+    let people = numeric_arg("--people", 40_000);
+    let seed = numeric_arg("--seed", 7);
+    let examples = numeric_arg("--examples", 0) as usize;
 
     let generate = Instant::now();
     let records: Vec<ContactRecord> = ContactGenerator::new(ContactConfig {
@@ -78,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fields
         .insert("customer_no".into(), FieldKind::Identifier);
     config.fields.insert("tax_id".into(), FieldKind::Identifier);
-    if arg("--estimate", 0) == 1 {
+    if numeric_arg("--estimate", 0) == 1 {
         let started = Instant::now();
         let e = omni_core::resolve::estimate_model(&observations, &config)?;
         println!(
@@ -265,7 +236,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         e.1 += 1;
                     }
                 }
-                if !connected && unreachable_examples.len() < arg("--unreachable", 0) as usize {
+                if !connected
+                    && unreachable_examples.len() < numeric_arg("--unreachable", 0) as usize
+                {
                     unreachable_examples.push((list[i], list[j]));
                 }
             }
