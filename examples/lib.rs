@@ -34,3 +34,11 @@ pub fn observation(r: &ContactRecord) -> Observation {
     o.fields = r.extra.clone();
     o
 }
+
+/// CPU time the calling thread has run so far, in seconds (Linux `/proc/thread-self/schedstat`),
+/// so that timings on a loaded machine count only this thread's work; `None` elsewhere.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}

@@ -1,7 +1,8 @@
 //! Blocking: the keys that decide which records are compared at all, so the work stays close to
 //! linear. Records that share a link key (a phone, an email) are always compared; the keys here
-//! bring together records that share no identifier but might be one person: the same name in
-//! the same city, the same name and birth year, the same email local part at two providers.
+//! bring together records that share no identifier but might be one person: the same full name,
+//! a similar name in the same city, at the same company or with the same birth year, the same
+//! email local part at two providers.
 //!
 //! A block larger than the configured maximum is not used: a key that common says nothing.
 //! Keys are stored as 64-bit hashes (FNV-1a, fixed, so the same on every run); a collision only
@@ -60,8 +61,11 @@ pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
         keys.push(k);
     }
     if let Some(name) = &p.name {
+        // A name alone is no block: it never reaches the threshold without a second agreeing
+        // field, and each such field brings its own block below (an exact full name is the
+        // frequency key above). Name-only blocks were three quarters of all compared pairs on
+        // generated data and added no true link.
         for k in name.blocking_keys() {
-            keys.push(key_hash(b'n', &[&k]));
             if let Some(city) = &p.city {
                 keys.push(key_hash(b'c', &[&k, city]));
             }

@@ -59,7 +59,9 @@ pub struct ResolverConfig {
     pub max_people_per_identifier: usize,
     /// An identifier on more records than this is treated the same way, whoever they are.
     pub max_records_per_identifier: usize,
-    /// A blocking key shared by more records than this is not used to find candidates.
+    /// A blocking key shared by more records than this is not used to find candidates (the
+    /// default, 20, keeps comparisons close to linear in the number of records: a name with a
+    /// city shared by more records says little about any two of them).
     pub max_block_size: usize,
     /// Values that never link records.
     pub placeholders: Placeholders,
@@ -84,7 +86,7 @@ impl Default for ResolverConfig {
             model: None,
             max_people_per_identifier: 1,
             max_records_per_identifier: 1000,
-            max_block_size: 50,
+            max_block_size: 20,
             placeholders: Placeholders::default(),
             email_rules: EmailRules::default(),
             survivorship: Survivorship::default(),
@@ -416,6 +418,18 @@ impl Resolver {
         }
         let limit = self.config.max_people_per_identifier;
         if records.len() <= limit {
+            return KeyUse::Personal;
+        }
+        // Usually every named record on an identifier carries the same full name: one person.
+        let mut full_names = records
+            .iter()
+            .filter_map(|&r| self.slot(r).prep.name.as_ref().map(|_| r))
+            .map(|r| self.slot(r).prep.name_frequency);
+        if let Some(first) = full_names.next() {
+            if first.is_some() && full_names.all(|k| k == first) {
+                return KeyUse::Personal;
+            }
+        } else {
             return KeyUse::Personal;
         }
         let few = FEW_PEOPLE.max(limit);
