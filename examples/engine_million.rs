@@ -12,36 +12,9 @@
 
 use omni_core::engine::{Engine, EngineConfig};
 use omni_core::message::{parse_messages_lenient, Message};
+use omni_examples::{peak_rss_mib as peak_mb, process_cpu_seconds as cpu_seconds};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Peak resident memory of this process so far, in MB (`VmHWM` in `/proc/self/status`).
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// CPU seconds this process has used so far (user + system), from `/proc/self/stat`.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let messages = batch.messages;
     println!(
-        "read {} messages ({} rejected) in {:.2} s; peak {:.0} MB",
+        "read {} messages ({} rejected) in {:.2} s; peak {:.0} MiB",
         messages.len(),
         batch.rejections.len(),
         t.elapsed().as_secs_f64(),
@@ -83,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (wall, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
         let (customers, stored, conversations) = engine.counts()?;
         println!(
-            "batch ingest: {stored} messages, {customers} customers, {conversations} conversations, {} rejected in {wall:.2} s wall, {cpu:.2} s CPU; peak {:.0} MB",
+            "batch ingest: {stored} messages, {customers} customers, {conversations} conversations, {} rejected in {wall:.2} s wall, {cpu:.2} s CPU; peak {:.0} MiB",
             result.rejections.len(),
             peak_mb()
         );
@@ -95,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let restored = Engine::restore(&bytes)?;
         let rest = t.elapsed().as_secs_f64();
         println!(
-            "snapshot: {:.0} MB in {snap:.2} s; restore in {rest:.2} s ({} messages); peak {:.0} MB",
+            "snapshot: {:.0} MB in {snap:.2} s; restore in {rest:.2} s ({} messages); peak {:.0} MiB",
             bytes.len() as f64 / 1e6,
             restored.counts()?.1,
             peak_mb()
@@ -127,6 +100,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    println!("peak {:.0} MB", peak_mb());
+    println!("peak {:.0} MiB", peak_mb());
     Ok(())
 }

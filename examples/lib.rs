@@ -42,3 +42,33 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
     Some(ns / 1e9)
 }
+
+/// CPU time of the whole process so far (user + system, all threads), in seconds, from
+/// `/proc/self/stat` (Linux; 0 elsewhere).
+pub fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Peak resident memory of this process so far, in MiB (`VmHWM` in `/proc/self/status`;
+/// 0 where there is none).
+pub fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}

@@ -10,18 +10,10 @@
 //! has); the resolver sees only the records, never the truth.
 
 use omni_core::resolve::{FieldKind, Observation, Resolver, ResolverConfig};
-use omni_examples::{numeric_arg, observation, thread_cpu_seconds};
+use omni_examples::{numeric_arg, observation, peak_rss_mib, thread_cpu_seconds};
 use omni_synth::{ContactConfig, ContactGenerator, ContactRecord, Corruption};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-
-/// Peak resident memory of this process, from /proc (Linux), in MiB.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
 
 fn pairs(n: u64) -> u64 {
     n * n.saturating_sub(1) / 2
@@ -42,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .collect();
     let observations: Vec<Observation> = records.iter().map(observation).collect();
     let generated = generate.elapsed();
-    let before = peak_rss_mib().unwrap_or(0.0);
+    let before = peak_rss_mib();
 
     let mut config = ResolverConfig::default();
     config
@@ -81,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu = thread_cpu_seconds()
         .zip(cpu_start)
         .map_or(f64::NAN, |(end, start)| end - start);
-    let peak = peak_rss_mib().unwrap_or(0.0);
+    let peak = peak_rss_mib();
 
     // Pairwise figures from the contingency of (customer, person).
     let truth: HashMap<String, u64> = records
