@@ -31,6 +31,11 @@ impl<'o> Sink<'o> {
     }
 
     pub fn message(&mut self, m: Message) {
+        // Most payloads hold one message: room for one, not the four a first push makes room
+        // for (four messages are a large allocation, which costs the allocator much more).
+        if self.out.messages.capacity() == 0 {
+            self.out.messages.reserve_exact(1);
+        }
         self.out.messages.push(m);
     }
 
@@ -353,7 +358,12 @@ pub(crate) fn content_id(bytes: &[u8]) -> String {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{h:016x}")
+    // As `format!("{h:016x}")`, without the formatting machinery.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (0..16)
+        .rev()
+        .map(|nibble| char::from(HEX[((h >> (nibble * 4)) & 0xf) as usize]))
+        .collect()
 }
 
 #[cfg(test)]
@@ -397,6 +407,18 @@ mod tests {
         assert_eq!(content_id(b"abc"), content_id(b"abc"));
         assert_ne!(content_id(b"abc"), content_id(b"abd"));
         assert_eq!(content_id(b"").len(), 16);
+        assert_eq!(
+            content_id(b""),
+            format!("{:016x}", 0xcbf2_9ce4_8422_2325_u64)
+        );
+        for bytes in [&b"a"[..], b"abc", b"\x00\xff", b"form"] {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in bytes {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            assert_eq!(content_id(bytes), format!("{h:016x}"));
+        }
     }
 }
 

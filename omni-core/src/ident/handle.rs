@@ -243,16 +243,18 @@ impl<'a> Link<'a> {
         };
         let rest = rest.split('#').next().unwrap_or_default();
         let end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let host = rest[..end].trim_end_matches('.').to_ascii_lowercase();
+        let host = rest[..end].trim_end_matches('.');
+        let is_web = matches!(scheme.as_deref(), None | Some("http" | "https"));
+        // Before lower-casing it: most text read as a possible link (a phone number) is none.
+        if is_web && !host.contains('.') {
+            return None;
+        }
+        let host = host.to_ascii_lowercase();
         let after = &rest[end..];
         let (path, query) = match after.find('?') {
             Some(q) => (&after[..q], &after[q + 1..]),
             None => (after, ""),
         };
-        let is_web = matches!(scheme.as_deref(), None | Some("http" | "https"));
-        if is_web && !host.contains('.') {
-            return None;
-        }
         let host = host
             .strip_prefix("www.")
             .or_else(|| host.strip_prefix("m."))
@@ -547,13 +549,16 @@ fn phone_ids(number: &str, phones: &PhoneNormalizer) -> Result<Vec<Identifier>> 
 /// the text has no `+` (`8 912 345-67-89` typed into a "WhatsApp" form field), it is read as a
 /// national number of the normaliser's default region.
 fn whatsapp_number(text: &str, phones: &PhoneNormalizer) -> Result<Vec<Identifier>> {
-    if let Some(link) = Link::parse(text).filter(|l| l.network() == Some(Network::Whatsapp)) {
-        return link.identify(Network::Whatsapp, phones);
-    }
-    if Link::parse(text).and_then(|l| l.network()).is_some() {
-        return Err(invalid(format!(
-            "{text:?} is a link to another network, not a WhatsApp number"
-        )));
+    if let Some(link) = Link::parse(text) {
+        match link.network() {
+            Some(Network::Whatsapp) => return link.identify(Network::Whatsapp, phones),
+            Some(_) => {
+                return Err(invalid(format!(
+                    "{text:?} is a link to another network, not a WhatsApp number"
+                )))
+            }
+            None => {}
+        }
     }
     let digits = text.bytes().filter(u8::is_ascii_digit).count();
     if digits == 0 || text.chars().any(|c| c.is_alphabetic()) {
