@@ -282,6 +282,91 @@ impl PersonName {
         blocking::blocking_keys(self)
     }
 
+    /// Whether a given name of one can be a given name of the other (a shared given-name table
+    /// entry: the same name, a nickname or another script). Allocation-free.
+    pub(crate) fn given_names_shared(&self, other: &PersonName) -> bool {
+        let table = given_names();
+        self.tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Given)
+            .filter_map(|t| t.given)
+            .any(|ga| {
+                other
+                    .tokens
+                    .iter()
+                    .filter(|t| t.role == NameRole::Given)
+                    .filter_map(|t| t.given)
+                    .any(|gb| table.same_name(ga, gb))
+            })
+    }
+
+    /// Whether an email local part or username as typed (`ostrovskii_a`, `maryjohnson85`) spells
+    /// this name's family name: a part between separators has the family name's comparison
+    /// key, or the letters contain the start of its Latin spelling (all but the last two
+    /// letters, at least four: endings are spelt many ways).
+    pub(crate) fn family_in_handle(&self, handle: &str) -> bool {
+        let letters: String = handle
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        self.tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Family && !t.initial && t.key.len() >= 4)
+            .any(|family| {
+                let latin = if family.text.chars().any(is_cyrillic) {
+                    key::readable_latin(&family.text).to_ascii_lowercase()
+                } else {
+                    family.text.clone()
+                };
+                let len = latin.chars().count();
+                let stem: String = latin.chars().take(len.saturating_sub(2).max(4)).collect();
+                (stem.len() >= 4 && letters.contains(&stem))
+                    || handle
+                        .split(|c: char| !c.is_alphabetic())
+                        .any(|part| part.len() >= 4 && comparison_key(part).contains(&family.key))
+            })
+    }
+
+    /// Whether a username or email local part (as a comparison key, `aleksandrakiseleva`) spells
+    /// this name's family name together with another person's given name: the handle minus the
+    /// family name (and digits, dots, underscores) is a known given name that none of this
+    /// name's recognised given names can be (`Лена Киселева` against `aleksandra_kiseleva`).
+    pub(crate) fn handle_names_someone_else(&self, handle: &str) -> bool {
+        let table = given_names();
+        let mine: Vec<GroupSet> = self
+            .tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Given)
+            .filter_map(|t| t.given)
+            .collect();
+        if mine.is_empty() {
+            return false;
+        }
+        self.tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Family && !t.initial && t.key.len() >= 4)
+            .any(|family| {
+                let Some(at) = handle.find(family.key.as_str()) else {
+                    return false;
+                };
+                let rest = |s: &str| {
+                    s.trim_matches(|c: char| !c.is_ascii_alphabetic())
+                        .to_string()
+                };
+                let (before, after) = (rest(&handle[..at]), rest(&handle[at + family.key.len()..]));
+                // A surname's feminine or plural ending left over (`kiselev` in `kiseleva`).
+                let other = match (before.len() >= 3, after.len() >= 3) {
+                    (true, false) => before,
+                    (false, true) => after,
+                    _ => return false,
+                };
+                table
+                    .lookup(&other)
+                    .is_some_and(|set| !mine.iter().any(|&g| table.same_name(g, set)))
+            })
+    }
+
     /// Whether both names have a recognised given name and no given name of one can be one of
     /// the other's (no shared given-name table entry: not a nickname, another script or the
     /// same name). Allocation-free, for comparing many pairs.
@@ -405,7 +490,15 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
         ));
     }
     let normalized = join_text(&tokens);
-    assign_roles(&mut tokens);
+    // `Williams, Mary` / `Иванов, Иван Петрович`: one word before the only comma is the family
+    // name (how CRMs and exports write "Last, First").
+    let family_first = match nfkc.split_once(',') {
+        Some((before, after)) => {
+            !after.contains(',') && text::words(before).len() == 1 && !text::words(after).is_empty()
+        }
+        None => false,
+    };
+    assign_roles(&mut tokens, family_first);
     let gender = gender_of(&tokens);
     let mut compare_order: Vec<u8> = (0..tokens.len().min(u8::MAX as usize) as u8)
         .filter(|&i| tokens[i as usize].kind != TokenKind::Particle)
@@ -658,6 +751,8 @@ struct Unit {
     patronymic: bool,
     surname_form: bool,
     cyrillic: bool,
+    /// The gender a known given name or a patronymic ending marks.
+    gender: Option<Gender>,
     role: Option<NameRole>,
 }
 
@@ -670,7 +765,7 @@ impl Unit {
 
 /// Guesses each token's role from given-name knowledge, patronymic endings and word order
 /// (`Фамилия Имя Отчество`, `Имя Отчество Фамилия`, `Имя Фамилия`, `Фамилия И. О.`).
-fn assign_roles(tokens: &mut [NameToken]) {
+fn assign_roles(tokens: &mut [NameToken], family_first: bool) {
     let n = tokens.last().map_or(0, |t| t.word as usize + 1);
     let mut units = vec![Unit::default(); n];
     for t in tokens.iter() {
@@ -683,6 +778,20 @@ fn assign_roles(tokens: &mut [NameToken]) {
         u.patronymic = t.kind == TokenKind::Patronymic;
         u.surname_form |= t.kind == TokenKind::Full && t.form.is_some();
         u.cyrillic |= t.text.chars().any(is_cyrillic);
+        u.gender = match (t.kind, t.given, t.form) {
+            (TokenKind::Patronymic, _, Some(form)) => Some(form.gender),
+            (TokenKind::Full, Some(set), _) => given_names().gender(set),
+            _ => u.gender,
+        };
+    }
+    // `Елена Осенович`: a patronymic agrees with the gender of the given name before it, so a
+    // masculine `-ович` after a feminine name (or `-овна` after a masculine one) is a surname
+    // (Belarusian and Serbian surnames end in `-ович`, `-евич` for both genders).
+    let agrees = |p: &Unit, g: &Unit| !matches!((p.gender, g.gender), (Some(x), Some(y)) if x != y);
+    // `Williams, Mary`: the first word is the family name, whatever else it could be.
+    let family_first = family_first && n >= 2 && units[0].free() && !units[0].patronymic;
+    if family_first {
+        units[0].role = Some(NameRole::Family);
     }
     // `Рашид Ильхам оглы`: the word before a Turkic marker is the patronymic.
     for i in 1..n {
@@ -693,10 +802,11 @@ fn assign_roles(tokens: &mut [NameToken]) {
     }
     // Patronymic: a patronymic-looking word right after a given name or an initial.
     let mut given = None;
-    if let Some(p) = (1..n)
-        .rev()
-        .find(|&p| units[p].patronymic && (units[p - 1].given || units[p - 1].initial))
-    {
+    if let Some(p) = (1..n).rev().find(|&p| {
+        units[p].patronymic
+            && (units[p - 1].given || units[p - 1].initial)
+            && agrees(&units[p], &units[p - 1])
+    }) {
         units[p].role = Some(NameRole::Patronymic);
         given = Some(p - 1);
     } else if n == 3 {
@@ -738,7 +848,8 @@ fn assign_roles(tokens: &mut [NameToken]) {
                 .rev()
                 .find(|&i| units[i].free() && !units[i].patronymic)
         })
-        .or_else(|| (0..n).rev().find(|&i| units[i].free()));
+        .or_else(|| (0..n).rev().find(|&i| units[i].free()))
+        .filter(|_| !family_first);
     if let Some(f) = family {
         units[f].role = Some(NameRole::Family);
     }
@@ -784,7 +895,10 @@ fn gender_of(tokens: &[NameToken]) -> Option<Gender> {
     };
     for t in tokens {
         match (t.kind, t.given, t.form) {
-            (TokenKind::Patronymic, _, Some(form)) => vote(&mut strong, form.gender),
+            // A `-ович` surname (`Елена Осенович`) says nothing about gender.
+            (TokenKind::Patronymic, _, Some(form)) if t.role != NameRole::Family => {
+                vote(&mut strong, form.gender)
+            }
             (TokenKind::Full, Some(set), _) => {
                 if let Some(g) = table.gender(set) {
                     vote(&mut strong, g);
