@@ -32,6 +32,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for r in &records {
         by_person.entry(r.person_id).or_default().push(r);
     }
+    let mut by_phone: HashMap<String, Vec<&ContactRecord>> = HashMap::new();
+    for r in &records {
+        for ph in &r.phones {
+            let d: String = ph.chars().filter(|c| c.is_ascii_digit()).collect();
+            if d.len() >= 10 {
+                by_phone
+                    .entry(d[d.len() - 10..].to_string())
+                    .or_default()
+                    .push(r);
+            }
+        }
+    }
     // Missed: per person, pairs of its customers.
     let mut cats: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
     for list in by_person.values() {
@@ -115,6 +127,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             "      {} {} {:?} {:.1}\n",
                             c.field, c.level, c.values, c.weight
                         ));
+                        if c.field == "phone" && c.level == "agree_shared" {
+                            let d: String =
+                                c.values.0.chars().filter(|c| c.is_ascii_digit()).collect();
+                            if d.len() >= 10 {
+                                for r in by_phone.get(&d[d.len() - 10..]).into_iter().flatten() {
+                                    s.push_str(&format!(
+                                        "        on phone: person {} {:?} {:?}\n",
+                                        r.person_id, r.name, r.corruptions
+                                    ));
+                                }
+                            }
+                        }
                     }
                     entry.1.push(s);
                 }

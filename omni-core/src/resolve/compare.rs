@@ -336,11 +336,15 @@ pub(crate) struct PairScore {
     pub levels: Vec<Option<u8>>,
     pub total: f64,
     pub decision: PairDecision,
-    /// Why a conflict was flagged.
+    /// Why a conflict was flagged, or the rule that linked a pair below the threshold.
     pub conflict: Option<&'static str>,
     /// Bits taken off the name's weight because many records carry the same full name.
     pub name_penalty: f64,
 }
+
+/// The note on a pair linked by [`PairDecision::Score`] below the threshold: agreeing names on
+/// an identifier only a few people share.
+const HOUSEHOLD: &str = "their names agree on an identifier only a few people share";
 
 /// How many comparisons come before the declared fields' (see [`comparators`]).
 const BUILTIN_COMPARATORS: usize = 11;
@@ -802,6 +806,11 @@ pub(crate) fn compare(
         )
     } else if total >= model.threshold {
         (PairDecision::Score, None)
+    } else if names_agree && !name_clearly_different && groups.iter().any(|g| g.few) {
+        // A household's or small team's identifier narrows the candidates to a few people who
+        // have other given names: on it, agreeing names (`Ксюша` and `Ксения Леснина`) are
+        // one person.
+        (PairDecision::Score, Some(HOUSEHOLD))
     } else {
         (PairDecision::None, None)
     };
@@ -979,6 +988,9 @@ pub(crate) fn explain(
                 "linked: they share a personal identifier ({})",
                 shared.join(", ")
             )
+        }
+        PairDecision::Score if score.conflict == Some(HOUSEHOLD) => {
+            format!("linked: {HOUSEHOLD} (total {:.1} bits)", score.total)
         }
         PairDecision::Score => format!(
             "linked: total {:.1} bits reaches the threshold {:.1}",

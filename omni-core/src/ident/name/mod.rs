@@ -793,6 +793,14 @@ fn assign_roles(tokens: &mut [NameToken], family_first: bool) {
     if family_first {
         units[0].role = Some(NameRole::Family);
     }
+    // `Э. Скотт`, `Petrov I.`: one initial and one word: the initial is the given name's, the
+    // word the family name, even when it could be a given name too (Scott, Martin, Thomas).
+    if !family_first && n == 2 && units.iter().filter(|u| u.initial).count() == 1 {
+        let word = usize::from(units[0].initial);
+        if units[word].free() && !units[word].patronymic {
+            units[word].role = Some(NameRole::Family);
+        }
+    }
     // `Рашид Ильхам оглы`: the word before a Turkic marker is the patronymic.
     for i in 1..n {
         if units[i].marker && !units[i - 1].particle {
