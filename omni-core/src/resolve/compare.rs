@@ -372,12 +372,23 @@ struct KeyAgreement {
     few: bool,
 }
 
+/// The least token similarity of two family names read as one name with a typo (see the name
+/// module's `typo_score`: Jaro-Winkler 0.9 and up).
+const FAMILY_TYPO: f64 = 0.9;
+
 fn name_level(a: &NameFeatures, b: &NameFeatures) -> u8 {
     let full = |n: &NameFeatures| n.name.given.is_some() && n.name.family.is_some();
     let both_full = full(a) && full(b);
+    // Full names agree as a whole only when their family names do (a typo at most): the same
+    // given name and patronymic with `Калинский` / `Калинов` are two families.
+    let families_agree = || {
+        a.name
+            .family_similarity(&b.name)
+            .is_none_or(|f| f >= FAMILY_TYPO)
+    };
     match a.similarity(b) {
-        s if s >= 0.95 && both_full => 0,
-        s if s >= 0.85 && both_full => 1,
+        s if s >= 0.95 && both_full && families_agree() => 0,
+        s if s >= 0.85 && both_full && families_agree() => 1,
         s if s >= 0.85 => 2,
         // `Ксюша` against `Ксения Леснина`: the given name the shorter name has is the other's
         // (a nickname, another script), which is what one side lacking the family name allows.

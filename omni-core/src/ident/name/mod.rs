@@ -282,6 +282,27 @@ impl PersonName {
         blocking::blocking_keys(self)
     }
 
+    /// How well the family names agree, from 0 to 1: for each name's family-name tokens, the
+    /// best token similarity with any word of the other name (so a wrong guess of which word is
+    /// the family name does not matter), the lower of the two sides. `None` when either name has
+    /// no family name.
+    pub(crate) fn family_similarity(&self, other: &PersonName) -> Option<f64> {
+        let one_way = |a: &PersonName, b: &PersonName| {
+            a.tokens
+                .iter()
+                .filter(|t| t.role == NameRole::Family && !t.initial)
+                .map(|f| {
+                    b.tokens
+                        .iter()
+                        .filter(|t| !t.initial && t.kind != TokenKind::Particle)
+                        .map(|t| similarity::token_similarity(f, t))
+                        .fold(0.0f64, f64::max)
+                })
+                .reduce(f64::max)
+        };
+        Some(one_way(self, other)?.min(one_way(other, self)?))
+    }
+
     /// Whether a given name of one can be a given name of the other (a shared given-name table
     /// entry: the same name, a nickname or another script). Allocation-free.
     pub(crate) fn given_names_shared(&self, other: &PersonName) -> bool {
