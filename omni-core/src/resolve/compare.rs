@@ -1040,6 +1040,35 @@ mod tests {
     }
 
     #[test]
+    fn phones_one_typo_apart() {
+        assert!(phones_one_digit_apart("+79839527595", "+79839527598"));
+        assert!(phones_one_digit_apart("+79839527595", "+79839525795"));
+        assert!(!phones_one_digit_apart("+79839527595", "+79839527595"));
+        // Two wrong digits, a different area code, an extension: other numbers.
+        assert!(!phones_one_digit_apart("+79839527595", "+79839527588"));
+        assert!(!phones_one_digit_apart("+74959527595", "+74999527595"));
+        assert!(!phones_one_digit_apart(
+            "+74951234567;ext=204",
+            "+74951234567;ext=205"
+        ));
+        assert!(!phones_one_digit_apart("+7983952759", "+79839527595"));
+    }
+
+    #[test]
+    fn old_models_without_the_phone_similar_level_still_load() {
+        let mut model = MatchModel::default();
+        model
+            .comparisons
+            .get_mut("phone")
+            .unwrap()
+            .retain(|l| l.level != "similar");
+        let compiled = CompiledModel::new(&model, &[]).unwrap();
+        assert_eq!(compiled.weights[0].len(), PHONE_LEVELS.len());
+        model.comparisons.get_mut("phone").unwrap().pop();
+        assert!(CompiledModel::new(&model, &[]).is_err());
+    }
+
+    #[test]
     fn the_default_model_compiles_and_rejects_bad_levels() {
         let fields = vec![("tax_id".to_string(), FieldKind::Identifier)];
         let model = MatchModel::default_for(&fields);

@@ -986,6 +986,40 @@ mod tests {
     }
 
     #[test]
+    fn handles_that_spell_the_family_name() {
+        let n = name("Андрей Островский");
+        assert!(n.family_in_handle("ostrovskii_a"));
+        assert!(n.family_in_handle("a.ostrovsky85"));
+        assert!(!n.family_in_handle("zvezdochet77"));
+        let n = name("Mary Johnson");
+        assert!(n.family_in_handle("maryjohnson85"));
+    }
+
+    #[test]
+    fn a_handle_with_the_family_name_and_another_given_name_is_someone_else() {
+        let lena = name("Лена Киселева");
+        assert!(lena.handle_names_someone_else("aleksandrakiseleva"));
+        assert!(!lena.handle_names_someone_else("elenakiseleva"));
+        assert!(!lena.handle_names_someone_else("helenkiseleva"));
+        // A bare surname or an initial names nobody in particular.
+        assert!(!lena.handle_names_someone_else("kiseleva85"));
+        assert!(!lena.handle_names_someone_else("akiseleva"));
+        // Without a recognised given name there is nothing to contradict.
+        assert!(!name("Киселева").handle_names_someone_else("aleksandrakiseleva"));
+    }
+
+    #[test]
+    fn given_names_shared_and_family_similarity() {
+        assert!(name("Ksusha").given_names_shared(&name("Ксения Леснина")));
+        assert!(!name("Мария").given_names_shared(&name("Ксения Леснина")));
+        let f = |a: &str, b: &str| name(a).family_similarity(&name(b));
+        assert_eq!(f("Мартин Энтони", "Anthony Martin"), Some(1.0));
+        assert!(f("Калинский Дмитрий", "Калинов Дмитрий").unwrap() < 0.9);
+        assert!(f("Иванов Иван", "Иванва Иван").unwrap() >= 0.9);
+        assert_eq!(f("Иван", "Иван Иванов"), None);
+    }
+
+    #[test]
     fn roles_follow_russian_and_english_orders() {
         let n = name("Иванов Иван Иванович");
         assert_eq!(n.given.as_deref(), Some("Иван"));
