@@ -1,6 +1,25 @@
 //! Scratch: print name normalisation and similarity of pairs given as "a|b" arguments.
 use omni_core::{name_similarity, normalize_name};
 fn main() {
+    if std::env::var("SCAN").is_ok() {
+        let g = omni_synth::ContactGenerator::new(omni_synth::ContactConfig {
+            seed: 7,
+            people: 40000,
+            ..Default::default()
+        });
+        for r in g.records() {
+            if let Some(n) = r.name.as_deref() {
+                if n.is_ascii() {
+                    if let Ok(p) = normalize_name(n) {
+                        if !p.normalized.is_ascii() {
+                            println!("{n:?} -> {} {:?}", p.normalized, r.corruptions);
+                        }
+                    }
+                }
+            }
+        }
+        return;
+    }
     if std::env::var("PAIR").is_ok() {
         // PAIR="name;phone;email" "name;phone;email"
         let mut r = omni_core::resolve::Resolver::new(Default::default()).unwrap();

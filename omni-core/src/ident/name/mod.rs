@@ -432,6 +432,69 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
     if text.len() > MAX_NAME_INPUT {
         return Err(Error::too_large("name input", text.len(), MAX_NAME_INPUT));
     }
+    let name = normalize_written(text);
+    // The longest word read as a known given name, in letters (0 when there is none).
+    let known_given = |n: &PersonName| {
+        n.tokens
+            .iter()
+            .filter(|t| t.given.is_some())
+            .map(|t| t.text.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let letters = text.chars().filter(char::is_ascii_alphabetic).count();
+    let vowels = text
+        .chars()
+        .filter(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u'))
+        .count();
+    // `Dkflbvbh Wjq`: a Russian name typed with the keyboard in the Latin layout. Such text has
+    // few Latin vowels (Russian vowels sit on f, t, b, j, s, z keys); read it as Cyrillic when
+    // that gives a known given name longer than any the Latin reading has (`Wjq` reads as `Vic`).
+    if !text.is_ascii() || letters < 3 || vowels * 3 > letters {
+        return name;
+    }
+    let latin_given = name.as_ref().map_or(0, known_given);
+    match normalize_written(&from_wrong_layout(text)) {
+        Ok(mut decoded) if known_given(&decoded) >= 3.max(latin_given + 1) => {
+            decoded.original = text.trim().to_string();
+            Ok(decoded)
+        }
+        _ => name,
+    }
+}
+
+/// The text a Russian ЙЦУКЕН keyboard gives for the keys of Latin (QWERTY) text. Punctuation
+/// keys count as letters (`[` is `х`, `,` is `б`) only before a letter: `K.` stays an initial.
+fn from_wrong_layout(text: &str) -> String {
+    const KEYS: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    const CYRILLIC: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let lower = c.to_ascii_lowercase();
+            let letter_next = chars.get(i + 1).is_some_and(char::is_ascii_alphabetic);
+            if !c.is_ascii_alphabetic() && !letter_next {
+                return c;
+            }
+            match KEYS.chars().position(|k| k == lower) {
+                Some(i) => {
+                    let r = CYRILLIC.chars().nth(i).unwrap_or(c);
+                    if c.is_ascii_uppercase() {
+                        r.to_uppercase().next().unwrap_or(r)
+                    } else {
+                        r
+                    }
+                }
+                None => c,
+            }
+        })
+        .collect()
+}
+
+/// [`normalize_name`] of the text as written.
+fn normalize_written(text: &str) -> Result<PersonName> {
     let original = text.trim();
     let nfkc = text::nfkc(original);
     let mut words = text::words(&nfkc);
@@ -983,6 +1046,18 @@ mod tests {
         assert_eq!(name("ИП Сидоров С.С.").normalized, "сидоров с с");
         assert_eq!(name("Mary-Jane O’Neil").normalized, "mary-jane o'neil");
         assert_eq!(name("  Иванов   Иван ").original, "Иванов   Иван");
+    }
+
+    #[test]
+    fn a_name_typed_in_the_wrong_keyboard_layout_is_read_as_cyrillic() {
+        let n = name("Dkflbvbh Wjq");
+        assert_eq!(n.normalized, "владимир цой");
+        assert_eq!(n.original, "Dkflbvbh Wjq");
+        assert_eq!(name("[fhbnjyjdf Bhbyf").normalized, "харитонова ирина");
+        // Latin names stay Latin, known or not.
+        assert_eq!(name("John Smith").normalized, "john smith");
+        assert_eq!(name("Omar Haddad").normalized, "omar haddad");
+        assert_eq!(name("ivan_p").normalized, "ivan p");
     }
 
     #[test]
