@@ -384,7 +384,7 @@ fn name_level(a: &NameFeatures, b: &NameFeatures) -> u8 {
     let families_agree = || {
         a.name
             .family_similarity(&b.name)
-            .is_none_or(|f| f >= FAMILY_TYPO)
+            .map_or(true, |f| f >= FAMILY_TYPO)
     };
     match a.similarity(b) {
         s if s >= 0.95 && both_full && families_agree() => 0,

@@ -10,7 +10,13 @@
 //!   share `aleksandr`), whether it is an initial or a patronymic (`-ович`, `-евна`,
 //!   `-ovich`, ...), and which full given names it can stand for (`Саша` -> Александр or
 //!   Александра, from the compiled-in table of Russian and English names and diminutives);
-//! - guesses for survivorship: `given`, `family`, `patronymic`, `gender` and a `display` form.
+//! - guesses for survivorship: `given`, `family`, `patronymic`, `gender` and a `display` form:
+//!   one word before the only comma is the family name (`Беннетт, Майкл`); a `-ович` word after
+//!   a given name of the other gender is a surname (`Елена Осенович`); with one initial and one
+//!   word, the word is the family name (`Э. Скотт`);
+//! - a Russian name typed with the keyboard in the Latin layout (`Dkflbvbh Wjq`) is read as the
+//!   Cyrillic it was meant to be (`владимир цой`) when the Latin text is vowel-poor and the
+//!   Cyrillic reading has a longer known given name; `original` keeps what was typed.
 //!
 //! [`PersonName::similarity`] is in `[0, 1]` and order-independent. Bands used by the tests and
 //! meant for callers:
@@ -450,10 +456,11 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
     // `Dkflbvbh Wjq`: a Russian name typed with the keyboard in the Latin layout. Such text has
     // few Latin vowels (Russian vowels sit on f, t, b, j, s, z keys); read it as Cyrillic when
     // that gives a known given name longer than any the Latin reading has (`Wjq` reads as `Vic`).
-    if !text.is_ascii() || letters < 3 || vowels * 3 > letters {
+    let latin_given = name.as_ref().map_or(0, known_given);
+    // A Latin reading with a known given name of four letters or more (`John`) is meant.
+    if !text.is_ascii() || letters < 3 || vowels * 3 > letters || latin_given >= 4 {
         return name;
     }
-    let latin_given = name.as_ref().map_or(0, known_given);
     match normalize_written(&from_wrong_layout(text)) {
         Ok(mut decoded) if known_given(&decoded) >= 3.max(latin_given + 1) => {
             decoded.original = text.trim().to_string();
