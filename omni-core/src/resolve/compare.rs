@@ -78,6 +78,9 @@ pub(crate) enum Comparator {
 
 /// Level names of identifier comparisons, in order.
 const IDENTIFIER_LEVELS: &[&str] = &["agree", "agree_shared", "disagree"];
+/// Phone levels: as identifiers, plus `similar`: no number shared, but two numbers one digit
+/// apart (one wrong digit or two neighbours swapped, in the subscriber part): a typing mistake.
+const PHONE_LEVELS: &[&str] = &["agree", "agree_shared", "disagree", "similar"];
 /// Name levels: `exact` and `high` need a given and a family name on both sides (a full name says
 /// much more than a first name alone); `partial` is a good match where one side has less.
 const NAME_LEVELS: &[&str] = &["exact", "high", "partial", "low", "disagree"];
@@ -92,7 +95,8 @@ const WORDS_LEVELS: &[&str] = &["agree", "partial", "disagree"];
 impl Comparator {
     pub(crate) fn level_names(self) -> &'static [&'static str] {
         match self {
-            Comparator::Phone | Comparator::Email | Comparator::Messenger => IDENTIFIER_LEVELS,
+            Comparator::Phone => PHONE_LEVELS,
+            Comparator::Email | Comparator::Messenger => IDENTIFIER_LEVELS,
             Comparator::Name => NAME_LEVELS,
             Comparator::Patronymic => BINARY_LEVELS,
             Comparator::EmailLocal => LOCAL_LEVELS,
@@ -112,20 +116,25 @@ impl Comparator {
 
     fn default_levels(self) -> Vec<Level> {
         match self {
+            // `agree_shared`: an identifier a household or a small team shares. Two records of
+            // different people rarely share one (u), and with an agreeing full name it is the
+            // same person: relatives and colleagues have other given names.
             Comparator::Phone => levels(&[
                 ("agree", 0.70, 1e-6),
-                ("agree_shared", 0.02, 0.001),
-                ("disagree", 0.28, 0.999),
+                ("agree_shared", 0.02, 0.0005),
+                ("disagree", 0.27, 0.9994),
+                // Numbers one digit apart by chance are rare even among colleagues' lines.
+                ("similar", 0.01, 0.0001),
             ]),
             Comparator::Email => levels(&[
                 ("agree", 0.60, 1e-7),
-                ("agree_shared", 0.02, 0.001),
-                ("disagree", 0.38, 0.999),
+                ("agree_shared", 0.02, 0.0005),
+                ("disagree", 0.38, 0.9995),
             ]),
             Comparator::Messenger => levels(&[
                 ("agree", 0.50, 1e-7),
-                ("agree_shared", 0.01, 0.001),
-                ("disagree", 0.49, 0.999),
+                ("agree_shared", 0.01, 0.00025),
+                ("disagree", 0.49, 0.99975),
             ]),
             Comparator::Name => levels(&[
                 ("exact", 0.50, 0.0003),
@@ -249,10 +258,17 @@ impl CompiledModel {
                 .cloned()
                 .unwrap_or_else(|| comparator.default_levels());
             let mut w = Vec::with_capacity(wanted.len());
+            let defaults = comparator.default_levels();
             for level_name in wanted {
                 let level = given
                     .iter()
                     .find(|l| l.level == *level_name)
+                    // Models saved before the phone's `similar` level existed still load.
+                    .or_else(|| {
+                        (*comparator == Comparator::Phone && *level_name == "similar")
+                            .then(|| defaults.iter().find(|l| l.level == *level_name))
+                            .flatten()
+                    })
                     .ok_or_else(|| {
                         Error::new(
                             ErrorKind::InvalidArgument,
@@ -320,11 +336,15 @@ pub(crate) struct PairScore {
     pub levels: Vec<Option<u8>>,
     pub total: f64,
     pub decision: PairDecision,
-    /// Why a conflict was flagged.
+    /// Why a conflict was flagged, or the rule that linked a pair below the threshold.
     pub conflict: Option<&'static str>,
     /// Bits taken off the name's weight because many records carry the same full name.
     pub name_penalty: f64,
 }
+
+/// The note on a pair linked by [`PairDecision::Score`] below the threshold: agreeing names on
+/// an identifier only a few people share.
+const HOUSEHOLD: &str = "their names agree on an identifier only a few people share";
 
 /// How many comparisons come before the declared fields' (see [`comparators`]).
 const BUILTIN_COMPARATORS: usize = 11;
@@ -352,16 +372,72 @@ struct KeyAgreement {
     few: bool,
 }
 
+/// The least token similarity of two family names read as one name with a typo (see the name
+/// module's `typo_score`: Jaro-Winkler 0.9 and up).
+const FAMILY_TYPO: f64 = 0.9;
+
 fn name_level(a: &NameFeatures, b: &NameFeatures) -> u8 {
     let full = |n: &NameFeatures| n.name.given.is_some() && n.name.family.is_some();
     let both_full = full(a) && full(b);
+    // Full names agree as a whole only when their family names do (a typo at most): the same
+    // given name and patronymic with `Калинский` / `Калинов` are two families.
+    let families_agree = || {
+        a.name
+            .family_similarity(&b.name)
+            .map_or(true, |f| f >= FAMILY_TYPO)
+    };
     match a.similarity(b) {
-        s if s >= 0.95 && both_full => 0,
-        s if s >= 0.85 && both_full => 1,
+        s if s >= 0.95 && both_full && families_agree() => 0,
+        s if s >= 0.85 && both_full && families_agree() => 1,
         s if s >= 0.85 => 2,
+        // `Ксюша` against `Ксения Леснина`: the given name the shorter name has is the other's
+        // (a nickname, another script), which is what one side lacking the family name allows.
+        s if s >= 0.6 && !both_full && a.name.given_names_shared(&b.name) => 2,
         s if s >= 0.6 => 3,
         _ => 4,
     }
+}
+
+/// Whether two phone numbers (E.164 link keys) are one typing mistake apart: the same length,
+/// and one digit wrong or two neighbouring digits swapped, among the last seven digits (the
+/// subscriber number; the country and area codes agree). Numbers with an extension are an
+/// office's lines and are left out.
+fn phones_one_digit_apart(x: &str, y: &str) -> bool {
+    let (x, y) = (x.as_bytes(), y.as_bytes());
+    if x.len() != y.len() || x.len() < 9 || x.contains(&b';') || y.contains(&b';') {
+        return false;
+    }
+    let tail = x.len() - 7;
+    let mut diff = x.iter().zip(y).enumerate().filter(|(_, (p, q))| p != q);
+    match (diff.next(), diff.next(), diff.next()) {
+        (Some((i, _)), None, None) => i >= tail,
+        (Some((i, _)), Some((j, _)), None) => {
+            i >= tail && j == i + 1 && x[i] == y[j] && x[j] == y[i]
+        }
+        _ => false,
+    }
+}
+
+/// Whether any phone of one record is one typing mistake from a phone of the other.
+fn phones_similar(a: &Prepared, b: &Prepared) -> bool {
+    fn phones(p: &Prepared) -> impl Iterator<Item = &str> + Clone {
+        p.keys
+            .iter()
+            .filter(|k| k.family == KeyFamily::Id(IdentifierKind::Phone))
+            .map(|k| k.value.as_str())
+    }
+    let theirs = phones(b);
+    phones(a).any(|x| theirs.clone().any(|y| phones_one_digit_apart(x, y)))
+}
+
+/// Whether an email local part spells a family name of either record (`ymakarova`,
+/// `ostrovskii_a`): with agreeing names, such a local part repeats the name.
+fn local_repeats_name(local: &str, a: &Prepared, b: &Prepared) -> bool {
+    [a, b].iter().any(|p| {
+        p.name
+            .as_ref()
+            .is_some_and(|n| n.name.family_in_handle(local))
+    })
 }
 
 /// Whether a record's own family name shows up in its email local parts or usernames
@@ -422,6 +498,22 @@ fn name_in_handle_level(a: &Prepared, b: &Prepared) -> Option<u8> {
     }
 }
 
+/// Whether a record without a name has a username or email local part that spells the other
+/// record's family name with another given name (`aleksandra_kiseleva@` against `Лена
+/// Киселева`): a relative's or namesake's account, so a shared phone is not proof.
+fn handle_names_someone_else(a: &Prepared, b: &Prepared) -> bool {
+    let one_way = |named: &Prepared, other: &Prepared| {
+        other.name.is_none()
+            && named.name.as_ref().is_some_and(|n| {
+                other
+                    .handle_keys
+                    .iter()
+                    .any(|h| n.name.handle_names_someone_else(h))
+            })
+    };
+    one_way(a, b) || one_way(b, a)
+}
+
 /// Whether both names carry a patronymic, and if so whether they agree (same comparison key,
 /// or one typo apart).
 fn patronymic_level(a: &NameFeatures, b: &NameFeatures) -> Option<u8> {
@@ -432,6 +524,11 @@ fn patronymic_level(a: &NameFeatures, b: &NameFeatures) -> Option<u8> {
             .find(|t| t.role == NameRole::Patronymic && !t.initial)
             .map(|t| t.key.clone())
     };
+    // `Валя Евсеович`: with no other family name, a word ending in `-ович` may be the surname,
+    // which the name comparison has already counted.
+    if a.name.family.is_none() || b.name.family.is_none() {
+        return None;
+    }
     let (x, y) = (key(a)?, key(b)?);
     Some(u8::from(x != y && jaro_winkler(&x, &y) < 0.93))
 }
@@ -565,6 +662,7 @@ pub(crate) fn compare(
         }
     }
 
+    let shares_identifier = groups.iter().any(|g| g.personal || g.few);
     let mut levels: Vec<Option<u8>> = vec![None; n];
     let mut personal_families = 0usize;
     let mut name_clearly_different = false;
@@ -584,7 +682,11 @@ pub(crate) fn compare(
                 } else if g.common {
                     Some(1)
                 } else if g.a_has && g.b_has {
-                    Some(2)
+                    if *comparator == Comparator::Phone && phones_similar(a, b) {
+                        Some(3)
+                    } else {
+                        Some(2)
+                    }
                 } else {
                     None
                 }
@@ -593,7 +695,9 @@ pub(crate) fn compare(
                 (Some(x), Some(y)) => {
                     let level = name_level(x, y);
                     names_agree = level <= 2;
-                    if level <= 1 {
+                    // Name commonness matters between random records; records that share a
+                    // household's or a person's identifier are not random.
+                    if level <= 1 && !shares_identifier {
                         if let (Some(ka), Some(kb)) = (a.name_frequency, b.name_frequency) {
                             if ka == kb {
                                 name_penalty = name_commonness_penalty(name_records(ka));
@@ -619,24 +723,35 @@ pub(crate) fn compare(
                     // again, not something independent of it: namesakes get such addresses too.
                     None
                 } else {
-                    let best = a
+                    let (best, local) = a
                         .email_locals
                         .iter()
                         .flat_map(|x| b.email_locals.iter().map(move |y| (x, y)))
-                        .map(|(x, y)| if x == y { 1.0 } else { jaro_winkler(x, y) })
-                        .fold(0.0f64, f64::max);
-                    Some(if best >= 1.0 {
-                        0
-                    } else if best >= 0.92 {
-                        1
+                        .map(|(x, y)| (if x == y { 1.0 } else { jaro_winkler(x, y) }, x))
+                        .fold((0.0f64, ""), |m, (s, x)| if s > m.0 { (s, x) } else { m });
+                    if best >= 0.92 && names_agree && local_repeats_name(local, a, b) {
+                        // The same, when the name is misspelt on one record (`Макароыа`) or
+                        // the local part is the other's: it repeats the agreeing name.
+                        None
                     } else {
-                        2
-                    })
+                        Some(if best >= 1.0 {
+                            0
+                        } else if best >= 0.92 {
+                            1
+                        } else {
+                            2
+                        })
+                    }
                 }
             }
             // A local part that matches the other record's local part already says this.
             Comparator::NameInHandle if matches!(levels[pos - 1], Some(0) | Some(1)) => None,
-            Comparator::NameInHandle => name_in_handle_level(a, b),
+            Comparator::NameInHandle => {
+                if handle_names_someone_else(a, b) {
+                    name_clearly_different = true;
+                }
+                name_in_handle_level(a, b)
+            }
             Comparator::City => match (&a.city, &b.city) {
                 (Some(x), Some(y)) => Some(u8::from(x != y)),
                 _ => None,
@@ -702,6 +817,11 @@ pub(crate) fn compare(
         )
     } else if total >= model.threshold {
         (PairDecision::Score, None)
+    } else if names_agree && !name_clearly_different && groups.iter().any(|g| g.few) {
+        // A household's or small team's identifier narrows the candidates to a few people who
+        // have other given names: on it, agreeing names (`Ксюша` and `Ксения Леснина`) are
+        // one person.
+        (PairDecision::Score, Some(HOUSEHOLD))
     } else {
         (PairDecision::None, None)
     };
@@ -880,6 +1000,9 @@ pub(crate) fn explain(
                 shared.join(", ")
             )
         }
+        PairDecision::Score if score.conflict == Some(HOUSEHOLD) => {
+            format!("linked: {HOUSEHOLD} (total {:.1} bits)", score.total)
+        }
         PairDecision::Score => format!(
             "linked: total {:.1} bits reaches the threshold {:.1}",
             score.total, model.threshold
@@ -914,6 +1037,35 @@ mod tests {
         assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 0.001);
         assert_eq!(jaro_winkler("ivan", "ivan"), 1.0);
         assert_eq!(jaro_winkler("", "ivan"), 0.0);
+    }
+
+    #[test]
+    fn phones_one_typo_apart() {
+        assert!(phones_one_digit_apart("+79839527595", "+79839527598"));
+        assert!(phones_one_digit_apart("+79839527595", "+79839525795"));
+        assert!(!phones_one_digit_apart("+79839527595", "+79839527595"));
+        // Two wrong digits, a different area code, an extension: other numbers.
+        assert!(!phones_one_digit_apart("+79839527595", "+79839527588"));
+        assert!(!phones_one_digit_apart("+74959527595", "+74999527595"));
+        assert!(!phones_one_digit_apart(
+            "+74951234567;ext=204",
+            "+74951234567;ext=205"
+        ));
+        assert!(!phones_one_digit_apart("+7983952759", "+79839527595"));
+    }
+
+    #[test]
+    fn old_models_without_the_phone_similar_level_still_load() {
+        let mut model = MatchModel::default();
+        model
+            .comparisons
+            .get_mut("phone")
+            .unwrap()
+            .retain(|l| l.level != "similar");
+        let compiled = CompiledModel::new(&model, &[]).unwrap();
+        assert_eq!(compiled.weights[0].len(), PHONE_LEVELS.len());
+        model.comparisons.get_mut("phone").unwrap().pop();
+        assert!(CompiledModel::new(&model, &[]).is_err());
     }
 
     #[test]

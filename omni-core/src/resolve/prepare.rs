@@ -350,7 +350,15 @@ impl Preparer {
                 .push(format!("{at}: {raw:?} is a placeholder number")),
             Ok(phone) if phone.valid => {
                 let value = match &phone.extension {
-                    Some(ext) => format!("{};ext={ext}", phone.e164),
+                    Some(ext) => {
+                        // The number without the extension is the office's switchboard: it
+                        // counts the colleagues who use it, and is weak evidence only.
+                        p.weak_keys.push(LinkKey {
+                            family: KeyFamily::Id(IdentifierKind::Phone),
+                            value: phone.e164.clone(),
+                        });
+                        format!("{};ext={ext}", phone.e164)
+                    }
                     None => phone.e164,
                 };
                 p.keys.push(LinkKey {

@@ -570,3 +570,226 @@ fn an_exact_name_that_many_records_carry_weighs_less() {
         "{rare} {very_common}"
     );
 }
+
+fn named(id: &str, name: &str, phones: &[&str], emails: &[&str], d: u32) -> Observation {
+    let mut o = obs(id, Channel::WebForm, d);
+    o.name = (!name.is_empty()).then(|| name.to_string());
+    o.phones = phones.iter().map(|p| p.to_string()).collect();
+    o.emails = emails.iter().map(|e| e.to_string()).collect();
+    o
+}
+
+fn level<'a>(e: &'a omni_core::resolve::Evidence, field: &str) -> Option<&'a str> {
+    e.comparisons
+        .iter()
+        .find(|c| c.field == field)
+        .map(|c| c.level.as_str())
+}
+
+#[test]
+fn a_phone_one_digit_off_links_an_agreeing_full_name_only() {
+    let mut r = resolver();
+    r.add(named("a", "Ксения Моисеева", &["8 983 277 95 95"], &[], 1))
+        .unwrap();
+    r.add(named(
+        "b",
+        "Ксения Ивановна Моисеева",
+        &["+7 (983) 277 95 98"],
+        &[],
+        2,
+    ))
+    .unwrap();
+    // Two neighbouring digits swapped is the same kind of typing mistake.
+    r.add(named("c", "Моисеева Ксения", &["+7 983 277 59 95"], &[], 3))
+        .unwrap();
+    r.add(named("d", "Ольга Смирнова", &["+7 983 277 95 96"], &[], 4))
+        .unwrap();
+    let e = r.explain("a", "b").unwrap();
+    assert_eq!(level(&e, "phone"), Some("similar"), "{e:?}");
+    assert_eq!(e.decision, PairDecision::Score, "{e:?}");
+    assert_eq!(
+        level(&r.explain("a", "c").unwrap(), "phone"),
+        Some("similar")
+    );
+    assert_eq!(r.customer_of("c"), r.customer_of("a"));
+    assert_eq!(r.explain("a", "d").unwrap().decision, PairDecision::None);
+    assert_eq!(r.customer_count(), 2, "{:?}", clusters(&r));
+}
+
+#[test]
+fn agreeing_names_on_a_household_phone_are_one_person() {
+    let mut r = resolver();
+    let phone = ["8-984-985-22-91"];
+    r.add(named("mother", "Мария Леснина", &phone, &[], 1))
+        .unwrap();
+    r.add(named("daughter", "Ксюша Леснина", &phone, &[], 2))
+        .unwrap();
+    r.add(named("wa", "Ksusha", &phone, &[], 3)).unwrap();
+    let e = r.explain("daughter", "wa").unwrap();
+    assert_eq!(level(&e, "phone"), Some("agree_shared"), "{e:?}");
+    assert_eq!(e.decision, PairDecision::Score, "{e:?}");
+    assert!(
+        e.total < e.threshold && e.reason.contains("few people"),
+        "{e:?}"
+    );
+    assert_eq!(r.customer_of("wa"), Some("daughter"));
+    assert_eq!(r.customer_of("mother"), Some("mother"));
+    // The same full name on a household phone links even when the name is common.
+    let mut r = resolver();
+    r.add(named("h", "Сергей Волков", &["+74951112233"], &[], 1))
+        .unwrap();
+    r.add(named("w", "Елена Волкова", &["+74951112233"], &[], 2))
+        .unwrap();
+    r.add(named("w2", "Волкова Елена", &["+7 495 111-22-33"], &[], 3))
+        .unwrap();
+    assert_eq!(r.customer_of("w2"), Some("w"));
+    assert_eq!(r.customer_count(), 2);
+}
+
+#[test]
+fn a_switchboard_seen_with_extensions_does_not_link_by_itself() {
+    let mut r = resolver();
+    r.add(named(
+        "ivan",
+        "Иван Петров",
+        &["+7 495 123-45-67 доб. 204"],
+        &[],
+        1,
+    ))
+    .unwrap();
+    r.add(named(
+        "olga",
+        "Ольга Сидорова",
+        &["+7 495 123-45-67 доб. 310"],
+        &[],
+        2,
+    ))
+    .unwrap();
+    r.add(named(
+        "petr",
+        "Пётр Кузнецов",
+        &["+7 (495) 123-45-67"],
+        &[],
+        3,
+    ))
+    .unwrap();
+    r.add(named("sms", "", &["84951234567"], &[], 4)).unwrap();
+    assert_ne!(
+        r.customer_of("sms"),
+        r.customer_of("petr"),
+        "{:?}",
+        clusters(&r)
+    );
+    assert_eq!(r.customer_count(), 4);
+}
+
+#[test]
+fn a_nameless_record_whose_address_names_a_relative_is_not_merged_by_a_family_phone() {
+    let mut r = resolver();
+    r.add(named(
+        "lena",
+        "Лена Киселева",
+        &["+7 979 176-86-68"],
+        &[],
+        1,
+    ))
+    .unwrap();
+    let out = r
+        .add(named(
+            "sms",
+            "",
+            &["89791768668"],
+            &["aleksandra_kiseleva@icloud.com"],
+            2,
+        ))
+        .unwrap();
+    assert_eq!(r.customer_count(), 2);
+    assert_eq!(out.conflicts.len(), 1, "{out:?}");
+    // Her own address, or one that names nobody else, links as before.
+    r.add(named(
+        "sms2",
+        "",
+        &["89791768668"],
+        &["helen.kiseleva@mail.ru"],
+        3,
+    ))
+    .unwrap();
+    assert_eq!(r.customer_of("sms2"), Some("lena"));
+}
+
+#[test]
+fn an_email_local_part_that_spells_the_agreeing_name_adds_nothing() {
+    let mut r = resolver();
+    r.add(named(
+        "a",
+        "Andrey Ostrovsky",
+        &[],
+        &["ostrovskii_a@mail.ru"],
+        1,
+    ))
+    .unwrap();
+    r.add(named(
+        "b",
+        "Андрей Островский",
+        &["89383396186"],
+        &["ostrovskii_a@hotmail.com"],
+        2,
+    ))
+    .unwrap();
+    // Also when one record misspells the name.
+    r.add(named(
+        "c",
+        "Лена Макароыа",
+        &["+7 910 391-63-54"],
+        &["ymakarova@mail.ru"],
+        3,
+    ))
+    .unwrap();
+    r.add(named(
+        "d",
+        "Макарова Елена",
+        &["89158346243"],
+        &["ymakarova@gmail.com"],
+        4,
+    ))
+    .unwrap();
+    for (x, y) in [("a", "b"), ("c", "d")] {
+        let e = r.explain(x, y).unwrap();
+        assert_eq!(level(&e, "email_local"), None, "{e:?}");
+        assert_eq!(e.decision, PairDecision::None, "{e:?}");
+    }
+    // A local part that is not the name is evidence of its own.
+    let mut r = resolver();
+    r.add(named(
+        "a",
+        "Андрей Островский",
+        &[],
+        &["zvezdochet77@mail.ru"],
+        1,
+    ))
+    .unwrap();
+    r.add(named(
+        "b",
+        "Andrey Ostrovsky",
+        &[],
+        &["zvezdochet77@gmail.com"],
+        2,
+    ))
+    .unwrap();
+    assert_eq!(r.explain("a", "b").unwrap().decision, PairDecision::Score);
+}
+
+#[test]
+fn an_english_name_written_in_cyrillic_on_a_shared_phone_is_not_a_conflict() {
+    let mut r = resolver();
+    r.add(named("crm", "беннетт, майкл", &["+79388785635"], &[], 1))
+        .unwrap();
+    r.add(named("tg", "Mike Bennett", &["8 938 878 56 35"], &[], 2))
+        .unwrap();
+    r.add(named("call", "Аллен Дэниел", &["+447727121435"], &[], 3))
+        .unwrap();
+    r.add(named("form", "Danny Allen", &["0044 7727 121435"], &[], 4))
+        .unwrap();
+    assert_eq!(r.customer_of("tg"), Some("crm"));
+    assert_eq!(r.customer_of("form"), Some("call"));
+}

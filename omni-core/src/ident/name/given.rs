@@ -309,6 +309,8 @@ mod tests {
             ("Jon", ["john", "jonathan"]),
             ("leo", ["leo", "leonard"]),
             ("neil", ["neil", "cornelius"]),
+            // Кира is a woman's name and a man's Кирилл for short.
+            ("kira", ["kirill", "kira"]),
         ];
         let table = given_names();
         let mut shared = Vec::new();

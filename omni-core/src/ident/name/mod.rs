@@ -10,7 +10,13 @@
 //!   share `aleksandr`), whether it is an initial or a patronymic (`-ович`, `-евна`,
 //!   `-ovich`, ...), and which full given names it can stand for (`Саша` -> Александр or
 //!   Александра, from the compiled-in table of Russian and English names and diminutives);
-//! - guesses for survivorship: `given`, `family`, `patronymic`, `gender` and a `display` form.
+//! - guesses for survivorship: `given`, `family`, `patronymic`, `gender` and a `display` form:
+//!   one word before the only comma is the family name (`Беннетт, Майкл`); a `-ович` word after
+//!   a given name of the other gender is a surname (`Елена Осенович`); with one initial and one
+//!   word, the word is the family name (`Э. Скотт`);
+//! - a Russian name typed with the keyboard in the Latin layout (`Dkflbvbh Wjq`) is read as the
+//!   Cyrillic it was meant to be (`владимир цой`) when the Latin text is vowel-poor and the
+//!   Cyrillic reading has a longer known given name; `original` keeps what was typed.
 //!
 //! [`PersonName::similarity`] is in `[0, 1]` and order-independent. Bands used by the tests and
 //! meant for callers:
@@ -282,6 +288,112 @@ impl PersonName {
         blocking::blocking_keys(self)
     }
 
+    /// How well the family names agree, from 0 to 1: for each name's family-name tokens, the
+    /// best token similarity with any word of the other name (so a wrong guess of which word is
+    /// the family name does not matter), the lower of the two sides. `None` when either name has
+    /// no family name.
+    pub(crate) fn family_similarity(&self, other: &PersonName) -> Option<f64> {
+        let one_way = |a: &PersonName, b: &PersonName| {
+            a.tokens
+                .iter()
+                .filter(|t| t.role == NameRole::Family && !t.initial)
+                .map(|f| {
+                    b.tokens
+                        .iter()
+                        .filter(|t| !t.initial && t.kind != TokenKind::Particle)
+                        .map(|t| similarity::token_similarity(f, t))
+                        .fold(0.0f64, f64::max)
+                })
+                .reduce(f64::max)
+        };
+        Some(one_way(self, other)?.min(one_way(other, self)?))
+    }
+
+    /// Whether a given name of one can be a given name of the other (a shared given-name table
+    /// entry: the same name, a nickname or another script). Allocation-free.
+    pub(crate) fn given_names_shared(&self, other: &PersonName) -> bool {
+        let table = given_names();
+        self.tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Given)
+            .filter_map(|t| t.given)
+            .any(|ga| {
+                other
+                    .tokens
+                    .iter()
+                    .filter(|t| t.role == NameRole::Given)
+                    .filter_map(|t| t.given)
+                    .any(|gb| table.same_name(ga, gb))
+            })
+    }
+
+    /// Whether an email local part or username as typed (`ostrovskii_a`, `maryjohnson85`) spells
+    /// this name's family name: a part between separators has the family name's comparison
+    /// key, or the letters contain the start of its Latin spelling (all but the last two
+    /// letters, at least four: endings are spelt many ways).
+    pub(crate) fn family_in_handle(&self, handle: &str) -> bool {
+        let letters: String = handle
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        self.tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Family && !t.initial && t.key.len() >= 4)
+            .any(|family| {
+                let latin = if family.text.chars().any(is_cyrillic) {
+                    key::readable_latin(&family.text).to_ascii_lowercase()
+                } else {
+                    family.text.clone()
+                };
+                let len = latin.chars().count();
+                let stem: String = latin.chars().take(len.saturating_sub(2).max(4)).collect();
+                (stem.len() >= 4 && letters.contains(&stem))
+                    || handle
+                        .split(|c: char| !c.is_alphabetic())
+                        .any(|part| part.len() >= 4 && comparison_key(part).contains(&family.key))
+            })
+    }
+
+    /// Whether a username or email local part (as a comparison key, `aleksandrakiseleva`) spells
+    /// this name's family name together with another person's given name: the handle minus the
+    /// family name (and digits, dots, underscores) is a known given name that none of this
+    /// name's recognised given names can be (`Лена Киселева` against `aleksandra_kiseleva`).
+    pub(crate) fn handle_names_someone_else(&self, handle: &str) -> bool {
+        let table = given_names();
+        let mine: Vec<GroupSet> = self
+            .tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Given)
+            .filter_map(|t| t.given)
+            .collect();
+        if mine.is_empty() {
+            return false;
+        }
+        self.tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Family && !t.initial && t.key.len() >= 4)
+            .any(|family| {
+                let Some(at) = handle.find(family.key.as_str()) else {
+                    return false;
+                };
+                let rest = |s: &str| {
+                    s.trim_matches(|c: char| !c.is_ascii_alphabetic())
+                        .to_string()
+                };
+                let (before, after) = (rest(&handle[..at]), rest(&handle[at + family.key.len()..]));
+                // A surname's feminine or plural ending left over (`kiselev` in `kiseleva`).
+                let other = match (before.len() >= 3, after.len() >= 3) {
+                    (true, false) => before,
+                    (false, true) => after,
+                    _ => return false,
+                };
+                table
+                    .lookup(&other)
+                    .is_some_and(|set| !mine.iter().any(|&g| table.same_name(g, set)))
+            })
+    }
+
     /// Whether both names have a recognised given name and no given name of one can be one of
     /// the other's (no shared given-name table entry: not a nickname, another script or the
     /// same name). Allocation-free, for comparing many pairs.
@@ -326,6 +438,70 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
     if text.len() > MAX_NAME_INPUT {
         return Err(Error::too_large("name input", text.len(), MAX_NAME_INPUT));
     }
+    let name = normalize_written(text);
+    // The longest word read as a known given name, in letters (0 when there is none).
+    let known_given = |n: &PersonName| {
+        n.tokens
+            .iter()
+            .filter(|t| t.given.is_some())
+            .map(|t| t.text.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let letters = text.chars().filter(char::is_ascii_alphabetic).count();
+    let vowels = text
+        .chars()
+        .filter(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u'))
+        .count();
+    // `Dkflbvbh Wjq`: a Russian name typed with the keyboard in the Latin layout. Such text has
+    // few Latin vowels (Russian vowels sit on f, t, b, j, s, z keys); read it as Cyrillic when
+    // that gives a known given name longer than any the Latin reading has (`Wjq` reads as `Vic`).
+    let latin_given = name.as_ref().map_or(0, known_given);
+    // A Latin reading with a known given name of four letters or more (`John`) is meant.
+    if !text.is_ascii() || letters < 3 || vowels * 3 > letters || latin_given >= 4 {
+        return name;
+    }
+    match normalize_written(&from_wrong_layout(text)) {
+        Ok(mut decoded) if known_given(&decoded) >= 3.max(latin_given + 1) => {
+            decoded.original = text.trim().to_string();
+            Ok(decoded)
+        }
+        _ => name,
+    }
+}
+
+/// The text a Russian ЙЦУКЕН keyboard gives for the keys of Latin (QWERTY) text. Punctuation
+/// keys count as letters (`[` is `х`, `,` is `б`) only before a letter: `K.` stays an initial.
+fn from_wrong_layout(text: &str) -> String {
+    const KEYS: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    const CYRILLIC: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let lower = c.to_ascii_lowercase();
+            let letter_next = chars.get(i + 1).is_some_and(char::is_ascii_alphabetic);
+            if !c.is_ascii_alphabetic() && !letter_next {
+                return c;
+            }
+            match KEYS.chars().position(|k| k == lower) {
+                Some(i) => {
+                    let r = CYRILLIC.chars().nth(i).unwrap_or(c);
+                    if c.is_ascii_uppercase() {
+                        r.to_uppercase().next().unwrap_or(r)
+                    } else {
+                        r
+                    }
+                }
+                None => c,
+            }
+        })
+        .collect()
+}
+
+/// [`normalize_name`] of the text as written.
+fn normalize_written(text: &str) -> Result<PersonName> {
     let original = text.trim();
     let nfkc = text::nfkc(original);
     let mut words = text::words(&nfkc);
@@ -405,7 +581,15 @@ pub fn normalize_name(text: &str) -> Result<PersonName> {
         ));
     }
     let normalized = join_text(&tokens);
-    assign_roles(&mut tokens);
+    // `Williams, Mary` / `Иванов, Иван Петрович`: one word before the only comma is the family
+    // name (how CRMs and exports write "Last, First").
+    let family_first = match nfkc.split_once(',') {
+        Some((before, after)) => {
+            !after.contains(',') && text::words(before).len() == 1 && !text::words(after).is_empty()
+        }
+        None => false,
+    };
+    assign_roles(&mut tokens, family_first);
     let gender = gender_of(&tokens);
     let mut compare_order: Vec<u8> = (0..tokens.len().min(u8::MAX as usize) as u8)
         .filter(|&i| tokens[i as usize].kind != TokenKind::Particle)
@@ -658,6 +842,8 @@ struct Unit {
     patronymic: bool,
     surname_form: bool,
     cyrillic: bool,
+    /// The gender a known given name or a patronymic ending marks.
+    gender: Option<Gender>,
     role: Option<NameRole>,
 }
 
@@ -670,7 +856,7 @@ impl Unit {
 
 /// Guesses each token's role from given-name knowledge, patronymic endings and word order
 /// (`Фамилия Имя Отчество`, `Имя Отчество Фамилия`, `Имя Фамилия`, `Фамилия И. О.`).
-fn assign_roles(tokens: &mut [NameToken]) {
+fn assign_roles(tokens: &mut [NameToken], family_first: bool) {
     let n = tokens.last().map_or(0, |t| t.word as usize + 1);
     let mut units = vec![Unit::default(); n];
     for t in tokens.iter() {
@@ -683,6 +869,28 @@ fn assign_roles(tokens: &mut [NameToken]) {
         u.patronymic = t.kind == TokenKind::Patronymic;
         u.surname_form |= t.kind == TokenKind::Full && t.form.is_some();
         u.cyrillic |= t.text.chars().any(is_cyrillic);
+        u.gender = match (t.kind, t.given, t.form) {
+            (TokenKind::Patronymic, _, Some(form)) => Some(form.gender),
+            (TokenKind::Full, Some(set), _) => given_names().gender(set),
+            _ => u.gender,
+        };
+    }
+    // `Елена Осенович`: a patronymic agrees with the gender of the given name before it, so a
+    // masculine `-ович` after a feminine name (or `-овна` after a masculine one) is a surname
+    // (Belarusian and Serbian surnames end in `-ович`, `-евич` for both genders).
+    let agrees = |p: &Unit, g: &Unit| !matches!((p.gender, g.gender), (Some(x), Some(y)) if x != y);
+    // `Williams, Mary`: the first word is the family name, whatever else it could be.
+    let family_first = family_first && n >= 2 && units[0].free() && !units[0].patronymic;
+    if family_first {
+        units[0].role = Some(NameRole::Family);
+    }
+    // `Э. Скотт`, `Petrov I.`: one initial and one word: the initial is the given name's, the
+    // word the family name, even when it could be a given name too (Scott, Martin, Thomas).
+    if !family_first && n == 2 && units.iter().filter(|u| u.initial).count() == 1 {
+        let word = usize::from(units[0].initial);
+        if units[word].free() && !units[word].patronymic {
+            units[word].role = Some(NameRole::Family);
+        }
     }
     // `Рашид Ильхам оглы`: the word before a Turkic marker is the patronymic.
     for i in 1..n {
@@ -693,10 +901,11 @@ fn assign_roles(tokens: &mut [NameToken]) {
     }
     // Patronymic: a patronymic-looking word right after a given name or an initial.
     let mut given = None;
-    if let Some(p) = (1..n)
-        .rev()
-        .find(|&p| units[p].patronymic && (units[p - 1].given || units[p - 1].initial))
-    {
+    if let Some(p) = (1..n).rev().find(|&p| {
+        units[p].patronymic
+            && (units[p - 1].given || units[p - 1].initial)
+            && agrees(&units[p], &units[p - 1])
+    }) {
         units[p].role = Some(NameRole::Patronymic);
         given = Some(p - 1);
     } else if n == 3 {
@@ -738,7 +947,8 @@ fn assign_roles(tokens: &mut [NameToken]) {
                 .rev()
                 .find(|&i| units[i].free() && !units[i].patronymic)
         })
-        .or_else(|| (0..n).rev().find(|&i| units[i].free()));
+        .or_else(|| (0..n).rev().find(|&i| units[i].free()))
+        .filter(|_| !family_first);
     if let Some(f) = family {
         units[f].role = Some(NameRole::Family);
     }
@@ -784,7 +994,10 @@ fn gender_of(tokens: &[NameToken]) -> Option<Gender> {
     };
     for t in tokens {
         match (t.kind, t.given, t.form) {
-            (TokenKind::Patronymic, _, Some(form)) => vote(&mut strong, form.gender),
+            // A `-ович` surname (`Елена Осенович`) says nothing about gender.
+            (TokenKind::Patronymic, _, Some(form)) if t.role != NameRole::Family => {
+                vote(&mut strong, form.gender)
+            }
             (TokenKind::Full, Some(set), _) => {
                 if let Some(g) = table.gender(set) {
                     vote(&mut strong, g);
@@ -840,6 +1053,52 @@ mod tests {
         assert_eq!(name("ИП Сидоров С.С.").normalized, "сидоров с с");
         assert_eq!(name("Mary-Jane O’Neil").normalized, "mary-jane o'neil");
         assert_eq!(name("  Иванов   Иван ").original, "Иванов   Иван");
+    }
+
+    #[test]
+    fn a_name_typed_in_the_wrong_keyboard_layout_is_read_as_cyrillic() {
+        let n = name("Dkflbvbh Wjq");
+        assert_eq!(n.normalized, "владимир цой");
+        assert_eq!(n.original, "Dkflbvbh Wjq");
+        assert_eq!(name("[fhbnjyjdf Bhbyf").normalized, "харитонова ирина");
+        // Latin names stay Latin, known or not.
+        assert_eq!(name("John Smith").normalized, "john smith");
+        assert_eq!(name("Omar Haddad").normalized, "omar haddad");
+        assert_eq!(name("ivan_p").normalized, "ivan p");
+    }
+
+    #[test]
+    fn handles_that_spell_the_family_name() {
+        let n = name("Андрей Островский");
+        assert!(n.family_in_handle("ostrovskii_a"));
+        assert!(n.family_in_handle("a.ostrovsky85"));
+        assert!(!n.family_in_handle("zvezdochet77"));
+        let n = name("Mary Johnson");
+        assert!(n.family_in_handle("maryjohnson85"));
+    }
+
+    #[test]
+    fn a_handle_with_the_family_name_and_another_given_name_is_someone_else() {
+        let lena = name("Лена Киселева");
+        assert!(lena.handle_names_someone_else("aleksandrakiseleva"));
+        assert!(!lena.handle_names_someone_else("elenakiseleva"));
+        assert!(!lena.handle_names_someone_else("helenkiseleva"));
+        // A bare surname or an initial names nobody in particular.
+        assert!(!lena.handle_names_someone_else("kiseleva85"));
+        assert!(!lena.handle_names_someone_else("akiseleva"));
+        // Without a recognised given name there is nothing to contradict.
+        assert!(!name("Киселева").handle_names_someone_else("aleksandrakiseleva"));
+    }
+
+    #[test]
+    fn given_names_shared_and_family_similarity() {
+        assert!(name("Ksusha").given_names_shared(&name("Ксения Леснина")));
+        assert!(!name("Мария").given_names_shared(&name("Ксения Леснина")));
+        let f = |a: &str, b: &str| name(a).family_similarity(&name(b));
+        assert_eq!(f("Мартин Энтони", "Anthony Martin"), Some(1.0));
+        assert!(f("Калинский Дмитрий", "Калинов Дмитрий").unwrap() < 0.9);
+        assert!(f("Иванов Иван", "Иванва Иван").unwrap() >= 0.9);
+        assert_eq!(f("Иван", "Иван Иванов"), None);
     }
 
     #[test]
