@@ -32,13 +32,13 @@ pub(crate) struct Join {
     pub with: u32,
 }
 
-/// Where one message is: its conversation (index in its customer's list), how it joined, and the
-/// problems found while threading it.
-#[derive(Clone, Debug, PartialEq)]
+/// Where one message is: its conversation (index in its customer's list), how it joined, and
+/// whether problems were found while threading it (kept apart by the threader: few have any).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Placement {
     pub conv: u32,
     pub join: Join,
-    pub problems: Vec<Problem>,
+    pub has_problems: bool,
 }
 
 impl Default for Placement {
@@ -49,7 +49,7 @@ impl Default for Placement {
                 via: JoinKind::Start,
                 with: NONE,
             },
-            problems: Vec::new(),
+            has_problems: false,
         }
     }
 }
@@ -66,6 +66,8 @@ pub(crate) struct ConvCore {
 pub(crate) struct Scratch<'a> {
     /// Per message of the last customer computed: where it is.
     pub placements: Vec<Placement>,
+    /// Problems found in the last customer computed: (message index, problem).
+    pub problems: Vec<(u32, Problem)>,
     uf: Vec<u32>,
     keys: FxHashMap<(u8, &'a str), u32>,
     ids: FxHashMap<&'a str, u32>,
@@ -85,7 +87,7 @@ pub(crate) struct Scratch<'a> {
 
 /// Orders two records by time, then id.
 pub(crate) fn by_time_then_id(a: &Record, b: &Record) -> Ordering {
-    a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id))
+    a.time.cmp(&b.time).then_with(|| a.id().cmp(b.id()))
 }
 
 fn find(uf: &mut [u32], mut x: u32) -> u32 {
@@ -138,6 +140,8 @@ pub(crate) fn compute<'a>(
     };
     let placements = &mut scratch.placements;
     placements.clear();
+    let problems = &mut scratch.problems;
+    problems.clear();
     placements.resize(n, Placement::default());
     // One message that links to nothing: a conversation of its own.
     if n == 1 && !rec(0).is_email() && rec(0).reply_to().is_none() {
@@ -168,13 +172,11 @@ pub(crate) fn compute<'a>(
         scratch.names.clear();
         scratch
             .names
-            .extend(participants.iter().map(|&i| &*rec(i as usize).id));
+            .extend(participants.iter().map(|&i| rec(i as usize).id()));
         let threads = &mut scratch.email;
         threads.run(&scratch.facts, &scratch.names);
         for (p, problem) in threads.problems.drain(..) {
-            placements[participants[p as usize] as usize]
-                .problems
-                .push(problem);
+            problems.push((participants[p as usize], problem));
         }
         // Per thread: (thread, first participant, first parentless participant (names the
         // thread), last participant index), in order of first participant.
@@ -263,7 +265,7 @@ pub(crate) fn compute<'a>(
     ids.clear();
     if (0..n).any(|i| rec(i).reply_to().is_some()) {
         for i in 0..n {
-            ids.entry(&*rec(i).id).or_insert(i as u32);
+            ids.entry(rec(i).id()).or_insert(i as u32);
         }
     }
     for i in 0..n as u32 {
@@ -274,13 +276,21 @@ pub(crate) fn compute<'a>(
                     edges.push((i, t, JoinKind::ReplyTo));
                     union(uf, i, t);
                 }
-                Some(_) => placements[i as usize].problems.push(Problem::new(
-                    ProblemKind::ReferenceLoop,
-                    "refs.reply_to_id: the message replies to itself; ignored".to_string(),
+                Some(_) => problems.push((
+                    i,
+                    Problem::new(
+                        ProblemKind::ReferenceLoop,
+                        "refs.reply_to_id: the message replies to itself; ignored".to_string(),
+                    ),
                 )),
-                None => placements[i as usize].problems.push(Problem::new(
-                    ProblemKind::MissingParent,
-                    format!("refs.reply_to_id: {target:?} is not among the customer's messages"),
+                None => problems.push((
+                    i,
+                    Problem::new(
+                        ProblemKind::MissingParent,
+                        format!(
+                            "refs.reply_to_id: {target:?} is not among the customer's messages"
+                        ),
+                    ),
                 )),
             }
         }
@@ -332,7 +342,7 @@ pub(crate) fn compute<'a>(
         if flags[i as usize] & FIRST != 0 && flags[find(uf, i) as usize] & HAS_EMAIL == 0 {
             if let Some(p) = last_trusted {
                 let gap = (r.time - rec(p as usize).time).num_seconds();
-                if gap <= config.gap_secs(&r.channel) as i64 {
+                if gap <= config.gap_secs_named(r.channel_name()) as i64 {
                     time_edges.push((i, p));
                 }
             }

@@ -52,8 +52,9 @@ pub(crate) fn timings(members: &[u32], records: &[Option<Record>]) -> Timings {
         channels: Vec::new(),
     };
     for r in members.iter().filter_map(|&m| records[m as usize].as_ref()) {
-        if !t.channels.contains(&r.channel) {
-            t.channels.push(r.channel.clone());
+        let channel = r.channel();
+        if !t.channels.contains(&channel) {
+            t.channels.push(channel);
         }
         match r.direction {
             Direction::Inbound => {
@@ -88,7 +89,7 @@ pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary 
         };
         // The first subject names the conversation; failing that, the first inbound text.
         let has_subject = r.email.as_ref().is_some_and(|e| e.subject.is_some());
-        if r.topic.is_some()
+        if r.topic().is_some()
             && (s.topic.is_none() && (has_subject || r.direction == Direction::Inbound)
                 || has_subject && !topic_from_subject)
         {

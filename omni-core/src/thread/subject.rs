@@ -78,7 +78,11 @@ pub fn normalize_subject(subject: &str) -> (String, bool) {
 /// assert_eq!(subject_key("Re: (no subject)"), None);
 /// ```
 pub fn subject_key(subject: &str) -> Option<String> {
-    let (text, _) = normalize_subject(subject);
+    key_of_normalized(&normalize_subject(subject).0)
+}
+
+/// [`subject_key`] of a subject already normalised by [`normalize_subject`].
+pub(crate) fn key_of_normalized(text: &str) -> Option<String> {
     let mut key = text.to_lowercase();
     if key.contains('ё') {
         key = key.replace('ё', "е");

@@ -244,12 +244,13 @@ pub fn reference_keys(text: &str) -> Vec<String> {
     keys
 }
 
-/// The start of a text as a topic line: its first non-empty line, at most `limit` characters.
-pub(crate) fn topic_line(text: &str, limit: usize) -> Option<Box<str>> {
+/// The start of a text as a topic line: its first non-empty line, at most `limit` characters,
+/// and whether it was cut there (an ellipsis is due).
+pub(crate) fn topic_line(text: &str, limit: usize) -> Option<(&str, bool)> {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     match line.char_indices().nth(limit) {
-        None => Some(line.into()),
-        Some((end, _)) => Some(format!("{}…", &line[..end]).into()),
+        None => Some((line, false)),
+        Some((end, _)) => Some((&line[..end], true)),
     }
 }
 
@@ -367,11 +368,8 @@ mod tests {
 
     #[test]
     fn topic_lines_are_short() {
-        assert_eq!(
-            topic_line("\n  Привет  \nещё", 80).as_deref(),
-            Some("Привет")
-        );
-        assert_eq!(topic_line("abcdef", 3).as_deref(), Some("abc…"));
+        assert_eq!(topic_line("\n  Привет  \nещё", 80), Some(("Привет", false)));
+        assert_eq!(topic_line("abcdef", 3), Some(("abc", true)));
         assert_eq!(topic_line("  \n ", 3), None);
     }
 }
