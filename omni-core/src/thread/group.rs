@@ -64,6 +64,8 @@ pub(crate) struct ConvCore {
 /// Reusable buffers, so threading many customers does not allocate per customer.
 #[derive(Default)]
 pub(crate) struct Scratch<'a> {
+    /// Per conversation being computed: how many messages it has.
+    sizes: Vec<u32>,
     /// Per message of the last customer computed: where it is.
     pub placements: Vec<Placement>,
     /// Problems found in the last customer computed: (message index, problem).
@@ -358,16 +360,28 @@ pub(crate) fn compute<'a>(
     let conv_of_root = &mut scratch.conv_of_root;
     conv_of_root.clear();
     conv_of_root.resize(n, NONE);
-    let mut convs: Vec<Vec<u32>> = Vec::new();
+    // Sized first, so each conversation's members are allocated once.
+    let sizes = &mut scratch.sizes;
+    sizes.clear();
     for i in 0..n as u32 {
         let root = find(uf, i) as usize;
         if conv_of_root[root] == NONE {
-            conv_of_root[root] = convs.len() as u32;
-            convs.push(Vec::new());
+            conv_of_root[root] = sizes.len() as u32;
+            sizes.push(0);
         }
         let c = conv_of_root[root];
-        convs[c as usize].push(slots[i as usize]);
+        sizes[c as usize] += 1;
         placements[i as usize].conv = c;
+    }
+    let mut convs: Vec<ConvCore> = sizes
+        .iter()
+        .map(|&size| ConvCore {
+            members: Vec::with_capacity(size as usize),
+            summary: Summary::default(),
+        })
+        .collect();
+    for (i, p) in placements.iter().enumerate() {
+        convs[p.conv as usize].members.push(slots[i]);
     }
 
     // How each message joined: its email parent first, then the strongest link to an earlier
@@ -400,11 +414,9 @@ pub(crate) fn compute<'a>(
             *current = Some((other, kind));
         }
     }
-    let mut seen_conv = vec![false; convs.len()];
     for i in 0..n {
         let p = &mut placements[i];
-        let first = !seen_conv[p.conv as usize];
-        seen_conv[p.conv as usize] = true;
+        let first = convs[p.conv as usize].members[0] == slots[i];
         p.join = match (first, best[i]) {
             (_, Some((other, JoinKind::EmailReply))) => Join {
                 via: JoinKind::EmailReply,
@@ -421,11 +433,8 @@ pub(crate) fn compute<'a>(
         };
     }
 
+    for conv in &mut convs {
+        conv.summary = summarize(&conv.members, records);
+    }
     convs
-        .into_iter()
-        .map(|members| {
-            let summary = summarize(&members, records);
-            ConvCore { members, summary }
-        })
-        .collect()
 }

@@ -885,8 +885,10 @@ impl Threader {
                 error: e.at(format!("messages[{index}]")),
             });
         };
-        // Each message's customer; NONE for a message that cannot be threaded.
+        // Each message's customer (NONE for a message that cannot be threaded) and the hash of
+        // its id.
         let mut customer_of: Vec<u32> = Vec::with_capacity(messages.len());
+        let mut id_hash: Vec<u64> = Vec::with_capacity(messages.len());
         for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
             match record::validate(m).and_then(|()| Self::customer_for(m, cid.as_ref())) {
                 Ok(customer) => customer_of.push(self.customer_index(customer)),
@@ -895,6 +897,7 @@ impl Threader {
                     customer_of.push(NONE);
                 }
             }
+            id_hash.push(hash_id(&m.id));
         }
         // Each message's slot: new messages are stored customer by customer (input order within
         // a customer), so that threading a customer reads memory that lies together. A large
@@ -950,68 +953,91 @@ impl Threader {
                 touched_set.insert(c);
             }
         };
-        // Messages already in the threader that the batch moves to another customer.
-        let mut moved: Vec<u32> = Vec::new();
-        // In input order (which reads the input front to back), as if added one at a time: a
-        // repeated id is a duplicate when equal, otherwise the later message replaces the
-        // earlier one in its slot. A slot left empty (a duplicate, a replacement) stays unused.
+        // The records, built in input order (which reads the input front to back), then moved
+        // to their slots a few thousand at a time (a loop of its own, so the processor overlaps
+        // the cache misses of writing far apart).
+        const CHUNK: usize = 4096;
+        let mut built: Vec<(u32, u32, Record)> = Vec::with_capacity(CHUNK.min(new));
+        let place = |t: &mut Threader, built: &mut Vec<(u32, u32, Record)>| {
+            for (slot, c, record) in built.drain(..) {
+                t.records[slot as usize] = Some(record);
+                t.customer_of_slot[slot as usize] = c;
+            }
+        };
         for (k, m) in messages.iter().enumerate() {
             let c = customer_of[k];
             if c == NONE {
                 continue;
             }
-            let record = match self.prepare(m, customer_ids[k].as_ref()) {
-                Ok(record) => record,
+            match self.prepare(m, customer_ids[k].as_ref()) {
+                Ok(record) => {
+                    built.push((slot_of_input[k], c, record));
+                    if built.len() == CHUNK {
+                        place(self, &mut built);
+                    }
+                }
                 Err(e) => {
                     // Not expected (the message was checked above); its customer may be left
                     // without messages, which the recomputation drops.
                     reject(&mut out, k, m, e);
                     touch(c);
-                    continue;
+                    customer_of[k] = NONE;
                 }
-            };
+            }
+        }
+        place(self, &mut built);
+        drop(built);
+        // Then indexed by id, in input order as if added one at a time: a repeated id is a
+        // duplicate when equal, otherwise the later message replaces the earlier one in its
+        // slot. A slot left empty (a duplicate, a replacement) stays unused. (A loop of its own,
+        // so the processor overlaps the hash table's cache misses.)
+        let mut moved: Vec<u32> = Vec::new();
+        for (k, m) in messages.iter().enumerate() {
+            let c = customer_of[k];
+            if c == NONE {
+                continue;
+            }
+            let slot = slot_of_input[k];
             let Threader {
                 records,
                 by_id,
                 customer_of_slot,
                 ..
             } = &mut *self;
-            let id = record.id();
             let entry = by_id.entry(
-                hash_id(id),
-                |&s| records[s as usize].as_ref().is_some_and(|r| r.id() == id),
+                id_hash[k],
+                |&s| records[s as usize].as_ref().is_some_and(|r| r.id() == m.id),
                 |&s| hash_id(records[s as usize].as_ref().map_or("", |r| r.id())),
             );
-            match entry {
+            let existing = match entry {
                 hashbrown::hash_table::Entry::Vacant(v) => {
-                    let slot = slot_of_input[k];
                     v.insert(slot);
-                    records[slot as usize] = Some(record);
-                    customer_of_slot[slot as usize] = c;
                     out.added += 1;
                     touch(c);
+                    continue;
                 }
-                hashbrown::hash_table::Entry::Occupied(o) => {
-                    let slot = *o.get();
-                    let old = customer_of_slot[slot as usize];
-                    if old == c && records[slot as usize].as_ref() == Some(&record) {
-                        out.duplicates += 1;
-                        continue;
-                    }
-                    out.updated += 1;
-                    records[slot as usize] = Some(record);
-                    customer_of_slot[slot as usize] = c;
-                    touch(c);
-                    if (slot as usize) < base {
-                        touch(old);
-                        if old != c {
-                            self.remove_from_customer(old, slot);
-                            moved.push(slot);
-                        }
-                    }
+                hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
+            };
+            let record = records[slot as usize].take();
+            customer_of_slot[slot as usize] = NONE;
+            let old = customer_of_slot[existing as usize];
+            if old == c && records[existing as usize] == record {
+                out.duplicates += 1;
+                continue;
+            }
+            out.updated += 1;
+            records[existing as usize] = record;
+            customer_of_slot[existing as usize] = c;
+            touch(c);
+            if (existing as usize) < base {
+                touch(old);
+                if old != c {
+                    self.remove_from_customer(old, existing);
+                    moved.push(existing);
                 }
             }
         }
+        drop(id_hash);
         drop(customer_of);
         drop(slot_of_input);
         out.rejections.sort_by_key(|r| r.index);

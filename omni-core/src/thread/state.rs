@@ -28,6 +28,16 @@ pub(crate) struct Summary {
     pub topic: Option<u32>,
 }
 
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            state: ConversationState::Open,
+            resolved_by: None,
+            topic: None,
+        }
+    }
+}
+
 /// A conversation's timings and channels.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Timings {
@@ -77,11 +87,7 @@ pub(crate) fn timings(members: &[u32], records: &[Option<Record>]) -> Timings {
 
 /// Summarises the messages `members` (slots, oldest first).
 pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary {
-    let mut s = Summary {
-        state: ConversationState::Open,
-        resolved_by: None,
-        topic: None,
-    };
+    let mut s = Summary::default();
     let mut topic_from_subject = false;
     for &slot in members {
         let Some(r) = records[slot as usize].as_ref() else {
