@@ -78,7 +78,6 @@ pub(crate) struct Scratch<'a> {
     best: Vec<Option<(u32, JoinKind)>>,
     participants: Vec<u32>,
     facts: Vec<&'a EmailFacts>,
-    names: Vec<&'a str>,
     email: EmailThreads<'a>,
     threads: Vec<(u32, u32, u32, usize)>,
     by_subject: Vec<(&'a str, u32, u32, i64)>,
@@ -171,12 +170,10 @@ pub(crate) fn compute<'a>(
                 .as_deref()
                 .expect("participants have email facts")
         }));
-        scratch.names.clear();
-        scratch
-            .names
-            .extend(participants.iter().map(|&i| rec(i as usize).id()));
         let threads = &mut scratch.email;
-        threads.run(&scratch.facts, &scratch.names);
+        threads.run(&scratch.facts, &|p| {
+            rec(participants[p as usize] as usize).id()
+        });
         for (p, problem) in threads.problems.drain(..) {
             problems.push((participants[p as usize], problem));
         }

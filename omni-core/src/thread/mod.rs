@@ -473,8 +473,44 @@ pub struct Threader {
     /// Slots by message id, hashed from each record's own id (no second copy of the ids).
     by_id: HashTable<u32>,
     customers: Vec<Option<CustomerThreads>>,
-    /// Customer indices by customer id, hashed from each customer's own id.
-    customer_ix: HashTable<u32>,
+    /// Customer indices by customer id, with the id's start inline (most ids are compared
+    /// without reading the customer).
+    customer_ix: HashTable<CustomerKey>,
+}
+
+/// How many bytes of a customer id its index entry holds.
+const KEY_HEAD: usize = 24;
+
+/// An entry of the customer index: the customer, its id's length and first bytes.
+#[derive(Clone, Debug)]
+struct CustomerKey {
+    customer: u32,
+    len: u32,
+    head: [u8; KEY_HEAD],
+}
+
+impl CustomerKey {
+    fn new(customer: u32, id: &str) -> CustomerKey {
+        let mut head = [0u8; KEY_HEAD];
+        let n = id.len().min(KEY_HEAD);
+        head[..n].copy_from_slice(&id.as_bytes()[..n]);
+        CustomerKey {
+            customer,
+            len: id.len() as u32,
+            head,
+        }
+    }
+
+    /// Whether this entry is customer `id`; `customers` is read only for long ids.
+    fn is(&self, id: &str, customers: &[Option<CustomerThreads>]) -> bool {
+        let n = id.len().min(KEY_HEAD);
+        self.len as usize == id.len()
+            && self.head[..n] == id.as_bytes()[..n]
+            && (id.len() <= KEY_HEAD
+                || customers[self.customer as usize]
+                    .as_ref()
+                    .is_some_and(|ct| &*ct.id == id))
+    }
 }
 
 /// The hash of an id in the threader's tables.
@@ -573,24 +609,16 @@ impl Threader {
     fn customer_of_id(&self, id: &str) -> Option<u32> {
         let customers = &self.customers;
         self.customer_ix
-            .find(hash_id(id), |&c| {
-                customers[c as usize]
-                    .as_ref()
-                    .is_some_and(|ct| &*ct.id == id)
-            })
-            .copied()
+            .find(hash_id(id), |k| k.is(id, customers))
+            .map(|k| k.customer)
     }
 
     /// The customer index for `id`, created if new.
     fn customer_index(&mut self, id: &str) -> u32 {
         let hash = hash_id(id);
         let customers = &self.customers;
-        if let Some(&c) = self.customer_ix.find(hash, |&c| {
-            customers[c as usize]
-                .as_ref()
-                .is_some_and(|ct| &*ct.id == id)
-        }) {
-            return c;
+        if let Some(k) = self.customer_ix.find(hash, |k| k.is(id, customers)) {
+            return k.customer;
         }
         let c = self.customers.len() as u32;
         self.customers.push(Some(CustomerThreads {
@@ -599,9 +627,14 @@ impl Threader {
             convs: Vec::new(),
         }));
         let customers = &self.customers;
-        self.customer_ix.insert_unique(hash, c, |&x| {
-            hash_id(customers[x as usize].as_ref().map_or("", |ct| &ct.id))
-        });
+        self.customer_ix
+            .insert_unique(hash, CustomerKey::new(c, id), |k| {
+                hash_id(
+                    customers[k.customer as usize]
+                        .as_ref()
+                        .map_or("", |ct| &ct.id),
+                )
+            });
         c
     }
 
@@ -610,7 +643,10 @@ impl Threader {
         let Some(ct) = self.customers[c as usize].as_ref() else {
             return;
         };
-        if let Ok(entry) = self.customer_ix.find_entry(hash_id(&ct.id), |&x| x == c) {
+        if let Ok(entry) = self
+            .customer_ix
+            .find_entry(hash_id(&ct.id), |k| k.customer == c)
+        {
             entry.remove();
         }
     }
