@@ -64,9 +64,10 @@ fn new_container(containers: &mut Vec<Container>, message: u32) -> u32 {
 }
 
 impl<'a> EmailThreads<'a> {
-    /// Threads `items` (in the fixed processing order); `names` are the participants' message
-    /// ids for problem texts. The results replace those of the previous call.
-    pub(crate) fn run(&mut self, items: &[&'a EmailFacts], names: &[&str]) {
+    /// Threads `items` (in the fixed processing order); `name` gives a participant's message
+    /// id for problem texts (read only when there is a problem). The results replace those of
+    /// the previous call.
+    pub(crate) fn run(&mut self, items: &[&'a EmailFacts], name: &dyn Fn(u32) -> &'a str) {
         let containers = &mut self.containers;
         let table = &mut self.table;
         let own = &mut self.own;
@@ -93,7 +94,7 @@ impl<'a> EmailThreads<'a> {
                                 ProblemKind::DuplicateMessageId,
                                 format!(
                                     "refs.message_id: {id:?} is also the Message-ID of message {:?}; threaded as a copy",
-                                    names[first as usize]
+                                    name(first)
                                 ),
                             ),
                         ));
@@ -138,7 +139,7 @@ impl<'a> EmailThreads<'a> {
                         ProblemKind::ReferenceLoop,
                         format!(
                             "refs: the references of {:?} lead back to itself; that link is ignored",
-                            names[p as usize]
+                            name(p)
                         ),
                     ),
                 ));
@@ -204,9 +205,9 @@ impl<'a> EmailThreads<'a> {
 
 /// Threads `items` with fresh buffers (see [`EmailThreads::run`]).
 #[cfg(test)]
-fn thread_emails<'a>(items: &[&'a EmailFacts], names: &[&str]) -> EmailThreads<'a> {
+fn thread_emails<'a>(items: &[&'a EmailFacts], names: &[&'a str]) -> EmailThreads<'a> {
     let mut t = EmailThreads::default();
-    t.run(items, names);
+    t.run(items, &|p| names[p as usize]);
     t
 }
 

@@ -102,7 +102,7 @@ impl Threader {
         conversation_id: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<FollowUpCheck> {
-        let &slot = self.by_id.get(conversation_id).ok_or_else(|| {
+        let slot = self.slot_of(conversation_id).ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
                 format!("conversation_id: no conversation or message {conversation_id:?}"),
@@ -111,7 +111,7 @@ impl Threader {
         let ct = self.customer(slot);
         let k = self.placements[slot as usize].conv;
         let conv = &ct.convs[k as usize];
-        let conv_id = self.record(conv.members[0]).id.to_string();
+        let conv_id = self.record(conv.members[0]).id().to_string();
         let since = since.unwrap_or_else(|| {
             super::state::timings(&conv.members, &self.records)
                 .last_outbound
@@ -122,9 +122,9 @@ impl Threader {
             let r = self.record(slot);
             FollowUpReason {
                 kind,
-                message_id: r.id.to_string(),
+                message_id: r.id().to_string(),
                 conversation_id: self.conversation_id_of_slot(slot).to_string(),
-                channel: r.channel.clone(),
+                channel: r.channel(),
                 at: r.time,
                 detail,
             }
@@ -137,7 +137,7 @@ impl Threader {
                         by,
                         format!(
                             "the conversation was already resolved by message {:?}",
-                            &*self.record(by).id
+                            self.record(by).id()
                         ),
                     ));
                 }
@@ -149,7 +149,7 @@ impl Threader {
             let here = self.placements[s as usize].conv == k;
             let sig = r.signals;
             let when = r.time.format("%Y-%m-%d %H:%M UTC");
-            let channel = r.channel.name();
+            let channel = r.channel_name();
             let (kind, detail) = if sig.has(Signals::PAYMENT) {
                 (
                     FollowUpReasonKind::PaymentReceived,

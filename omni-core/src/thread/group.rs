@@ -32,13 +32,13 @@ pub(crate) struct Join {
     pub with: u32,
 }
 
-/// Where one message is: its conversation (index in its customer's list), how it joined, and the
-/// problems found while threading it.
-#[derive(Clone, Debug, PartialEq)]
+/// Where one message is: its conversation (index in its customer's list), how it joined, and
+/// whether problems were found while threading it (kept apart by the threader: few have any).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Placement {
     pub conv: u32,
     pub join: Join,
-    pub problems: Vec<Problem>,
+    pub has_problems: bool,
 }
 
 impl Default for Placement {
@@ -49,7 +49,7 @@ impl Default for Placement {
                 via: JoinKind::Start,
                 with: NONE,
             },
-            problems: Vec::new(),
+            has_problems: false,
         }
     }
 }
@@ -64,8 +64,12 @@ pub(crate) struct ConvCore {
 /// Reusable buffers, so threading many customers does not allocate per customer.
 #[derive(Default)]
 pub(crate) struct Scratch<'a> {
+    /// Per conversation being computed: how many messages it has.
+    sizes: Vec<u32>,
     /// Per message of the last customer computed: where it is.
     pub placements: Vec<Placement>,
+    /// Problems found in the last customer computed: (message index, problem).
+    pub problems: Vec<(u32, Problem)>,
     uf: Vec<u32>,
     keys: FxHashMap<(u8, &'a str), u32>,
     ids: FxHashMap<&'a str, u32>,
@@ -74,7 +78,6 @@ pub(crate) struct Scratch<'a> {
     best: Vec<Option<(u32, JoinKind)>>,
     participants: Vec<u32>,
     facts: Vec<&'a EmailFacts>,
-    names: Vec<&'a str>,
     email: EmailThreads<'a>,
     threads: Vec<(u32, u32, u32, usize)>,
     by_subject: Vec<(&'a str, u32, u32, i64)>,
@@ -85,7 +88,7 @@ pub(crate) struct Scratch<'a> {
 
 /// Orders two records by time, then id.
 pub(crate) fn by_time_then_id(a: &Record, b: &Record) -> Ordering {
-    a.time.cmp(&b.time).then_with(|| a.id.cmp(&b.id))
+    a.time.cmp(&b.time).then_with(|| a.id().cmp(b.id()))
 }
 
 fn find(uf: &mut [u32], mut x: u32) -> u32 {
@@ -138,6 +141,8 @@ pub(crate) fn compute<'a>(
     };
     let placements = &mut scratch.placements;
     placements.clear();
+    let problems = &mut scratch.problems;
+    problems.clear();
     placements.resize(n, Placement::default());
     // One message that links to nothing: a conversation of its own.
     if n == 1 && !rec(0).is_email() && rec(0).reply_to().is_none() {
@@ -165,16 +170,12 @@ pub(crate) fn compute<'a>(
                 .as_deref()
                 .expect("participants have email facts")
         }));
-        scratch.names.clear();
-        scratch
-            .names
-            .extend(participants.iter().map(|&i| &*rec(i as usize).id));
         let threads = &mut scratch.email;
-        threads.run(&scratch.facts, &scratch.names);
+        threads.run(&scratch.facts, &|p| {
+            rec(participants[p as usize] as usize).id()
+        });
         for (p, problem) in threads.problems.drain(..) {
-            placements[participants[p as usize] as usize]
-                .problems
-                .push(problem);
+            problems.push((participants[p as usize], problem));
         }
         // Per thread: (thread, first participant, first parentless participant (names the
         // thread), last participant index), in order of first participant.
@@ -263,7 +264,7 @@ pub(crate) fn compute<'a>(
     ids.clear();
     if (0..n).any(|i| rec(i).reply_to().is_some()) {
         for i in 0..n {
-            ids.entry(&*rec(i).id).or_insert(i as u32);
+            ids.entry(rec(i).id()).or_insert(i as u32);
         }
     }
     for i in 0..n as u32 {
@@ -274,13 +275,21 @@ pub(crate) fn compute<'a>(
                     edges.push((i, t, JoinKind::ReplyTo));
                     union(uf, i, t);
                 }
-                Some(_) => placements[i as usize].problems.push(Problem::new(
-                    ProblemKind::ReferenceLoop,
-                    "refs.reply_to_id: the message replies to itself; ignored".to_string(),
+                Some(_) => problems.push((
+                    i,
+                    Problem::new(
+                        ProblemKind::ReferenceLoop,
+                        "refs.reply_to_id: the message replies to itself; ignored".to_string(),
+                    ),
                 )),
-                None => placements[i as usize].problems.push(Problem::new(
-                    ProblemKind::MissingParent,
-                    format!("refs.reply_to_id: {target:?} is not among the customer's messages"),
+                None => problems.push((
+                    i,
+                    Problem::new(
+                        ProblemKind::MissingParent,
+                        format!(
+                            "refs.reply_to_id: {target:?} is not among the customer's messages"
+                        ),
+                    ),
                 )),
             }
         }
@@ -332,7 +341,7 @@ pub(crate) fn compute<'a>(
         if flags[i as usize] & FIRST != 0 && flags[find(uf, i) as usize] & HAS_EMAIL == 0 {
             if let Some(p) = last_trusted {
                 let gap = (r.time - rec(p as usize).time).num_seconds();
-                if gap <= config.gap_secs(&r.channel) as i64 {
+                if gap <= config.gap_secs_named(r.channel_name()) as i64 {
                     time_edges.push((i, p));
                 }
             }
@@ -348,16 +357,28 @@ pub(crate) fn compute<'a>(
     let conv_of_root = &mut scratch.conv_of_root;
     conv_of_root.clear();
     conv_of_root.resize(n, NONE);
-    let mut convs: Vec<Vec<u32>> = Vec::new();
+    // Sized first, so each conversation's members are allocated once.
+    let sizes = &mut scratch.sizes;
+    sizes.clear();
     for i in 0..n as u32 {
         let root = find(uf, i) as usize;
         if conv_of_root[root] == NONE {
-            conv_of_root[root] = convs.len() as u32;
-            convs.push(Vec::new());
+            conv_of_root[root] = sizes.len() as u32;
+            sizes.push(0);
         }
         let c = conv_of_root[root];
-        convs[c as usize].push(slots[i as usize]);
+        sizes[c as usize] += 1;
         placements[i as usize].conv = c;
+    }
+    let mut convs: Vec<ConvCore> = sizes
+        .iter()
+        .map(|&size| ConvCore {
+            members: Vec::with_capacity(size as usize),
+            summary: Summary::default(),
+        })
+        .collect();
+    for (i, p) in placements.iter().enumerate() {
+        convs[p.conv as usize].members.push(slots[i]);
     }
 
     // How each message joined: its email parent first, then the strongest link to an earlier
@@ -390,11 +411,9 @@ pub(crate) fn compute<'a>(
             *current = Some((other, kind));
         }
     }
-    let mut seen_conv = vec![false; convs.len()];
     for i in 0..n {
         let p = &mut placements[i];
-        let first = !seen_conv[p.conv as usize];
-        seen_conv[p.conv as usize] = true;
+        let first = convs[p.conv as usize].members[0] == slots[i];
         p.join = match (first, best[i]) {
             (_, Some((other, JoinKind::EmailReply))) => Join {
                 via: JoinKind::EmailReply,
@@ -411,11 +430,8 @@ pub(crate) fn compute<'a>(
         };
     }
 
+    for conv in &mut convs {
+        conv.summary = summarize(&conv.members, records);
+    }
     convs
-        .into_iter()
-        .map(|members| {
-            let summary = summarize(&members, records);
-            ConvCore { members, summary }
-        })
-        .collect()
 }

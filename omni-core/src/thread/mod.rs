@@ -68,10 +68,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::message::{Channel, Direction, Message, Rejection};
 use chrono::{DateTime, TimeZone, Utc};
 use group::{by_time_then_id, compute, ConvCore, Placement, Scratch, NONE};
+use hashbrown::HashTable;
 use record::Record;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// The longest message id, reference id, session or conversation id accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 1024;
@@ -126,11 +128,16 @@ impl Default for ThreadConfig {
 impl ThreadConfig {
     /// The inactivity gap for `channel`, in seconds.
     pub fn gap_secs(&self, channel: &Channel) -> u64 {
+        self.gap_secs_named(channel.name())
+    }
+
+    /// The inactivity gap for the channel named `name`, in seconds.
+    fn gap_secs_named(&self, name: &str) -> u64 {
         if self.channel_gaps_secs.is_empty() {
             return self.inactivity_gap_secs;
         }
         self.channel_gaps_secs
-            .get(channel.name())
+            .get(name)
             .copied()
             .unwrap_or(self.inactivity_gap_secs)
     }
@@ -460,10 +467,55 @@ pub struct Threader {
     config: ThreadConfig,
     records: Vec<Option<Record>>,
     placements: Vec<Placement>,
+    /// Problems found while threading, by slot (the few slots whose placement says so).
+    placement_problems: FxHashMap<u32, Vec<Problem>>,
     customer_of_slot: Vec<u32>,
-    by_id: FxHashMap<Box<str>, u32>,
+    /// Slots by message id, hashed from each record's own id (no second copy of the ids).
+    by_id: HashTable<u32>,
     customers: Vec<Option<CustomerThreads>>,
-    customer_ix: FxHashMap<Box<str>, u32>,
+    /// Customer indices by customer id, with the id's start inline (most ids are compared
+    /// without reading the customer).
+    customer_ix: HashTable<CustomerKey>,
+}
+
+/// How many bytes of a customer id its index entry holds.
+const KEY_HEAD: usize = 24;
+
+/// An entry of the customer index: the customer, its id's length and first bytes.
+#[derive(Clone, Debug)]
+struct CustomerKey {
+    customer: u32,
+    len: u32,
+    head: [u8; KEY_HEAD],
+}
+
+impl CustomerKey {
+    fn new(customer: u32, id: &str) -> CustomerKey {
+        let mut head = [0u8; KEY_HEAD];
+        let n = id.len().min(KEY_HEAD);
+        head[..n].copy_from_slice(&id.as_bytes()[..n]);
+        CustomerKey {
+            customer,
+            len: id.len() as u32,
+            head,
+        }
+    }
+
+    /// Whether this entry is customer `id`; `customers` is read only for long ids.
+    fn is(&self, id: &str, customers: &[Option<CustomerThreads>]) -> bool {
+        let n = id.len().min(KEY_HEAD);
+        self.len as usize == id.len()
+            && self.head[..n] == id.as_bytes()[..n]
+            && (id.len() <= KEY_HEAD
+                || customers[self.customer as usize]
+                    .as_ref()
+                    .is_some_and(|ct| &*ct.id == id))
+    }
+}
+
+/// The hash of an id in the threader's tables.
+fn hash_id(id: &str) -> u64 {
+    FxBuildHasher.hash_one(id)
 }
 
 /// A conversation before a change: id, members, summary.
@@ -480,10 +532,11 @@ impl Threader {
             config,
             records: Vec::new(),
             placements: Vec::new(),
+            placement_problems: FxHashMap::default(),
             customer_of_slot: Vec::new(),
-            by_id: FxHashMap::default(),
+            by_id: HashTable::new(),
             customers: Vec::new(),
-            customer_ix: FxHashMap::default(),
+            customer_ix: HashTable::new(),
         })
     }
 
@@ -519,10 +572,53 @@ impl Threader {
             .expect("slots in use belong to live customers")
     }
 
+    /// The slot of the message with id `id` (whose hash is `hash`).
+    fn find_slot(&self, hash: u64, id: &str) -> Option<u32> {
+        let records = &self.records;
+        self.by_id
+            .find(hash, |&s| {
+                records[s as usize].as_ref().is_some_and(|r| r.id() == id)
+            })
+            .copied()
+    }
+
+    /// The slot of the message with id `id`.
+    fn slot_of(&self, id: &str) -> Option<u32> {
+        self.find_slot(hash_id(id), id)
+    }
+
+    /// Indexes `slot` (holding a record whose id is not indexed yet) by its id's `hash`.
+    fn index_slot(&mut self, hash: u64, slot: u32) {
+        let records = &self.records;
+        self.by_id.insert_unique(hash, slot, |&s| {
+            hash_id(records[s as usize].as_ref().map_or("", |r| r.id()))
+        });
+    }
+
+    /// Removes `slot` (still holding its record) from the id index.
+    fn unindex_slot(&mut self, slot: u32) {
+        let Some(r) = self.records[slot as usize].as_ref() else {
+            return;
+        };
+        if let Ok(entry) = self.by_id.find_entry(hash_id(r.id()), |&s| s == slot) {
+            entry.remove();
+        }
+    }
+
+    /// The index of customer `id`, if known.
+    fn customer_of_id(&self, id: &str) -> Option<u32> {
+        let customers = &self.customers;
+        self.customer_ix
+            .find(hash_id(id), |k| k.is(id, customers))
+            .map(|k| k.customer)
+    }
+
     /// The customer index for `id`, created if new.
     fn customer_index(&mut self, id: &str) -> u32 {
-        if let Some(&c) = self.customer_ix.get(id) {
-            return c;
+        let hash = hash_id(id);
+        let customers = &self.customers;
+        if let Some(k) = self.customer_ix.find(hash, |k| k.is(id, customers)) {
+            return k.customer;
         }
         let c = self.customers.len() as u32;
         self.customers.push(Some(CustomerThreads {
@@ -530,15 +626,36 @@ impl Threader {
             slots: Vec::new(),
             convs: Vec::new(),
         }));
-        self.customer_ix.insert(id.into(), c);
+        let customers = &self.customers;
+        self.customer_ix
+            .insert_unique(hash, CustomerKey::new(c, id), |k| {
+                hash_id(
+                    customers[k.customer as usize]
+                        .as_ref()
+                        .map_or("", |ct| &ct.id),
+                )
+            });
         c
+    }
+
+    /// Removes customer `c` (still present) from the customer index.
+    fn unindex_customer(&mut self, c: u32) {
+        let Some(ct) = self.customers[c as usize].as_ref() else {
+            return;
+        };
+        if let Ok(entry) = self
+            .customer_ix
+            .find_entry(hash_id(&ct.id), |k| k.customer == c)
+        {
+            entry.remove();
+        }
     }
 
     fn snapshot_before(&self, customers: &[u32], before: &mut Before) {
         for &c in customers {
             if let Some(ct) = &self.customers[c as usize] {
                 for conv in &ct.convs {
-                    before.push((self.record(conv.members[0]).id.clone(), conv.clone()));
+                    before.push((self.record(conv.members[0]).id().into(), conv.clone()));
                 }
             }
         }
@@ -551,12 +668,21 @@ impl Threader {
         customers: &[u32],
         before: Option<&Before>,
     ) -> (Vec<ConversationChange>, Vec<String>) {
+        for &c in customers {
+            if self.customers[c as usize]
+                .as_ref()
+                .is_some_and(|ct| ct.slots.is_empty())
+            {
+                self.unindex_customer(c);
+                self.customers[c as usize] = None;
+            }
+        }
         let Threader {
             config,
             records,
             placements,
+            placement_problems,
             customers: all,
-            customer_ix,
             ..
         } = self;
         let mut scratch = Scratch::default();
@@ -564,14 +690,17 @@ impl Threader {
             let Some(ct) = all[c as usize].as_mut() else {
                 continue;
             };
-            if ct.slots.is_empty() {
-                customer_ix.remove(&ct.id);
-                all[c as usize] = None;
-                continue;
-            }
             let convs = compute(&ct.slots, records, config, &mut scratch);
             for (&slot, p) in ct.slots.iter().zip(scratch.placements.drain(..)) {
+                if placements[slot as usize].has_problems {
+                    placement_problems.remove(&slot);
+                }
                 placements[slot as usize] = p;
+            }
+            for (local, problem) in scratch.problems.drain(..) {
+                let slot = ct.slots[local as usize];
+                placements[slot as usize].has_problems = true;
+                placement_problems.entry(slot).or_default().push(problem);
             }
             ct.convs = convs;
         }
@@ -595,7 +724,7 @@ impl Threader {
                 continue;
             };
             for conv in &ct.convs {
-                let id = &*self.record(conv.members[0]).id;
+                let id = self.record(conv.members[0]).id();
                 now_ids.insert(id);
                 let mut previous: Vec<usize> = conv
                     .members
@@ -644,16 +773,23 @@ impl Threader {
 
     fn remove_slot(&mut self, slot: u32) -> u32 {
         let c = self.customer_of_slot[slot as usize];
-        if let Some(ct) = self.customers[c as usize].as_mut() {
-            ct.slots.retain(|&s| s != slot);
-        }
+        self.remove_from_customer(c, slot);
         c
     }
 
-    /// Checks and prepares one message for `customer_id` (empty: the message is its own
-    /// customer).
-    fn prepare<'m>(&self, message: &'m Message, customer_id: &'m str) -> Result<(Record, &'m str)> {
-        let mut record = Record::from_message(message, &self.config)?;
+    /// Takes `slot` out of customer `c`'s sorted slots.
+    fn remove_from_customer(&mut self, c: u32, slot: u32) {
+        if let Some(ct) = self.customers[c as usize].as_mut() {
+            ct.slots.retain(|&s| s != slot);
+        }
+    }
+
+    /// The customer of `message` given `customer_id`: the trimmed id, or the message's own id
+    /// when that is empty.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InputTooLarge`] for a customer id over [`MAX_ID_BYTES`].
+    fn customer_for<'m>(message: &'m Message, customer_id: &'m str) -> Result<&'m str> {
         let customer = customer_id.trim();
         if customer.len() > MAX_ID_BYTES {
             return Err(Error::too_large(
@@ -662,17 +798,25 @@ impl Threader {
                 MAX_ID_BYTES,
             ));
         }
-        let customer = if customer.is_empty() {
+        Ok(if customer.is_empty() {
+            message.id.as_str()
+        } else {
+            customer
+        })
+    }
+
+    /// The record of `message` for `customer_id` (empty: the message is its own customer,
+    /// with the problem recorded).
+    fn prepare(&self, message: &Message, customer_id: &str) -> Result<Record> {
+        let mut record = Record::from_message(message, &self.config)?;
+        if customer_id.trim().is_empty() {
             record.add_problem(Problem::new(
                 ProblemKind::NoCustomer,
                 "customer_id: no customer given or resolved; the message is its own customer"
                     .into(),
             ));
-            message.id.as_str()
-        } else {
-            customer
-        };
-        Ok((record, customer))
+        }
+        Ok(record)
     }
 
     /// Adds one message of customer `customer_id` (an empty id makes the message its own
@@ -685,8 +829,10 @@ impl Threader {
     /// an id over [`MAX_ID_BYTES`] or more than [`MAX_REFERENCES`] references. Malformed
     /// references and implausible times are not errors: they are in the outcome's `problems`.
     pub fn add(&mut self, message: &Message, customer_id: &str) -> Result<ThreadOutcome> {
-        let (record, customer) = self.prepare(message, customer_id)?;
-        let existing = self.by_id.get(record.id.as_ref()).copied();
+        let record = self.prepare(message, customer_id)?;
+        let customer = Self::customer_for(message, customer_id)?;
+        let hash = hash_id(record.id());
+        let existing = self.find_slot(hash, record.id());
         let c = self.customer_index(customer);
         let (status, affected) = match existing {
             Some(slot)
@@ -701,12 +847,13 @@ impl Threader {
             }
             None => (AddStatus::Added, vec![c]),
         };
+        let mut slot = existing.unwrap_or(NONE);
         let (changed, retired) = if affected.is_empty() {
             (Vec::new(), Vec::new())
         } else {
             let mut before = Vec::new();
             self.snapshot_before(&affected, &mut before);
-            let slot = match existing {
+            slot = match existing {
                 Some(slot) => {
                     self.remove_slot(slot);
                     self.records[slot as usize] = Some(record);
@@ -714,8 +861,8 @@ impl Threader {
                 }
                 None => {
                     let slot = self.records.len() as u32;
-                    self.by_id.insert(record.id.clone(), slot);
                     self.records.push(Some(record));
+                    self.index_slot(hash, slot);
                     self.placements.push(Placement::default());
                     self.customer_of_slot.push(c);
                     slot
@@ -724,7 +871,6 @@ impl Threader {
             self.insert_slot(c, slot);
             self.recompute(&affected, Some(&before))
         };
-        let slot = self.by_id[message.id.as_str()];
         Ok(ThreadOutcome {
             message_id: message.id.clone(),
             customer_id: customer.to_string(),
@@ -768,108 +914,205 @@ impl Threader {
             changed: Vec::new(),
             retired: Vec::new(),
         };
-        self.records.reserve(messages.len());
-        self.placements.reserve(messages.len());
-        self.customer_of_slot.reserve(messages.len());
-        self.by_id.reserve(messages.len());
-        // One pass: each customer's conversations are saved the first time the batch touches
-        // it (they only change in the recomputation at the end).
-        let mut affected: Vec<u32> = Vec::new();
-        let mut touched: FxHashSet<u32> = FxHashSet::default();
-        let mut before = Vec::new();
-        let mut dirty: Vec<u32> = Vec::with_capacity(messages.len());
-        let mut prepared: Vec<Option<(Record, u32)>> = Vec::with_capacity(messages.len());
+        let reject = |out: &mut BatchOutcome, index: usize, m: &Message, e: Error| {
+            out.rejections.push(Rejection {
+                index,
+                id: (!m.id.trim().is_empty()).then(|| m.id.clone()),
+                error: e.at(format!("messages[{index}]")),
+            });
+        };
+        // Each message's customer (NONE for a message that cannot be threaded) and the hash of
+        // its id.
+        let mut customer_of: Vec<u32> = Vec::with_capacity(messages.len());
+        let mut id_hash: Vec<u64> = Vec::with_capacity(messages.len());
         for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
-            match self.prepare(m, cid.as_ref()) {
-                Ok((record, customer)) => {
-                    let c = self.customer_index(customer);
-                    prepared.push(Some((record, c)));
+            match record::validate(m).and_then(|()| Self::customer_for(m, cid.as_ref())) {
+                Ok(customer) => customer_of.push(self.customer_index(customer)),
+                Err(e) => {
+                    reject(&mut out, index, m, e);
+                    customer_of.push(NONE);
+                }
+            }
+            id_hash.push(hash_id(&m.id));
+        }
+        // Each message's slot: new messages are stored customer by customer (input order within
+        // a customer), so that threading a customer reads memory that lies together. A large
+        // batch is placed by counting, a small one by sorting.
+        let base = self.records.len();
+        let mut slot_of_input: Vec<u32> = vec![NONE; messages.len()];
+        let large = messages.len() >= self.customers.len() / 4;
+        if large {
+            let mut next = vec![0u32; self.customers.len() + 1];
+            for &c in customer_of.iter().filter(|&&c| c != NONE) {
+                next[c as usize + 1] += 1;
+            }
+            next[0] = base as u32;
+            for c in 1..next.len() {
+                next[c] += next[c - 1];
+            }
+            for (slot, &c) in slot_of_input.iter_mut().zip(&customer_of) {
+                if c != NONE {
+                    *slot = next[c as usize];
+                    next[c as usize] += 1;
+                }
+            }
+        } else {
+            let mut order: Vec<u32> = (0..messages.len() as u32)
+                .filter(|&k| customer_of[k as usize] != NONE)
+                .collect();
+            order.sort_by_key(|&k| customer_of[k as usize]);
+            for (i, &k) in order.iter().enumerate() {
+                slot_of_input[k as usize] = (base + i) as u32;
+            }
+        }
+        let new = messages.len() - out.rejections.len();
+        self.records.resize_with(base + new, || None);
+        self.placements.resize(base + new, Placement::default());
+        self.customer_of_slot.resize(base + new, NONE);
+        {
+            let records = &self.records;
+            self.by_id.reserve(new, |&s| {
+                hash_id(records[s as usize].as_ref().map_or("", |r| r.id()))
+            });
+        }
+        // The customers the batch touches, in a flag per customer for a large batch.
+        let mut touched_flags: Vec<bool> = if large {
+            vec![false; self.customers.len()]
+        } else {
+            Vec::new()
+        };
+        let mut touched_set: FxHashSet<u32> = FxHashSet::default();
+        let mut touch = |c: u32| {
+            if large {
+                touched_flags[c as usize] = true;
+            } else {
+                touched_set.insert(c);
+            }
+        };
+        // The records, built in input order (which reads the input front to back), then moved
+        // to their slots a few thousand at a time (a loop of its own, so the processor overlaps
+        // the cache misses of writing far apart).
+        const CHUNK: usize = 4096;
+        let mut built: Vec<(u32, u32, Record)> = Vec::with_capacity(CHUNK.min(new));
+        let place = |t: &mut Threader, built: &mut Vec<(u32, u32, Record)>| {
+            for (slot, c, record) in built.drain(..) {
+                t.records[slot as usize] = Some(record);
+                t.customer_of_slot[slot as usize] = c;
+            }
+        };
+        for (k, m) in messages.iter().enumerate() {
+            let c = customer_of[k];
+            if c == NONE {
+                continue;
+            }
+            match self.prepare(m, customer_ids[k].as_ref()) {
+                Ok(record) => {
+                    built.push((slot_of_input[k], c, record));
+                    if built.len() == CHUNK {
+                        place(self, &mut built);
+                    }
                 }
                 Err(e) => {
-                    out.rejections.push(Rejection {
-                        index,
-                        id: (!m.id.trim().is_empty()).then(|| m.id.clone()),
-                        error: e.at(format!("messages[{index}]")),
-                    });
-                    prepared.push(None);
+                    // Not expected (the message was checked above); its customer may be left
+                    // without messages, which the recomputation drops.
+                    reject(&mut out, k, m, e);
+                    touch(c);
+                    customer_of[k] = NONE;
                 }
             }
         }
-        // Messages are stored customer by customer (input order within a customer), so that
-        // threading a customer reads memory that lies together.
-        let mut order: Vec<u32> = (0..prepared.len() as u32)
-            .filter(|&k| prepared[k as usize].is_some())
-            .collect();
-        order.sort_by_key(|&k| prepared[k as usize].as_ref().map_or(0, |(_, c)| *c));
-        let base = self.records.len() as u32;
-        let mut input_of_new: Vec<u32> = Vec::with_capacity(order.len());
-        let mut input_of_old: FxHashMap<u32, u32> = FxHashMap::default();
-        for k in order {
-            let Some((record, c)) = prepared[k as usize].take() else {
+        place(self, &mut built);
+        drop(built);
+        // Then indexed by id, in input order as if added one at a time: a repeated id is a
+        // duplicate when equal, otherwise the later message replaces the earlier one in its
+        // slot. A slot left empty (a duplicate, a replacement) stays unused. (A loop of its own,
+        // so the processor overlaps the hash table's cache misses.)
+        let mut moved: Vec<u32> = Vec::new();
+        for (k, m) in messages.iter().enumerate() {
+            let c = customer_of[k];
+            if c == NONE {
                 continue;
-            };
-            let existing = self.by_id.get(record.id.as_ref()).copied();
-            if let Some(slot) = existing {
-                let old = self.customer_of_slot[slot as usize];
-                if old == c && self.record(slot) == &record {
-                    out.duplicates += 1;
-                    continue;
-                }
-                // The same id later in the input was stored already: it wins, as if the
-                // messages had been added in input order.
-                let later = if slot >= base {
-                    input_of_new[(slot - base) as usize] > k
-                } else {
-                    input_of_old.get(&slot).is_some_and(|&w| w > k)
-                };
-                if later {
-                    out.updated += 1;
-                    if touched.insert(c) {
-                        affected.push(c);
-                    }
-                    continue;
-                }
-                if touched.insert(old) {
-                    affected.push(old);
-                    if track {
-                        self.snapshot_before(&[old], &mut before);
-                    }
-                }
             }
-            if touched.insert(c) {
-                affected.push(c);
-                if track {
-                    self.snapshot_before(&[c], &mut before);
-                }
-            }
-            let slot = match existing {
-                Some(slot) => {
-                    self.remove_slot(slot);
-                    self.records[slot as usize] = Some(record);
-                    out.updated += 1;
-                    if slot >= base {
-                        input_of_new[(slot - base) as usize] = k;
-                    } else {
-                        input_of_old.insert(slot, k);
-                    }
-                    slot
-                }
-                None => {
-                    let slot = self.records.len() as u32;
-                    self.by_id.insert(record.id.clone(), slot);
-                    self.records.push(Some(record));
-                    self.placements.push(Placement::default());
-                    self.customer_of_slot.push(c);
-                    input_of_new.push(k);
+            let slot = slot_of_input[k];
+            let Threader {
+                records,
+                by_id,
+                customer_of_slot,
+                ..
+            } = &mut *self;
+            let entry = by_id.entry(
+                id_hash[k],
+                |&s| records[s as usize].as_ref().is_some_and(|r| r.id() == m.id),
+                |&s| hash_id(records[s as usize].as_ref().map_or("", |r| r.id())),
+            );
+            let existing = match entry {
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    v.insert(slot);
                     out.added += 1;
-                    slot
+                    touch(c);
+                    continue;
                 }
+                hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
             };
-            self.customer_of_slot[slot as usize] = c;
-            dirty.push(slot);
+            let record = records[slot as usize].take();
+            customer_of_slot[slot as usize] = NONE;
+            let old = customer_of_slot[existing as usize];
+            if old == c && records[existing as usize] == record {
+                out.duplicates += 1;
+                continue;
+            }
+            out.updated += 1;
+            records[existing as usize] = record;
+            customer_of_slot[existing as usize] = c;
+            touch(c);
+            if (existing as usize) < base {
+                touch(old);
+                if old != c {
+                    self.remove_from_customer(old, existing);
+                    moved.push(existing);
+                }
+            }
         }
-        // Add the new slots to their customers, then sort each affected customer once.
-        for slot in dirty {
+        drop(id_hash);
+        drop(customer_of);
+        drop(slot_of_input);
+        out.rejections.sort_by_key(|r| r.index);
+        let affected: Vec<u32> = if large {
+            (0..touched_flags.len() as u32)
+                .filter(|&c| touched_flags[c as usize])
+                .collect()
+        } else {
+            let mut v: Vec<u32> = touched_set.into_iter().collect();
+            v.sort_unstable();
+            v
+        };
+        drop(touched_flags);
+        let mut before = Vec::new();
+        if track {
+            self.snapshot_before(&affected, &mut before);
+        }
+        // Add the new slots to their customers (they come customer by customer), and the moved
+        // ones; then sort each affected customer once.
+        let mut run = base;
+        while run < self.records.len() {
+            if self.records[run].is_none() {
+                run += 1;
+                continue;
+            }
+            let c = self.customer_of_slot[run];
+            let mut end = run + 1;
+            while end < self.records.len()
+                && self.records[end].is_some()
+                && self.customer_of_slot[end] == c
+            {
+                end += 1;
+            }
+            if let Some(ct) = self.customers[c as usize].as_mut() {
+                ct.slots.extend(run as u32..end as u32);
+            }
+            run = end;
+        }
+        for slot in moved {
             let c = self.customer_of_slot[slot as usize];
             if let Some(ct) = self.customers[c as usize].as_mut() {
                 ct.slots.push(slot);
@@ -898,31 +1141,35 @@ impl Threader {
     fn conversation_id_of_slot(&self, slot: u32) -> &str {
         let ct = self.customer(slot);
         let conv = &ct.convs[self.placements[slot as usize].conv as usize];
-        &self.record(conv.members[0]).id
+        self.record(conv.members[0]).id()
     }
 
     fn problems_of(&self, slot: u32) -> Vec<Problem> {
         let mut out: Vec<Problem> = self.record(slot).problems().to_vec();
-        out.extend(self.placements[slot as usize].problems.iter().cloned());
+        if self.placements[slot as usize].has_problems {
+            if let Some(found) = self.placement_problems.get(&slot) {
+                out.extend(found.iter().cloned());
+            }
+        }
         out
     }
 
     /// The id of the conversation a message is in.
     pub fn conversation_of(&self, message_id: &str) -> Option<&str> {
-        let slot = *self.by_id.get(message_id)?;
+        let slot = self.slot_of(message_id)?;
         Some(self.conversation_id_of_slot(slot))
     }
 
     /// The customer a message belongs to.
     pub fn customer_of(&self, message_id: &str) -> Option<&str> {
-        let slot = *self.by_id.get(message_id)?;
+        let slot = self.slot_of(message_id)?;
         Some(&self.customer(slot).id)
     }
 
     /// The conversation with this id. A retired id (the id of a message that is now inside
     /// another conversation) finds the conversation that holds that message.
     pub fn conversation(&self, id: &str) -> Option<Conversation> {
-        let slot = *self.by_id.get(id)?;
+        let slot = self.slot_of(id)?;
         let ct = self.customer(slot);
         Some(self.view(ct, &ct.convs[self.placements[slot as usize].conv as usize]))
     }
@@ -930,7 +1177,7 @@ impl Threader {
     /// A customer's conversations, oldest first (by their first message). Empty for an unknown
     /// customer.
     pub fn conversations_of(&self, customer_id: &str) -> Vec<Conversation> {
-        let Some(&c) = self.customer_ix.get(customer_id) else {
+        let Some(c) = self.customer_of_id(customer_id) else {
             return Vec::new();
         };
         let ct = self.customers[c as usize]
@@ -950,7 +1197,7 @@ impl Threader {
 
     /// Every customer id, sorted.
     pub fn customer_ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.customer_ix.keys().map(|k| &**k).collect();
+        let mut ids: Vec<&str> = self.customers.iter().flatten().map(|ct| &*ct.id).collect();
         ids.sort_unstable();
         ids
     }
@@ -967,7 +1214,7 @@ impl Threader {
                 let ids: Vec<String> = conv
                     .members
                     .iter()
-                    .map(|&s| self.record(s).id.to_string())
+                    .map(|&s| self.record(s).id().to_string())
                     .collect();
                 (ids[0].clone(), ids)
             })
@@ -1011,13 +1258,13 @@ impl Threader {
                     _ => None,
                 });
                 ThreadedMessage {
-                    id: r.id.to_string(),
-                    channel: r.channel.clone(),
+                    id: r.id().to_string(),
+                    channel: r.channel(),
                     direction: r.direction,
                     timestamp: r.time,
                     joined_by: JoinReason {
                         via: join.via,
-                        with: with.map(|w| w.id.to_string()),
+                        with: with.map(|w| w.id().to_string()),
                         key,
                     },
                     problems: self.problems_of(slot),
@@ -1025,13 +1272,13 @@ impl Threader {
             })
             .collect();
         Conversation {
-            id: first.id.to_string(),
+            id: first.id().to_string(),
             customer_id: ct.id.to_string(),
             message_ids: messages.iter().map(|m| m.id.clone()).collect(),
             messages,
             channels: tm.channels,
             state: s.state,
-            resolved_by: s.resolved_by.map(|slot| self.record(slot).id.to_string()),
+            resolved_by: s.resolved_by.map(|slot| self.record(slot).id().to_string()),
             started: first.time,
             last_activity: last.time,
             first_inbound: tm.first_inbound,
@@ -1041,7 +1288,7 @@ impl Threader {
             first_response_secs: tm.first_response_secs,
             topic: s
                 .topic
-                .and_then(|slot| self.record(slot).topic.as_ref().map(|t| t.to_string())),
+                .and_then(|slot| self.record(slot).topic().map(str::to_string)),
             references,
         }
     }
@@ -1056,7 +1303,7 @@ impl Threader {
     pub fn reassign(&mut self, what: Reassign) -> Result<ChangeOutcome> {
         let (slots, to) = match &what {
             Reassign::Customer { customer, to } => {
-                let &c = self.customer_ix.get(customer.as_str()).ok_or_else(|| {
+                let c = self.customer_of_id(customer).ok_or_else(|| {
                     Error::new(
                         ErrorKind::NotFound,
                         format!("customer: no customer {customer:?}"),
@@ -1071,7 +1318,7 @@ impl Threader {
             Reassign::Messages { messages, to } => {
                 let mut slots = Vec::with_capacity(messages.len());
                 for id in messages {
-                    let &slot = self.by_id.get(id.as_str()).ok_or_else(|| {
+                    let slot = self.slot_of(id).ok_or_else(|| {
                         Error::new(ErrorKind::NotFound, format!("messages: no message {id:?}"))
                     })?;
                     slots.push(slot);
@@ -1123,26 +1370,26 @@ impl Threader {
     /// # Errors
     /// [`ErrorKind::NotFound`] for an unknown customer.
     pub fn remove_customer(&mut self, customer_id: &str) -> Result<ChangeOutcome> {
-        let &c = self.customer_ix.get(customer_id).ok_or_else(|| {
+        let c = self.customer_of_id(customer_id).ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
                 format!("customer: no customer {customer_id:?}"),
             )
         })?;
+        self.unindex_customer(c);
         let ct = self.customers[c as usize]
             .take()
             .expect("indexed customers are live");
-        self.customer_ix.remove(customer_id);
         let mut retired: Vec<String> = ct
             .convs
             .iter()
-            .map(|conv| self.record(conv.members[0]).id.to_string())
+            .map(|conv| self.record(conv.members[0]).id().to_string())
             .collect();
         retired.sort_unstable();
         for &slot in &ct.slots {
-            if let Some(r) = self.records[slot as usize].take() {
-                self.by_id.remove(&r.id);
-            }
+            self.unindex_slot(slot);
+            self.records[slot as usize] = None;
+            self.placement_problems.remove(&slot);
             self.placements[slot as usize] = Placement::default();
         }
         Ok(ChangeOutcome {
@@ -1218,15 +1465,16 @@ impl Threader {
             let c = t.customer_index(&customer);
             affected.push(c);
             for record in records {
-                if t.by_id.contains_key(&record.id) {
+                let hash = hash_id(record.id());
+                if t.find_slot(hash, record.id()).is_some() {
                     return Err(Error::new(
                         ErrorKind::InvalidSnapshot,
-                        format!("message {:?} appears twice in the saved state", record.id),
+                        format!("message {:?} appears twice in the saved state", record.id()),
                     ));
                 }
                 let slot = t.records.len() as u32;
-                t.by_id.insert(record.id.clone(), slot);
                 t.records.push(Some(record));
+                t.index_slot(hash, slot);
                 t.placements.push(Placement::default());
                 t.customer_of_slot.push(c);
                 t.customers[c as usize]

@@ -1,7 +1,10 @@
 //! The compact facts the threader keeps about one message: only what threading, conversation
-//! state and follow-up checks read, so a million messages fit in a few hundred megabytes.
+//! state and follow-up checks read, so a million messages fit in a few hundred megabytes. The
+//! strings a message needs (its id, messenger reply id, session, provider conversation and
+//! topic) share one allocation; the rare rest (order numbers, problems, an unnamed channel) is
+//! boxed apart.
 
-use super::subject::{normalize_subject, subject_key};
+use super::subject::{key_of_normalized, normalize_subject};
 use super::text::{reference_keys, signals, topic_line, Signals};
 use super::{Problem, ProblemKind, ThreadConfig, MAX_ID_BYTES, MAX_REFERENCES};
 use crate::error::{Error, ErrorKind, Result};
@@ -20,32 +23,155 @@ pub(crate) struct EmailFacts {
     pub subject: Option<Box<str>>,
 }
 
-/// The links and problems of a message, boxed: most messages have none.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Links {
-    pub reply_to: Option<Box<str>>,
-    pub session: Option<Box<str>>,
-    pub provider_conversation: Option<Box<str>>,
+/// What few messages have: order and ticket keys, problems, a channel without a name of ours.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Extra {
+    /// The name of a [`Channel::Other`].
+    channel: Option<Box<str>>,
     /// Order and ticket keys mentioned in the subject or text.
-    pub keys: Box<[Box<str>]>,
+    keys: Box<[Box<str>]>,
     /// What was wrong with the message itself.
-    pub problems: Box<[Problem]>,
+    problems: Box<[Problem]>,
 }
+
+/// The code of a channel without a name of ours ([`Channel::Other`]); named channels are
+/// their position in [`Channel::NAMED`].
+const OTHER_CHANNEL: u8 = u8::MAX;
 
 /// What the threader keeps about one message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "SavedRecord", try_from = "SavedRecord")]
 pub(crate) struct Record {
-    pub id: Box<str>,
+    /// The id, the messenger reply id, the session, the provider conversation and the topic,
+    /// back to back (an absent one is empty: none of them is ever empty when present).
+    strs: Box<str>,
+    /// Where the id, reply id, session and provider conversation end in `strs` (each is at most
+    /// [`MAX_ID_BYTES`] long, so the ends fit 16 bits); the topic is the rest.
+    ends: [u16; 4],
     pub time: DateTime<Utc>,
-    pub channel: Channel,
+    /// Position in [`Channel::NAMED`], or [`OTHER_CHANNEL`] with the name in `extra`.
+    channel: u8,
     pub direction: Direction,
-    pub email: Option<Box<EmailFacts>>,
-    pub links: Option<Box<Links>>,
     pub signals: Signals,
-    /// The normalised subject, or the first line of an inbound text.
-    pub topic: Option<Box<str>>,
     /// Whether the timestamp is inside the configured plausible range.
     pub time_trusted: bool,
+    pub email: Option<Box<EmailFacts>>,
+    extra: Option<Box<Extra>>,
+}
+
+/// The links and problems of a message, as snapshots store them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct SavedLinks {
+    reply_to: Option<Box<str>>,
+    session: Option<Box<str>>,
+    provider_conversation: Option<Box<str>>,
+    keys: Box<[Box<str>]>,
+    problems: Box<[Problem]>,
+}
+
+/// A record as snapshots store it (the layout of state version 1).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SavedRecord {
+    id: Box<str>,
+    time: DateTime<Utc>,
+    channel: Channel,
+    direction: Direction,
+    email: Option<Box<EmailFacts>>,
+    links: Option<Box<SavedLinks>>,
+    signals: Signals,
+    topic: Option<Box<str>>,
+    time_trusted: bool,
+}
+
+impl From<Record> for SavedRecord {
+    fn from(r: Record) -> SavedRecord {
+        let opt = |s: Option<&str>| s.map(Into::into);
+        let links = SavedLinks {
+            reply_to: opt(r.reply_to()),
+            session: opt(r.session()),
+            provider_conversation: opt(r.provider_conversation()),
+            keys: r.keys().into(),
+            problems: r.problems().into(),
+        };
+        SavedRecord {
+            id: r.id().into(),
+            time: r.time,
+            channel: r.channel(),
+            direction: r.direction,
+            links: (links != SavedLinks::default()).then(|| Box::new(links)),
+            signals: r.signals,
+            topic: opt(r.topic()),
+            time_trusted: r.time_trusted,
+            email: r.email,
+        }
+    }
+}
+
+impl TryFrom<SavedRecord> for Record {
+    type Error = String;
+
+    fn try_from(s: SavedRecord) -> std::result::Result<Record, String> {
+        let links = s.links.map(|l| *l).unwrap_or_default();
+        for (what, v) in [
+            ("id", Some(&s.id)),
+            ("reply_to", links.reply_to.as_ref()),
+            ("session", links.session.as_ref()),
+            (
+                "provider_conversation",
+                links.provider_conversation.as_ref(),
+            ),
+        ] {
+            if let Some(v) = v.filter(|v| v.len() > MAX_ID_BYTES) {
+                return Err(format!(
+                    "a saved message {what} is {} bytes long; the limit is {MAX_ID_BYTES}",
+                    v.len()
+                ));
+            }
+        }
+        Ok(Record::pack(
+            Strs {
+                id: &s.id,
+                reply_to: links.reply_to.as_deref(),
+                session: links.session.as_deref(),
+                provider_conversation: links.provider_conversation.as_deref(),
+                topic: s.topic.as_deref(),
+                topic_cut: false,
+            },
+            Facts {
+                time: s.time,
+                channel: &s.channel,
+                direction: s.direction,
+                signals: s.signals,
+                time_trusted: s.time_trusted,
+                email: s.email,
+                keys: links.keys,
+                problems: links.problems,
+            },
+        ))
+    }
+}
+
+/// The strings of a record, before packing.
+struct Strs<'a> {
+    id: &'a str,
+    reply_to: Option<&'a str>,
+    session: Option<&'a str>,
+    provider_conversation: Option<&'a str>,
+    topic: Option<&'a str>,
+    /// Whether the topic was cut short (an ellipsis follows it).
+    topic_cut: bool,
+}
+
+/// The other facts of a record, before packing.
+struct Facts<'a> {
+    time: DateTime<Utc>,
+    channel: &'a Channel,
+    direction: Direction,
+    signals: Signals,
+    time_trusted: bool,
+    email: Option<Box<EmailFacts>>,
+    keys: Box<[Box<str>]>,
+    problems: Box<[Problem]>,
 }
 
 /// Cleans a reference id: trims, strips one pair of angle brackets. `None` when it is empty or
@@ -84,8 +210,12 @@ pub(crate) fn validate(message: &Message) -> Result<()> {
     for (field, v) in [
         ("refs.message_id", refs.message_id.as_deref()),
         ("refs.reply_to_id", refs.reply_to_id.as_deref()),
-        ("refs.session_id", refs.session_id.as_deref()),
-        ("refs.conversation_id", refs.conversation_id.as_deref()),
+        // Sessions and provider conversations are kept trimmed: their trimmed length counts.
+        ("refs.session_id", refs.session_id.as_deref().map(str::trim)),
+        (
+            "refs.conversation_id",
+            refs.conversation_id.as_deref().map(str::trim),
+        ),
     ] {
         if let Some(v) = v.filter(|v| v.len() > MAX_ID_BYTES) {
             return long(field.to_string(), v);
@@ -105,6 +235,58 @@ pub(crate) fn validate(message: &Message) -> Result<()> {
 }
 
 impl Record {
+    /// Packs strings and facts into a record.
+    fn pack(strs: Strs<'_>, facts: Facts<'_>) -> Record {
+        let parts = [
+            Some(strs.id),
+            strs.reply_to,
+            strs.session,
+            strs.provider_conversation,
+        ];
+        let topic = strs.topic.unwrap_or("");
+        let cut = if strs.topic_cut && !topic.is_empty() {
+            "…"
+        } else {
+            ""
+        };
+        let len: usize = parts.iter().flatten().map(|p| p.len()).sum::<usize>() + topic.len();
+        let mut packed = String::with_capacity(len + cut.len());
+        let mut ends = [0u16; 4];
+        for (end, part) in ends.iter_mut().zip(parts) {
+            packed.push_str(part.unwrap_or(""));
+            // Each part is at most MAX_ID_BYTES long, checked by the callers.
+            *end = u16::try_from(packed.len()).unwrap_or(u16::MAX);
+        }
+        packed.push_str(topic);
+        packed.push_str(cut);
+        let (channel, other) = match facts.channel {
+            Channel::Other(name) => (OTHER_CHANNEL, Some(name.as_str().into())),
+            named => (
+                Channel::NAMED
+                    .iter()
+                    .position(|c| c == named)
+                    .map_or(OTHER_CHANNEL, |p| p as u8),
+                None,
+            ),
+        };
+        let extra = Extra {
+            channel: other,
+            keys: facts.keys,
+            problems: facts.problems,
+        };
+        Record {
+            strs: packed.into_boxed_str(),
+            ends,
+            time: facts.time,
+            channel,
+            direction: facts.direction,
+            signals: facts.signals,
+            time_trusted: facts.time_trusted,
+            email: facts.email,
+            extra: (extra != Extra::default()).then(|| Box::new(extra)),
+        }
+    }
+
     /// The facts of `message` under `config`.
     ///
     /// # Errors
@@ -131,7 +313,7 @@ impl Record {
             ));
         }
         let mut problems = Vec::new();
-        let mut check = |field: &dyn Fn() -> String, value: &str| -> Result<Option<Box<str>>> {
+        let mut check = |field: &dyn Fn() -> String, value: &'_ str| -> Result<Option<Box<str>>> {
             if value.len() > MAX_ID_BYTES {
                 return Err(Error::too_large(&field(), value.len(), MAX_ID_BYTES));
             }
@@ -171,16 +353,20 @@ impl Record {
         let provider_conversation =
             opt_value(refs.conversation_id.as_deref(), "refs.conversation_id")?;
 
+        let subject = message
+            .subject
+            .as_deref()
+            .map(|s| normalize_subject(s).0)
+            .filter(|s| !s.is_empty());
         let is_email =
             message.channel == Channel::Email || message_id.is_some() || !parents.is_empty();
         let email = is_email.then(|| {
             Box::new(EmailFacts {
                 message_id,
                 parents: parents.into_boxed_slice(),
-                subject: message
-                    .subject
+                subject: subject
                     .as_deref()
-                    .and_then(subject_key)
+                    .and_then(key_of_normalized)
                     .map(Into::into),
             })
         });
@@ -191,17 +377,16 @@ impl Record {
             keys.sort_unstable();
             keys.dedup();
         }
-        let topic = message
-            .subject
-            .as_deref()
-            .map(|s| normalize_subject(s).0)
-            .filter(|s| !s.is_empty())
-            .map(String::into_boxed_str)
-            .or_else(|| {
-                (message.direction == Direction::Inbound)
-                    .then(|| topic_line(&message.text, 80))
-                    .flatten()
-            });
+        let (topic, topic_cut) = match &subject {
+            Some(s) => (Some(s.as_str()), false),
+            None if message.direction == Direction::Inbound => {
+                match topic_line(&message.text, 80) {
+                    Some((line, cut)) => (Some(line), cut),
+                    None => (None, false),
+                }
+            }
+            None => (None, false),
+        };
 
         let time = message.timestamp;
         let mut time_trusted = true;
@@ -231,57 +416,97 @@ impl Record {
                 ));
             }
         }
-        let links = Links {
-            reply_to,
-            session,
-            provider_conversation,
-            keys: keys.into_iter().map(Into::into).collect(),
-            problems: problems.into_boxed_slice(),
-        };
-        Ok(Record {
-            id: boxed(&message.id),
-            time,
-            channel: message.channel.clone(),
-            direction: message.direction,
-            email,
-            links: (links != Links::default()).then(|| Box::new(links)),
-            signals: signals(message),
-            topic,
-            time_trusted,
-        })
+        Ok(Record::pack(
+            Strs {
+                id: &message.id,
+                reply_to: reply_to.as_deref(),
+                session,
+                provider_conversation,
+                topic,
+                topic_cut,
+            },
+            Facts {
+                time,
+                channel: &message.channel,
+                direction: message.direction,
+                signals: signals(message),
+                time_trusted,
+                email,
+                keys: keys.into_iter().map(Into::into).collect(),
+                problems: problems.into_boxed_slice(),
+            },
+        ))
+    }
+
+    /// Part `k` of `strs` (see `ends`); an empty part is read without touching the string.
+    fn part(&self, k: usize) -> Option<&str> {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        let end = self.ends[k] as usize;
+        (end > start).then(|| &self.strs[start..end])
+    }
+
+    /// The message id.
+    pub fn id(&self) -> &str {
+        &self.strs[..self.ends[0] as usize]
     }
 
     /// The messenger message it replies to.
     pub fn reply_to(&self) -> Option<&str> {
-        self.links.as_ref()?.reply_to.as_deref()
+        self.part(1)
     }
 
     /// Its chat or call session.
     pub fn session(&self) -> Option<&str> {
-        self.links.as_ref()?.session.as_deref()
+        self.part(2)
     }
 
     /// Its provider conversation.
     pub fn provider_conversation(&self) -> Option<&str> {
-        self.links.as_ref()?.provider_conversation.as_deref()
+        self.part(3)
+    }
+
+    /// The normalised subject, or the first line of an inbound text.
+    pub fn topic(&self) -> Option<&str> {
+        let start = self.ends[3] as usize;
+        (self.strs.len() > start).then(|| &self.strs[start..])
+    }
+
+    /// Its channel.
+    pub fn channel(&self) -> Channel {
+        match Channel::NAMED.get(self.channel as usize) {
+            Some(c) => c.clone(),
+            None => Channel::Other(self.channel_name().to_string()),
+        }
+    }
+
+    /// Its channel's name.
+    pub fn channel_name(&self) -> &str {
+        match Channel::NAMED.get(self.channel as usize) {
+            Some(c) => c.name(),
+            None => self
+                .extra
+                .as_ref()
+                .and_then(|e| e.channel.as_deref())
+                .unwrap_or(""),
+        }
     }
 
     /// The order and ticket keys it mentions.
     pub fn keys(&self) -> &[Box<str>] {
-        self.links.as_ref().map_or(&[], |l| &l.keys)
+        self.extra.as_ref().map_or(&[], |e| &e.keys)
     }
 
     /// What was wrong with the message itself.
     pub fn problems(&self) -> &[Problem] {
-        self.links.as_ref().map_or(&[], |l| &l.problems)
+        self.extra.as_ref().map_or(&[], |e| &e.problems)
     }
 
     /// Records a problem found when the message was added.
     pub fn add_problem(&mut self, problem: Problem) {
-        let links = self.links.get_or_insert_with(Default::default);
-        let mut all = std::mem::take(&mut links.problems).into_vec();
+        let extra = self.extra.get_or_insert_with(Default::default);
+        let mut all = std::mem::take(&mut extra.problems).into_vec();
         all.push(problem);
-        links.problems = all.into_boxed_slice();
+        extra.problems = all.into_boxed_slice();
     }
 
     /// Whether this message carries its own (email) threading.
@@ -291,10 +516,10 @@ impl Record {
 }
 
 /// A session or provider conversation id, trimmed; `None` when empty.
-fn opt_value(value: Option<&str>, field: &str) -> Result<Option<Box<str>>> {
+fn opt_value<'a>(value: Option<&'a str>, field: &str) -> Result<Option<&'a str>> {
     match value.map(str::trim) {
         Some(v) if v.len() > MAX_ID_BYTES => Err(Error::too_large(field, v.len(), MAX_ID_BYTES)),
-        Some(v) if !v.is_empty() => Ok(Some(boxed(v))),
+        Some(v) if !v.is_empty() => Ok(Some(v)),
         _ => Ok(None),
     }
 }

@@ -28,6 +28,16 @@ pub(crate) struct Summary {
     pub topic: Option<u32>,
 }
 
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            state: ConversationState::Open,
+            resolved_by: None,
+            topic: None,
+        }
+    }
+}
+
 /// A conversation's timings and channels.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Timings {
@@ -52,8 +62,9 @@ pub(crate) fn timings(members: &[u32], records: &[Option<Record>]) -> Timings {
         channels: Vec::new(),
     };
     for r in members.iter().filter_map(|&m| records[m as usize].as_ref()) {
-        if !t.channels.contains(&r.channel) {
-            t.channels.push(r.channel.clone());
+        let channel = r.channel();
+        if !t.channels.contains(&channel) {
+            t.channels.push(channel);
         }
         match r.direction {
             Direction::Inbound => {
@@ -76,11 +87,7 @@ pub(crate) fn timings(members: &[u32], records: &[Option<Record>]) -> Timings {
 
 /// Summarises the messages `members` (slots, oldest first).
 pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary {
-    let mut s = Summary {
-        state: ConversationState::Open,
-        resolved_by: None,
-        topic: None,
-    };
+    let mut s = Summary::default();
     let mut topic_from_subject = false;
     for &slot in members {
         let Some(r) = records[slot as usize].as_ref() else {
@@ -88,7 +95,7 @@ pub(crate) fn summarize(members: &[u32], records: &[Option<Record>]) -> Summary 
         };
         // The first subject names the conversation; failing that, the first inbound text.
         let has_subject = r.email.as_ref().is_some_and(|e| e.subject.is_some());
-        if r.topic.is_some()
+        if r.topic().is_some()
             && (s.topic.is_none() && (has_subject || r.direction == Direction::Inbound)
                 || has_subject && !topic_from_subject)
         {

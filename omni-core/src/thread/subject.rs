@@ -22,6 +22,9 @@ const PREFIXES: &[&str] = &[
     "ha",
 ];
 
+/// The most chars in a prefix word (`переслано`).
+const MAX_PREFIX_CHARS: usize = 9;
+
 /// Subjects that say nothing about the topic and never group threads.
 const EMPTY_SUBJECTS: &[&str] = &["(no subject)", "no subject", "(без темы)", "без темы"];
 
@@ -61,10 +64,14 @@ pub fn normalize_subject(subject: &str) -> (String, bool) {
         let (text, _) = normalize_subject(inner);
         return (text, true);
     }
-    (
-        rest.split_whitespace().collect::<Vec<_>>().join(" "),
-        was_reply,
-    )
+    let mut text = String::with_capacity(rest.len());
+    for word in rest.split_whitespace() {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    (text, was_reply)
 }
 
 /// The comparison key of a subject: normalised, lower-cased, `ё` as `е`; `None` when nothing
@@ -78,7 +85,11 @@ pub fn normalize_subject(subject: &str) -> (String, bool) {
 /// assert_eq!(subject_key("Re: (no subject)"), None);
 /// ```
 pub fn subject_key(subject: &str) -> Option<String> {
-    let (text, _) = normalize_subject(subject);
+    key_of_normalized(&normalize_subject(subject).0)
+}
+
+/// [`subject_key`] of a subject already normalised by [`normalize_subject`].
+pub(crate) fn key_of_normalized(text: &str) -> Option<String> {
     let mut key = text.to_lowercase();
     if key.contains('ё') {
         key = key.replace('ё', "е");
@@ -108,8 +119,19 @@ fn strip_prefix_word(text: &str) -> Option<&str> {
         .char_indices()
         .find(|(_, c)| !c.is_alphabetic())
         .map_or(text.len(), |(i, _)| i);
-    let word = text[..word_end].to_lowercase();
-    if !PREFIXES.contains(&word.as_str()) {
+    // Lower-cased into a small buffer (no allocation); a word of more chars than the longest
+    // prefix cannot be one.
+    let mut lower = ['\0'; MAX_PREFIX_CHARS];
+    let mut len = 0;
+    for c in text[..word_end].chars().flat_map(char::to_lowercase) {
+        if len == MAX_PREFIX_CHARS {
+            return None;
+        }
+        lower[len] = c;
+        len += 1;
+    }
+    let word = &lower[..len];
+    if !PREFIXES.iter().any(|p| p.chars().eq(word.iter().copied())) {
         return None;
     }
     let mut rest = text[word_end..].trim_start();

@@ -42,18 +42,28 @@ const CLAIMED_PAYMENT_PATTERN: &str = r"(?i)(?:^|[^а-яa-z])(оплатил[а�
 static CLAIMED_PAYMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(CLAIMED_PAYMENT_PATTERN).expect("valid claimed-payment pattern"));
 
-/// All three at once: one pass over a text tells which of them can match at all.
-static SIGNAL_WORDS: LazyLock<RegexSet> = LazyLock::new(|| {
-    // Without the leading boundary the patterns start with literal words, which lets the regex
-    // engine skip most texts with a literal search; the exact patterns run on the rare hits.
-    let loose = |p: &str| p.replacen("(?:^|[^а-яa-z])", "", 1);
-    RegexSet::new([
-        loose(RESOLVED_PATTERN),
-        CONFIRMED_PAYMENT_PATTERN.to_string(),
-        CONFIRMED_ORDER_PATTERN.to_string(),
-        loose(CLAIMED_PAYMENT_PATTERN),
-    ])
-    .expect("valid signal patterns")
+/// A pattern without its leading boundary: it then starts with literal words, which lets the
+/// regex engine skip most texts with a literal search; the exact patterns run on the rare hits.
+fn loose(pattern: &str) -> String {
+    pattern.replacen("(?:^|[^а-яa-z])", "", 1)
+}
+
+/// What only the customer's own messages can say (closure, a claimed payment): one pass over
+/// an inbound text tells which of them can match at all.
+static CUSTOMER_WORDS: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([loose(RESOLVED_PATTERN), loose(CLAIMED_PAYMENT_PATTERN)])
+        .expect("valid customer signal patterns")
+});
+
+/// A claimed payment, loosely (for inbound questions, where closure words do not count).
+static CLAIMED_PAYMENT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&loose(CLAIMED_PAYMENT_PATTERN)).expect("valid claimed-payment pattern")
+});
+
+/// Confirmations, which count from us or a payment system: one pass tells which match.
+static DEAL_WORDS: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([CONFIRMED_PAYMENT_PATTERN, CONFIRMED_ORDER_PATTERN])
+        .expect("valid confirmation patterns")
 });
 
 /// What a message says about the matter, as flags.
@@ -92,35 +102,38 @@ pub(crate) fn signals(message: &Message) -> Signals {
         flags |= event_flags(&event);
     }
     let text = message.text.as_str();
-    let hits = if text.is_empty() {
-        [false; 4]
-    } else {
-        let m = SIGNAL_WORDS.matches(text);
-        [m.matched(0), m.matched(1), m.matched(2), m.matched(3)]
-    };
-    let has_question = text.contains('?');
-    if hits[0] && message.direction == Direction::Inbound && !has_question && resolves(text) {
-        flags |= Signals::RESOLVES;
-    }
+    let inbound = message.direction == Direction::Inbound;
     // The customer quoting "payment received?" is not a confirmation; ours or a system's is.
-    if message.direction == Direction::Outbound
-        || matches!(&message.channel, Channel::Other(n) if n == "payment")
-    {
-        if hits[1] {
+    let confirms = message.direction == Direction::Outbound
+        || matches!(&message.channel, Channel::Other(n) if n == "payment");
+    if confirms && !text.is_empty() {
+        let m = DEAL_WORDS.matches(text);
+        if m.matched(0) {
             flags |= Signals::PAYMENT;
         }
-        if hits[2] {
+        if m.matched(1) {
             flags |= Signals::ORDER;
         }
     }
-    if hits[3]
-        && message.direction == Direction::Inbound
-        && flags & (Signals::PAYMENT | Signals::ORDER) == 0
-        && CLAIMED_PAYMENT
-            .find_iter(text)
-            .any(|m| !negated(text, m.start()))
-    {
-        flags |= Signals::CLAIMED_PAYMENT;
+    if inbound && !text.is_empty() {
+        // Closure words in a question do not close anything.
+        let (closure, claimed) = if text.contains('?') {
+            (false, CLAIMED_PAYMENT_WORDS.is_match(text))
+        } else {
+            let m = CUSTOMER_WORDS.matches(text);
+            (m.matched(0), m.matched(1))
+        };
+        if closure && resolves(text) {
+            flags |= Signals::RESOLVES;
+        }
+        if claimed
+            && flags & (Signals::PAYMENT | Signals::ORDER) == 0
+            && CLAIMED_PAYMENT
+                .find_iter(text)
+                .any(|m| !negated(text, m.start()))
+        {
+            flags |= Signals::CLAIMED_PAYMENT;
+        }
     }
     if matches!(message.channel, Channel::Voice | Channel::Visit) && !missed(message) {
         flags |= Signals::TALKED;
@@ -134,7 +147,10 @@ fn resolves(text: &str) -> bool {
 
 /// Whether the words just before `at` negate what follows (`не получил`, `not`, `n't`).
 fn negated(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end().to_lowercase();
+    // Only the last words count: lower-case the last few chars, not the whole text before.
+    let before = text[..at].trim_end();
+    let tail = before.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
+    let before = before[tail..].to_lowercase();
     before.ends_with(" не")
         || before == "не"
         || before.ends_with(" not")
@@ -244,12 +260,13 @@ pub fn reference_keys(text: &str) -> Vec<String> {
     keys
 }
 
-/// The start of a text as a topic line: its first non-empty line, at most `limit` characters.
-pub(crate) fn topic_line(text: &str, limit: usize) -> Option<Box<str>> {
+/// The start of a text as a topic line: its first non-empty line, at most `limit` characters,
+/// and whether it was cut there (an ellipsis is due).
+pub(crate) fn topic_line(text: &str, limit: usize) -> Option<(&str, bool)> {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     match line.char_indices().nth(limit) {
-        None => Some(line.into()),
-        Some((end, _)) => Some(format!("{}…", &line[..end]).into()),
+        None => Some((line, false)),
+        Some((end, _)) => Some((&line[..end], true)),
     }
 }
 
@@ -367,11 +384,8 @@ mod tests {
 
     #[test]
     fn topic_lines_are_short() {
-        assert_eq!(
-            topic_line("\n  Привет  \nещё", 80).as_deref(),
-            Some("Привет")
-        );
-        assert_eq!(topic_line("abcdef", 3).as_deref(), Some("abc…"));
+        assert_eq!(topic_line("\n  Привет  \nещё", 80), Some(("Привет", false)));
+        assert_eq!(topic_line("abcdef", 3), Some(("abc", true)));
         assert_eq!(topic_line("  \n ", 3), None);
     }
 }
