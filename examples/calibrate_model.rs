@@ -12,8 +12,8 @@
 //! in the README are not measured on the data the weights came from.
 
 use omni_core::resolve::{FieldKind, Level, MatchModel, Resolver, ResolverConfig};
-use omni_examples::{numeric_arg, observation};
-use omni_synth::{ContactConfig, ContactGenerator, ContactRecord, SynthRng};
+use omni_examples::{generated_records, numeric_arg, observation};
+use omni_synth::{ContactRecord, SynthRng};
 use std::collections::{BTreeMap, HashMap};
 
 fn config(model: Option<MatchModel>) -> ResolverConfig {
@@ -51,13 +51,7 @@ fn score(resolver: &Resolver, records: &[ContactRecord]) -> (f64, f64, f64) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let people = numeric_arg("--people", 40_000);
     let seed = numeric_arg("--seed", 11);
-    let records: Vec<ContactRecord> = ContactGenerator::new(ContactConfig {
-        seed,
-        people,
-        ..ContactConfig::default()
-    })
-    .records()
-    .collect();
+    let records: Vec<ContactRecord> = generated_records(people, seed);
     let mut resolver = Resolver::new(config(None))?;
     resolver.add_many(records.iter().map(observation).collect())?;
 

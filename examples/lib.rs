@@ -2,7 +2,7 @@
 
 use omni_core::resolve::Observation;
 use omni_core::Identifier;
-use omni_synth::ContactRecord;
+use omni_synth::{ContactConfig, ContactGenerator, ContactRecord};
 
 /// The value after `--name` on the command line, or `default`.
 pub fn numeric_arg(name: &str, default: u64) -> u64 {
@@ -12,6 +12,17 @@ pub fn numeric_arg(name: &str, default: u64) -> u64 {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// The generator's contact records for `people` people with `seed`, default corruptions.
+pub fn generated_records(people: u64, seed: u64) -> Vec<ContactRecord> {
+    ContactGenerator::new(ContactConfig {
+        seed,
+        people,
+        ..ContactConfig::default()
+    })
+    .records()
+    .collect()
 }
 
 /// A generated contact record as the resolver's observation.

@@ -12,21 +12,15 @@
 //! `--sig 1` adds how often pairs with the same name identity are the same person, by the
 //! comparisons they agree on and how many records carry the name.
 use omni_core::resolve::{FieldKind, Observation, PairDecision, Resolver, ResolverConfig};
-use omni_examples::{numeric_arg, observation};
-use omni_synth::{ContactConfig, ContactGenerator, ContactRecord};
+use omni_examples::{generated_records, numeric_arg, observation};
+use omni_synth::ContactRecord;
 use std::collections::{BTreeMap, HashMap};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let people = numeric_arg("--people", 40_000);
     let seed = numeric_arg("--seed", 7);
     let examples = numeric_arg("--examples", 3) as usize;
-    let records: Vec<ContactRecord> = ContactGenerator::new(ContactConfig {
-        seed,
-        people,
-        ..ContactConfig::default()
-    })
-    .records()
-    .collect();
+    let records: Vec<ContactRecord> = generated_records(people, seed);
     let observations: Vec<Observation> = records.iter().map(observation).collect();
     let mut config = ResolverConfig::default();
     config

@@ -10,8 +10,10 @@
 //! has); the resolver sees only the records, never the truth.
 
 use omni_core::resolve::{FieldKind, Observation, Resolver, ResolverConfig};
-use omni_examples::{numeric_arg, observation, peak_rss_mib, thread_cpu_seconds};
-use omni_synth::{ContactConfig, ContactGenerator, ContactRecord, Corruption};
+use omni_examples::{
+    generated_records, numeric_arg, observation, peak_rss_mib, thread_cpu_seconds,
+};
+use omni_synth::{ContactRecord, Corruption};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -25,13 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let examples = numeric_arg("--examples", 0) as usize;
 
     let generate = Instant::now();
-    let records: Vec<ContactRecord> = ContactGenerator::new(ContactConfig {
-        seed,
-        people,
-        ..ContactConfig::default()
-    })
-    .records()
-    .collect();
+    let records: Vec<ContactRecord> = generated_records(people, seed);
     let observations: Vec<Observation> = records.iter().map(observation).collect();
     let generated = generate.elapsed();
     let before = peak_rss_mib();
