@@ -6,26 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed = 0, failed = 0;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (cond) {                                        \
-            passed++;                                      \
-        } else {                                           \
-            failed++;                                      \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                  \
-            fprintf(stderr, "\n");                         \
-        }                                                  \
-    } while (0)
-
-#define S(lit) (const uint8_t *)(lit), strlen(lit)
-
-static const char *last_error(void) {
-    const char *m = omni_last_error_message();
-    return m ? m : "(none)";
-}
+#include "check.h"
 
 static void test_version_and_error_names(void) {
     CHECK(strlen(omni_version()) > 0, "version is empty");
