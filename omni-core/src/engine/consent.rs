@@ -229,7 +229,7 @@ pub(crate) fn fold(
 }
 
 /// Form field names that record a consent to receive offers.
-fn is_consent_field(name: &str) -> bool {
+pub(super) fn is_consent_field(name: &str) -> bool {
     let n = name.to_lowercase();
     [
         "согласи",

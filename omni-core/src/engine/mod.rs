@@ -568,7 +568,11 @@ impl Engine {
         }
         Resolver::check(&obs)?;
         let mut form_addresses = Vec::new();
-        if message.form_fields.keys().any(|k| consent_field(k)) {
+        if message
+            .form_fields
+            .keys()
+            .any(|k| consent::is_consent_field(k))
+        {
             for p in &obs.phones {
                 if let Ok(p) = self.phones.normalize(p) {
                     form_addresses.push(Identifier::new(IdentifierKind::Phone, p.e164));
@@ -1084,22 +1088,6 @@ impl StatusRank for Option<crate::message::DeliveryStatus> {
     fn is_none_or_rank_below(&self, new: crate::message::DeliveryStatus) -> bool {
         self.map_or(true, |old| old.rank() <= new.rank())
     }
-}
-
-fn consent_field(name: &str) -> bool {
-    let n = name.to_lowercase();
-    [
-        "согласи",
-        "consent",
-        "subscribe",
-        "подпис",
-        "рассылк",
-        "newsletter",
-        "opt_in",
-        "optin",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
 }
 
 impl State {
