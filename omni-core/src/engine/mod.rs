@@ -54,7 +54,7 @@ pub use config::{
 pub use consent::{ChannelConsent, ConsentAction, ConsentEntry, ConsentStatus, Purpose};
 pub use route::{ChannelPreference, Excluded, LocalTime, Reachability, Route, RouteOption};
 
-use crate::classify::{Assessment, Classifier, Intent, Kind, Temperature};
+use crate::classify::{Assessment, Classifier, Intent, Kind, LeftContact, Temperature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{normalize_email, PhoneNormalizer};
 use crate::message::{Channel, Direction, Identifier, IdentifierKind, Message, Rejection};
@@ -98,6 +98,25 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// The verdict on every outbound message: not a lead (kind `not_applicable`, intent
+    /// `other`, score 0, cold). The classifier gives exactly this for an outbound message
+    /// whatever its text and whether the recipient is known (rules: an outbound message is
+    /// `not_applicable`, its intents are cleared and its score capped at 0), so batches skip
+    /// classifying outbound messages; the integration test
+    /// `outbound_leads_do_not_depend_on_the_path` checks it.
+    fn outbound(message_id: &str) -> Lead {
+        Lead {
+            message_id: message_id.to_string(),
+            kind: Kind::NotApplicable,
+            intents: vec![Intent::Other],
+            score: 0,
+            temperature: Temperature::Cold,
+            opt_out_channel: None,
+            sales_opportunity: false,
+            known_customer: false,
+        }
+    }
+
     fn from_assessment(message_id: &str, a: &Assessment, known_customer: bool) -> Lead {
         Lead {
             message_id: message_id.to_string(),
@@ -510,17 +529,61 @@ impl Engine {
 
     /// Checks and classifies a message and builds its resolver record; no lock is held.
     fn prepare(&self, message: Message) -> Result<Prepared> {
-        thread::check_message(&message)?;
+        Self::check(&message)?;
+        let (stranger, known) = self.classifier.classify_message_both(&message);
+        let (obs, form_addresses) = self.observe(&message, &stranger.contacts)?;
+        Ok(Prepared {
+            message,
+            obs,
+            stranger,
+            known,
+            form_addresses,
+        })
+    }
+
+    /// [`Engine::prepare`] keeping only the compact verdicts, for batches: an outbound message
+    /// is not classified at all (its verdict is [`Lead::outbound`]).
+    fn prepare_compact(&self, message: Message) -> Result<Prepared<Lead>> {
+        if message.direction != Direction::Outbound {
+            return self.prepare(message).map(Prepared::compact);
+        }
+        Self::check(&message)?;
+        let (obs, form_addresses) = self.observe(&message, &[])?;
+        let lead = Lead::outbound(&message.id);
+        Ok(Prepared {
+            stranger: lead.clone(),
+            known: Lead {
+                known_customer: true,
+                ..lead
+            },
+            message,
+            obs,
+            form_addresses,
+        })
+    }
+
+    /// The checks every message passes before anything else.
+    fn check(message: &Message) -> Result<()> {
+        thread::check_message(message)?;
         if message.id.starts_with(CONSENT_PREFIX) || message.id.starts_with("manual:") {
             return Err(Error::new(
                 ErrorKind::InvalidField,
                 format!("id: {:?} uses a prefix the engine keeps for its own records (consent:, manual:)", message.id),
             ));
         }
-        let (stranger, known) = self.classifier.classify_message_both(&message);
-        let mut obs = Observation::from_message(&message);
+        Ok(())
+    }
+
+    /// The resolver record of a message (with the contacts its text left, for an inbound one)
+    /// and the addresses its consent form fields speak for.
+    fn observe(
+        &self,
+        message: &Message,
+        text_contacts: &[LeftContact],
+    ) -> Result<(Observation, Vec<Identifier>)> {
+        let mut obs = Observation::from_message(message);
         if message.direction == Direction::Inbound && self.config.link_contacts_in_text {
-            for c in &stranger.contacts {
+            for c in text_contacts {
                 let in_form = c.source.starts_with("form_fields");
                 if in_form
                     && matches!(
@@ -584,13 +647,7 @@ impl Engine {
                 }
             }
         }
-        Ok(Prepared {
-            message,
-            obs,
-            stranger,
-            known,
-            form_addresses,
-        })
+        Ok((obs, form_addresses))
     }
 
     /// Ingests one message: resolves its customer, threads it, classifies it, updates consent.
@@ -627,8 +684,8 @@ impl Engine {
         let mut prepared = Vec::with_capacity(messages.len());
         for (index, m) in messages.into_iter().enumerate() {
             let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
-            match self.prepare(m) {
-                Ok(p) => prepared.push((index, p.compact())),
+            match self.prepare_compact(m) {
+                Ok(p) => prepared.push((index, p)),
                 Err(e) => rejections.push(Rejection {
                     index,
                     id,
@@ -1372,14 +1429,22 @@ impl State {
                 }
             })
             .collect();
+        // A repeat is reported with the verdict of the message that stayed.
+        let kept_index: FxHashMap<&str, usize> = if order.iter().any(|(_, slot)| slot.is_none()) {
+            kept.iter()
+                .enumerate()
+                .map(|(k, m)| (m.id.as_str(), k))
+                .collect()
+        } else {
+            FxHashMap::default()
+        };
         for ((id, slot), st) in order.iter().zip(status) {
             let (id, lead) = match slot {
                 Some(k) => (kept[*k].id.as_str(), &leads[*k]),
-                None => {
-                    // A repeat: reported with the verdict of the message that stayed.
-                    let k = kept.iter().position(|m| &m.id == id).unwrap_or(0);
-                    (id.as_str(), &leads[k])
-                }
+                None => (
+                    id.as_str(),
+                    &leads[kept_index.get(id.as_str()).copied().unwrap_or(0)],
+                ),
             };
             result.ingested.push(IngestSummary {
                 message_id: id.to_string(),
