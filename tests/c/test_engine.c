@@ -67,6 +67,21 @@ int main(void) {
         json = NULL;
     }
 
+    /* A late message that is earlier than the customer's first one relabels that one. */
+    {
+        OmniEngine *late = NULL;
+        CHECK(omni_engine_new(NULL, 0, &late) == OMNI_STATUS_OK, "new: %s", last_error());
+        st = omni_engine_ingest(late, S(MESSAGES[2]), &json);
+        CHECK(st == OMNI_STATUS_OK && has(json, "\"kind\":\"new_lead\""), "WhatsApp first: %s", json ? json : last_error());
+        omni_string_free(json);
+        st = omni_engine_ingest(late, S(MESSAGES[0]), &json);
+        CHECK(st == OMNI_STATUS_OK && has(json, "\"relabeled\":[\"wa-2\"]"), "form relabels wa-2: %s",
+              json ? json : last_error());
+        omni_string_free(json);
+        json = NULL;
+        omni_engine_free(late);
+    }
+
     /* Ingesting the same message again is a duplicate. */
     st = omni_engine_ingest(engine, S(MESSAGES[2]), &json);
     CHECK(st == OMNI_STATUS_OK && has(json, "\"status\":\"duplicate\""), "duplicate: %s", json ? json : last_error());

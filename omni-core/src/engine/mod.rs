@@ -184,6 +184,12 @@ pub struct IngestResult {
     pub consent_changes: Vec<ConsentEntry>,
     /// What could not be used in it (a malformed phone, a missing parent email).
     pub problems: Vec<String>,
+    /// Earlier-stored messages whose lead verdict changed because of it: a message that is
+    /// earlier than the customer's first one makes that one a known customer's, and a merge
+    /// makes one of the two first messages a known customer's (the stored [`Lead`]s are what
+    /// ingesting in time order gives).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relabeled: Vec<String>,
 }
 
 /// One message of a batch, in short.
@@ -430,6 +436,7 @@ struct Ingested<A> {
     retired_conversations: Vec<String>,
     consent_changes: Vec<ConsentEntry>,
     problems: Vec<String>,
+    relabeled: Vec<String>,
 }
 
 impl Ingested<Assessment> {
@@ -445,6 +452,7 @@ impl Ingested<Assessment> {
             retired_conversations: self.retired_conversations,
             consent_changes: self.consent_changes,
             problems: self.problems,
+            relabeled: self.relabeled,
         }
     }
 }
@@ -531,7 +539,8 @@ impl Engine {
     fn prepare(&self, message: Message) -> Result<Prepared> {
         Self::check(&message)?;
         let (stranger, known) = self.classifier.classify_message_both(&message);
-        let (obs, form_addresses) = self.observe(&message, &stranger.contacts)?;
+        let (obs, form_addresses) = self.observe(&message, &stranger.contacts);
+        Resolver::check(&obs)?;
         Ok(Prepared {
             message,
             obs,
@@ -548,7 +557,8 @@ impl Engine {
             return self.prepare(message).map(Prepared::compact);
         }
         Self::check(&message)?;
-        let (obs, form_addresses) = self.observe(&message, &[])?;
+        let (obs, form_addresses) = self.observe(&message, &[]);
+        Resolver::check(&obs)?;
         let lead = Lead::outbound(&message.id);
         Ok(Prepared {
             stranger: lead.clone(),
@@ -580,7 +590,7 @@ impl Engine {
         &self,
         message: &Message,
         text_contacts: &[LeftContact],
-    ) -> Result<(Observation, Vec<Identifier>)> {
+    ) -> (Observation, Vec<Identifier>) {
         let mut obs = Observation::from_message(message);
         if message.direction == Direction::Inbound && self.config.link_contacts_in_text {
             for c in text_contacts {
@@ -629,7 +639,6 @@ impl Engine {
                 );
             }
         }
-        Resolver::check(&obs)?;
         let mut form_addresses = Vec::new();
         if message
             .form_fields
@@ -647,7 +656,40 @@ impl Engine {
                 }
             }
         }
-        Ok((obs, form_addresses))
+        (obs, form_addresses)
+    }
+
+    /// The stored verdict of a message once whether its sender was known has changed, with
+    /// the message's consent entries when they change with it (an opt-out that only one of
+    /// the two verdicts sees).
+    fn relabel(
+        &self,
+        message: &Message,
+        old: &Lead,
+        known: bool,
+    ) -> (Lead, Option<Vec<ConsentEntry>>) {
+        if message.direction == Direction::Outbound {
+            let lead = Lead {
+                known_customer: known,
+                ..old.clone()
+            };
+            return (lead, None);
+        }
+        let a = self.classifier.classify_message(message, known, false);
+        let lead = Lead::from_assessment(&message.id, &a, known);
+        if (lead.kind == Kind::OptOut) == (old.kind == Kind::OptOut)
+            && lead.opt_out_channel == old.opt_out_channel
+        {
+            return (lead, None);
+        }
+        let (_, form_addresses) = self.observe(message, &a.contacts);
+        let entries = consent::entries_from_message(
+            message,
+            lead.kind,
+            lead.opt_out_channel.as_ref(),
+            &form_addresses,
+        );
+        (lead, Some(entries))
     }
 
     /// Ingests one message: resolves its customer, threads it, classifies it, updates consent.
@@ -661,7 +703,7 @@ impl Engine {
     pub fn ingest(&self, message: Message) -> Result<IngestResult> {
         let prepared = self.prepare(message)?;
         let mut state = self.write()?;
-        state.ingest(prepared).map(Ingested::full)
+        state.ingest(prepared, self).map(Ingested::full)
     }
 
     /// Ingests one message given as JSON in omni's message format.
@@ -706,7 +748,7 @@ impl Engine {
                 conversations: 0,
             };
             for (index, p) in prepared {
-                match state.ingest(p) {
+                match state.ingest(p, self) {
                     Ok(one) => {
                         r.merges += one.merges.len();
                         r.consent_changes += one.consent_changes.len();
@@ -818,7 +860,8 @@ impl Engine {
                     .collect();
                 let mut state = self.write()?;
                 let outcome = state.resolver.add(obs)?;
-                state.sync_threads(&outcome.events)?;
+                let customers = state.sync_threads(&outcome.events)?;
+                state.settle_known(self, &customers);
                 state.ledger.insert(record_id, entries);
                 Ok(Some(outcome.customer_id))
             }
@@ -1055,7 +1098,8 @@ impl Engine {
         let mut s = self.write()?;
         let event = s.resolver.merge(a, b, None)?;
         if let Some(e) = &event {
-            s.sync_threads(std::slice::from_ref(e))?;
+            let customers = s.sync_threads(std::slice::from_ref(e))?;
+            s.settle_known(self, &customers);
         }
         Ok(event)
     }
@@ -1078,7 +1122,8 @@ impl Engine {
     pub fn split(&self, customer_id: &str, record_ids: &[&str]) -> Result<Vec<HistoryEvent>> {
         let mut s = self.write()?;
         let events = s.resolver.split(customer_id, record_ids, None)?;
-        s.sync_threads(&events)?;
+        let customers = s.sync_threads(&events)?;
+        s.settle_known(self, &customers);
         Ok(events)
     }
 
@@ -1222,7 +1267,9 @@ impl State {
     }
 
     /// Moves the messages of customers a merge or split touched to their customer now.
-    fn sync_threads(&mut self, events: &[HistoryEvent]) -> Result<()> {
+    /// Moves messages in the threader to the customers the resolver's merges and splits
+    /// gave them; returns those customers.
+    fn sync_threads(&mut self, events: &[HistoryEvent]) -> Result<Vec<String>> {
         let mut customers: Vec<String> = Vec::new();
         for e in events {
             if matches!(e.kind, EventKind::Merge | EventKind::Split) {
@@ -1235,10 +1282,10 @@ impl State {
         }
         customers.sort();
         customers.dedup();
-        for c in customers {
+        for c in &customers {
             let moving: Vec<String> = self
                 .resolver
-                .records(&c)
+                .records(c)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|o| o.record_id.as_str())
@@ -1252,25 +1299,76 @@ impl State {
                 })?;
             }
         }
-        Ok(())
+        Ok(customers)
     }
 
-    /// Whether the customer has a message before `(at, id)` other than `id`.
-    fn known_before(&self, customer: &str, id: &str, at: DateTime<Utc>) -> bool {
+    /// Keeps every stored message's verdict as a batch computes it: from a stranger for each
+    /// customer's earliest message, from a known customer for the others. Relabels the
+    /// messages of `customers` that are off (see [`Engine::relabel`]); returns their ids.
+    fn settle_known(&mut self, engine: &Engine, customers: &[String]) -> Vec<String> {
+        let mut off: Vec<(String, bool)> = Vec::new();
+        for c in customers {
+            let Some(records) = self.resolver.records(c) else {
+                continue;
+            };
+            let stored: Vec<&Stored> = records
+                .iter()
+                .filter_map(|o| self.messages.get(&o.record_id))
+                .collect();
+            let Some(first) = stored
+                .iter()
+                .map(|s| (s.message.timestamp, s.message.id.as_str()))
+                .min()
+            else {
+                continue;
+            };
+            off.extend(
+                stored
+                    .iter()
+                    .filter(|s| s.lead.known_customer == (s.message.id == first.1))
+                    .map(|s| (s.message.id.clone(), s.message.id != first.1)),
+            );
+        }
+        for (id, known) in &off {
+            self.relabel(engine, id, *known);
+        }
+        off.into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// Gives stored message `id` the verdict for `known` (see [`Engine::relabel`]).
+    fn relabel(&mut self, engine: &Engine, id: &str, known: bool) {
+        let Some(st) = self.messages.get(id) else {
+            return;
+        };
+        let (lead, entries) = engine.relabel(&st.message, &st.lead, known);
+        match entries {
+            Some(e) if e.is_empty() => {
+                self.ledger.remove(id);
+            }
+            Some(e) => {
+                self.ledger.insert(id.to_string(), e);
+            }
+            None => {}
+        }
+        if let Some(st) = self.messages.get_mut(id) {
+            st.lead = lead;
+        }
+    }
+
+    /// The customer's earliest stored message other than `id`, by time then id.
+    fn earliest_other(&self, customer: &str, id: &str) -> Option<(DateTime<Utc>, String)> {
         self.resolver
             .records(customer)
             .unwrap_or_default()
             .into_iter()
-            .any(|o| {
-                o.record_id != id
-                    && self
-                        .messages
-                        .get(&o.record_id)
-                        .is_some_and(|s| (s.message.timestamp, s.message.id.as_str()) < (at, id))
-            })
+            .filter(|o| o.record_id != id)
+            .filter_map(|o| self.messages.get(&o.record_id))
+            .map(|s| (s.message.timestamp, s.message.id.as_str()))
+            .min()
+            .map(|(at, id)| (at, id.to_string()))
     }
 
-    fn ingest<A: Verdict>(&mut self, p: Prepared<A>) -> Result<Ingested<A>> {
+    fn ingest<A: Verdict>(&mut self, p: Prepared<A>, engine: &Engine) -> Result<Ingested<A>> {
         let id = p.message.id.clone();
         let status = match self.messages.get(&id) {
             Some(old) if old.message == p.message => IngestStatus::Duplicate,
@@ -1299,13 +1397,23 @@ impl State {
                 retired_conversations: Vec::new(),
                 consent_changes: Vec::new(),
                 problems: Vec::new(),
+                relabeled: Vec::new(),
             });
         }
+        // A replaced message may leave its customer: that one's first message may change.
+        let before = match status {
+            IngestStatus::Updated => self.resolver.customer_of(&id).map(str::to_string),
+            _ => None,
+        };
         let outcome = self.resolver.add(p.obs)?;
         let mut problems = outcome.problems.clone();
-        self.sync_threads(&outcome.events)?;
+        let mut affected = self.sync_threads(&outcome.events)?;
+        affected.extend(before);
         let customer = outcome.customer_id.clone();
-        let known = self.known_before(&customer, &id, p.message.timestamp);
+        let earliest = self.earliest_other(&customer, &id);
+        let known = earliest
+            .as_ref()
+            .is_some_and(|(at, e)| (*at, e.as_str()) < (p.message.timestamp, id.as_str()));
         let thread = self.threader.add(&p.message, &customer)?;
         problems.extend(thread.problems.iter().map(|pr| pr.detail.clone()));
         let lead = if known { p.known } else { p.stranger };
@@ -1327,6 +1435,27 @@ impl State {
                 message: p.message,
             },
         );
+        let relabeled = if affected.is_empty() {
+            // Only the customer's earliest other message can have changed place: it is the
+            // first one unless this message is earlier.
+            match earliest {
+                Some((_, e))
+                    if self
+                        .messages
+                        .get(&e)
+                        .is_some_and(|s| s.lead.known_customer == known) =>
+                {
+                    self.relabel(engine, &e, !known);
+                    vec![e]
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            if !affected.contains(&customer) {
+                affected.push(customer.clone());
+            }
+            self.settle_known(engine, &affected)
+        };
         Ok(Ingested {
             message_id: id,
             status,
@@ -1342,6 +1471,7 @@ impl State {
             retired_conversations: thread.retired,
             consent_changes: entries,
             problems,
+            relabeled,
         })
     }
 
