@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Options after the path: `batch-only` (skip the thread comparison), `threads-only`,
-//! `limit=N` (use the first N messages).
+//! `no-snapshot` (stop after the batch ingest), `limit=N` (use the first N messages).
 
 use omni_core::engine::{Engine, EngineConfig};
 use omni_core::message::{parse_messages_lenient, Message};
@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .iter()
-        .find(|a| !a.contains('=') && !a.ends_with("-only"))
+        .find(|a| !a.contains('=') && !a.ends_with("-only") && *a != "no-snapshot")
         .cloned()
         .unwrap_or_else(|| "/tmp/inbox_1m.jsonl".into());
     let limit: Option<usize> = args
@@ -61,6 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             peak_mb()
         );
         drop(result);
+        if args.iter().any(|a| a == "no-snapshot") {
+            return Ok(());
+        }
         let t = Instant::now();
         let bytes = engine.snapshot()?;
         let snap = t.elapsed().as_secs_f64();

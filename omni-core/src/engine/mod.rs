@@ -46,6 +46,7 @@ mod config;
 mod consent;
 mod route;
 mod snapshot;
+mod store;
 
 pub use analytics::{Analytics, ChannelStats, ChannelSwitch, DedupStats};
 pub use config::{
@@ -65,6 +66,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use store::{MessageStore, StoredRef};
 
 /// The declared resolver field that links messages of one chat session or provider
 /// conversation.
@@ -469,7 +471,7 @@ pub(crate) struct Stored {
 pub(crate) struct State {
     pub resolver: Resolver,
     pub threader: Threader,
-    pub messages: FxHashMap<String, Stored>,
+    pub messages: MessageStore,
     /// Consent entries by the record that brought them.
     pub ledger: FxHashMap<String, Vec<ConsentEntry>>,
     /// Explicit UTC offsets (seconds) by record id of the customer they were set on.
@@ -1207,7 +1209,7 @@ impl State {
             resolver: Resolver::new(rc).map_err(|e| e.at("config.resolver"))?,
             threader: Threader::new(config.threading.clone())
                 .map_err(|e| e.at("config.threading"))?,
-            messages: FxHashMap::default(),
+            messages: MessageStore::default(),
             ledger: FxHashMap::default(),
             time_zones: FxHashMap::default(),
             manual_seq: 0,
@@ -1311,7 +1313,7 @@ impl State {
             let Some(records) = self.resolver.records(c) else {
                 continue;
             };
-            let stored: Vec<&Stored> = records
+            let stored: Vec<StoredRef<'_>> = records
                 .iter()
                 .filter_map(|o| self.messages.get(&o.record_id))
                 .collect();
@@ -1340,7 +1342,7 @@ impl State {
         let Some(st) = self.messages.get(id) else {
             return;
         };
-        let (lead, entries) = engine.relabel(&st.message, &st.lead, known);
+        let (lead, entries) = engine.relabel(st.message, st.lead, known);
         match entries {
             Some(e) if e.is_empty() => {
                 self.ledger.remove(id);
@@ -1351,7 +1353,7 @@ impl State {
             None => {}
         }
         if let Some(st) = self.messages.get_mut(id) {
-            st.lead = lead;
+            *st.lead = lead;
         }
     }
 
@@ -1371,7 +1373,7 @@ impl State {
     fn ingest<A: Verdict>(&mut self, p: Prepared<A>, engine: &Engine) -> Result<Ingested<A>> {
         let id = p.message.id.clone();
         let status = match self.messages.get(&id) {
-            Some(old) if old.message == p.message => IngestStatus::Duplicate,
+            Some(old) if *old.message == p.message => IngestStatus::Duplicate,
             Some(_) => IngestStatus::Updated,
             None => IngestStatus::Added,
         };
@@ -1381,7 +1383,10 @@ impl State {
                 .customer_of(&id)
                 .unwrap_or_default()
                 .to_string();
-            let known = self.messages[&id].lead.known_customer;
+            let known = self
+                .messages
+                .get(&id)
+                .is_some_and(|s| s.lead.known_customer);
             return Ok(Ingested {
                 message_id: id.clone(),
                 status,
@@ -1428,13 +1433,7 @@ impl State {
         } else {
             self.ledger.insert(id.clone(), entries.clone());
         }
-        self.messages.insert(
-            id.clone(),
-            Stored {
-                lead: lead.to_lead(&id, known),
-                message: p.message,
-            },
-        );
+        self.messages.insert(p.message, lead.to_lead(&id, known));
         let relabeled = if affected.is_empty() {
             // Only the customer's earliest other message can have changed place: it is the
             // first one unless this message is earlier.
@@ -1595,10 +1594,9 @@ impl State {
             });
         }
         drop(customers);
-        self.messages.reserve(kept.len());
-        for ((message, lead), (_, _, form_addresses)) in kept.into_iter().zip(leads).zip(verdicts) {
+        for ((message, lead), (_, _, form_addresses)) in kept.iter().zip(&leads).zip(verdicts) {
             let entries = consent::entries_from_message(
-                &message,
+                message,
                 lead.kind,
                 lead.opt_out_channel.as_ref(),
                 &form_addresses,
@@ -1607,8 +1605,14 @@ impl State {
                 result.consent_changes += entries.len();
                 self.ledger.insert(message.id.clone(), entries);
             }
-            self.messages
-                .insert(message.id.clone(), Stored { lead, message });
+        }
+        // The batch went into an empty engine: its vectors become the store as they are.
+        if self.messages.is_empty() {
+            self.messages = MessageStore::from_vecs(kept, leads);
+        } else {
+            for (message, lead) in kept.into_iter().zip(leads) {
+                self.messages.insert(message, lead);
+            }
         }
         Ok(result)
     }
@@ -1688,7 +1692,10 @@ impl State {
         })?;
         let records: Vec<String> = card.records.iter().map(|r| r.record_id.clone()).collect();
         let ids = self.message_ids_of(&customer);
-        let msgs: Vec<&Message> = ids.iter().map(|i| &self.messages[i].message).collect();
+        let msgs: Vec<&Message> = ids
+            .iter()
+            .filter_map(|i| self.messages.get(i).map(|s| s.message))
+            .collect();
         let mut channels: BTreeMap<Channel, ChannelActivity> = BTreeMap::new();
         for m in &msgs {
             let a = channels
@@ -1722,14 +1729,15 @@ impl State {
         let open_leads: Vec<Lead> = ids
             .iter()
             .filter(|i| {
-                let s = &self.messages[*i];
-                s.lead.sales_opportunity
+                self.messages
+                    .get(i)
+                    .is_some_and(|s| s.lead.sales_opportunity)
                     && self
                         .threader
                         .conversation_of(i)
                         .is_some_and(|c| open.contains(c))
             })
-            .map(|i| self.messages[i].lead.clone())
+            .filter_map(|i| self.messages.get(i).map(|s| s.lead.clone()))
             .collect();
         let last = msgs.last().map(|m| m.timestamp);
         let reference = last.unwrap_or_else(|| card.last_seen.unwrap_or_default());
@@ -1798,7 +1806,10 @@ impl State {
         LocalTime,
     ) {
         let _ = customer;
-        let msgs: Vec<&Message> = ids.iter().map(|i| &self.messages[i].message).collect();
+        let msgs: Vec<&Message> = ids
+            .iter()
+            .filter_map(|i| self.messages.get(i).map(|s| s.message))
+            .collect();
         let with_conv: Vec<(&Message, &str)> = msgs
             .iter()
             .map(|m| {

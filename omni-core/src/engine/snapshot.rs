@@ -8,6 +8,7 @@
 
 use super::config::EngineConfig;
 use super::consent::ConsentEntry;
+use super::store::{MessageStore, StoredRef};
 use super::{State, Stored};
 use crate::error::{Error, ErrorKind, Result};
 use crate::resolve::Resolver;
@@ -24,7 +25,7 @@ struct EngineStateRef<'a> {
     config: &'a EngineConfig,
     resolver: serde_bytes_vec::Bytes,
     threader: serde_bytes_vec::Bytes,
-    messages: Vec<&'a Stored>,
+    messages: Vec<StoredRef<'a>>,
     ledger: Vec<(&'a String, &'a Vec<ConsentEntry>)>,
     time_zones: Vec<(&'a String, i32)>,
     manual_seq: u64,
@@ -86,7 +87,7 @@ mod serde_bytes_vec {
 }
 
 pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
-    let mut messages: Vec<&Stored> = s.messages.values().collect();
+    let mut messages: Vec<StoredRef<'_>> = s.messages.values().collect();
     messages.sort_unstable_by(|a, b| a.message.id.cmp(&b.message.id));
     let mut ledger: Vec<(&String, &Vec<ConsentEntry>)> = s.ledger.iter().collect();
     ledger.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -139,8 +140,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
         .map_err(|e| bad(format!("snapshot: {e}")))?;
     let resolver = Resolver::restore(&state.resolver.0)?;
     let threader = Threader::restore(&state.threader.0)?;
-    let mut messages = rustc_hash::FxHashMap::default();
-    messages.reserve(state.messages.len());
+    let mut messages = MessageStore::default();
     for st in state.messages {
         if resolver.customer_of(&st.message.id).is_none() {
             return Err(bad(format!(
@@ -148,7 +148,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
                 st.message.id
             )));
         }
-        messages.insert(st.message.id.clone(), st);
+        if messages.insert(st.message, st.lead).is_some() {
+            return Err(bad("snapshot: a message id appears twice".into()));
+        }
     }
     Ok((
         state.config,
