@@ -1174,6 +1174,9 @@ impl Resolver {
         let mut keep: Vec<usize> = last.into_values().collect();
         keep.sort_unstable();
         let mut records: Vec<Option<Observation>> = records.into_iter().map(Some).collect();
+        // Exactly: a doubling vector of slots would leave up to half its ~800-byte slots empty.
+        self.slots.reserve_exact(keep.len());
+        self.ids.reserve(keep.len());
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
             let prep = self.preparer.prepare(&obs);
