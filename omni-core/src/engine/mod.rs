@@ -1568,21 +1568,19 @@ impl State {
             FxHashMap::default()
         };
         for ((id, slot), st) in order.iter().zip(status) {
+            let k = match slot {
+                Some(k) => *k,
+                None => kept_index.get(id.as_str()).copied().unwrap_or(0),
+            };
             let (id, lead) = match slot {
-                Some(k) => (kept[*k].id.as_str(), &leads[*k]),
-                None => (
-                    id.as_str(),
-                    &leads[kept_index.get(id.as_str()).copied().unwrap_or(0)],
-                ),
+                Some(_) => (kept[k].id.as_str(), &leads[k]),
+                None => (id.as_str(), &leads[k]),
             };
             result.ingested.push(IngestSummary {
                 message_id: id.to_string(),
                 status: st,
-                customer_id: self
-                    .resolver
-                    .customer_of(id)
-                    .unwrap_or_default()
-                    .to_string(),
+                // A repeat has the id of the message that stayed, so the same customer.
+                customer_id: customers.get(k).cloned().unwrap_or_default(),
                 conversation_id: self
                     .threader
                     .conversation_of(id)
