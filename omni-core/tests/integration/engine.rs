@@ -381,7 +381,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn snapshot_round_trip_and_bad_snapshots() {
     let engine = engine_with_inbox();
     let bytes = engine.snapshot().unwrap();
-    assert_eq!(&bytes[..8], b"OMNIENG1");
+    assert_eq!(&bytes[..8], b"OMNIENG2");
     let restored = Engine::restore(&bytes).unwrap();
     assert_eq!(restored.snapshot().unwrap(), bytes);
     assert_eq!(
