@@ -1163,7 +1163,9 @@ impl Engine {
 
     // ----- snapshots -----
 
-    /// The whole engine as bytes: `OMNIENG1`, a CRC-32 of the payload, the payload.
+    /// The whole engine as bytes: `OMNIENG2`, a CRC-32 of the payload, the payload (the
+    /// head, threader, messages and resolver in omni's compact binary snapshot codec; the
+    /// resolver part is written on a second thread).
     ///
     /// # Errors
     /// [`ErrorKind::Internal`] only (a poisoned lock).
@@ -1176,7 +1178,9 @@ impl Engine {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an engine snapshot, are
-    /// corrupted, or do not decode; nothing is half-loaded.
+    /// corrupted, or do not decode; [`ErrorKind::UnsupportedVersion`] for a snapshot of an
+    /// earlier format (`OMNIENG1`), which is not read. Nothing is half-loaded. The resolver
+    /// is rebuilt on a second thread.
     pub fn restore(bytes: &[u8]) -> Result<Engine> {
         let (config, state) = snapshot::read(bytes)?;
         Engine::with_state(config, state)

@@ -60,6 +60,20 @@ impl MessageStore {
         store
     }
 
+    /// An empty store with room for `n` messages where the memory is there (`n` may come
+    /// from untrusted bytes: a failed reservation leaves the store to grow as it goes).
+    pub fn with_capacity(n: usize) -> MessageStore {
+        let mut store = MessageStore::default();
+        let n = n.min(1 << 24);
+        if store.messages.try_reserve_exact(n).is_err()
+            || store.leads.try_reserve_exact(n).is_err()
+            || store.index.try_reserve(n, |_| 0).is_err()
+        {
+            return MessageStore::default();
+        }
+        store
+    }
+
     fn position(&self, id: &str) -> Option<usize> {
         self.index
             .find(hash_id(id), |&j| self.messages[j as usize].id == id)

@@ -1992,6 +1992,7 @@ impl Resolver {
                 "snapshot: links point at records that are not there",
             ));
         }
+        r.ids.reserve(n);
         for (ix, slot) in slots.iter().enumerate() {
             if let Some(s) = slot {
                 if r.ids.insert(s.obs.record_id.clone(), ix as u32).is_some() {
