@@ -5,7 +5,7 @@
 //! boxed apart.
 
 use super::subject::{key_of_normalized, normalize_subject};
-use super::text::{reference_keys, signals, topic_line, Signals};
+use super::text::{read as read_text, topic_line, Signals};
 use super::{Problem, ProblemKind, ThreadConfig, MAX_ID_BYTES, MAX_REFERENCES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::{Channel, Direction, Message};
@@ -292,7 +292,7 @@ impl Record {
     /// # Errors
     /// [`ErrorKind::FieldMissing`] for an empty id; [`ErrorKind::InputTooLarge`] for an id or
     /// reference longer than [`MAX_ID_BYTES`] or more than [`MAX_REFERENCES`] references.
-    pub fn from_message(message: &Message, config: &ThreadConfig) -> Result<Record> {
+    pub fn from_message<'m>(message: &'m Message, config: &ThreadConfig) -> Result<Record> {
         if message.id.trim().is_empty() {
             return Err(Error::new(
                 ErrorKind::FieldMissing,
@@ -313,12 +313,12 @@ impl Record {
             ));
         }
         let mut problems = Vec::new();
-        let mut check = |field: &dyn Fn() -> String, value: &'_ str| -> Result<Option<Box<str>>> {
+        let mut check = |field: &dyn Fn() -> String, value: &'m str| -> Result<Option<&'m str>> {
             if value.len() > MAX_ID_BYTES {
                 return Err(Error::too_large(&field(), value.len(), MAX_ID_BYTES));
             }
             match clean_id(value) {
-                Some(id) => Ok(Some(boxed(id))),
+                Some(id) => Ok(Some(id)),
                 None => {
                     problems.push(Problem::new(
                         ProblemKind::MalformedReference,
@@ -332,7 +332,7 @@ impl Record {
             Some(v) => check(&|| "refs.message_id".into(), v)?,
             None => None,
         };
-        let mut parents: Vec<Box<str>> = Vec::new();
+        let mut parents: Vec<&str> = Vec::with_capacity(count);
         for (i, r) in refs.references.iter().enumerate() {
             if let Some(id) = check(&|| format!("refs.references[{i}]"), r)? {
                 parents.push(id);
@@ -362,8 +362,8 @@ impl Record {
             message.channel == Channel::Email || message_id.is_some() || !parents.is_empty();
         let email = is_email.then(|| {
             Box::new(EmailFacts {
-                message_id,
-                parents: parents.into_boxed_slice(),
+                message_id: message_id.map(boxed),
+                parents: parents.iter().map(|&p| boxed(p)).collect(),
                 subject: subject
                     .as_deref()
                     .and_then(key_of_normalized)
@@ -371,12 +371,7 @@ impl Record {
             })
         });
 
-        let mut keys = reference_keys(&message.text);
-        if let Some(subject) = &message.subject {
-            keys.extend(reference_keys(subject));
-            keys.sort_unstable();
-            keys.dedup();
-        }
+        let (signals, keys) = read_text(message);
         let (topic, topic_cut) = match &subject {
             Some(s) => (Some(s.as_str()), false),
             None if message.direction == Direction::Inbound => {
@@ -419,7 +414,7 @@ impl Record {
         Ok(Record::pack(
             Strs {
                 id: &message.id,
-                reply_to: reply_to.as_deref(),
+                reply_to,
                 session,
                 provider_conversation,
                 topic,
@@ -429,7 +424,7 @@ impl Record {
                 time,
                 channel: &message.channel,
                 direction: message.direction,
-                signals: signals(message),
+                signals,
                 time_trusted,
                 email,
                 keys: keys.into_iter().map(Into::into).collect(),
