@@ -615,7 +615,11 @@ impl Threader {
 
     /// The customer index for `id`, created if new.
     fn customer_index(&mut self, id: &str) -> u32 {
-        let hash = hash_id(id);
+        self.customer_index_hashed(hash_id(id), id)
+    }
+
+    /// [`Threader::customer_index`] given the `hash` of `id`.
+    fn customer_index_hashed(&mut self, hash: u64, id: &str) -> u32 {
         let customers = &self.customers;
         if let Some(k) = self.customer_ix.find(hash, |k| k.is(id, customers)) {
             return k.customer;
@@ -925,15 +929,32 @@ impl Threader {
         // its id.
         let mut customer_of: Vec<u32> = Vec::with_capacity(messages.len());
         let mut id_hash: Vec<u64> = Vec::with_capacity(messages.len());
+        // First the checks and the hashes of the customer ids (kept in `id_hash` for now)...
         for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
             match record::validate(m).and_then(|()| Self::customer_for(m, cid.as_ref())) {
-                Ok(customer) => customer_of.push(self.customer_index(customer)),
+                Ok(customer) => {
+                    customer_of.push(0);
+                    id_hash.push(hash_id(customer));
+                }
                 Err(e) => {
                     reject(&mut out, index, m, e);
                     customer_of.push(NONE);
+                    id_hash.push(0);
                 }
             }
-            id_hash.push(hash_id(&m.id));
+        }
+        // ...then the customers, in a tight loop (so the processor overlaps the cache misses of
+        // the customer index), and the hashes of the message ids.
+        for ((m, cid), (c, hash)) in messages
+            .iter()
+            .zip(customer_ids)
+            .zip(customer_of.iter_mut().zip(id_hash.iter_mut()))
+        {
+            if *c != NONE {
+                let customer = Self::customer_for(m, cid.as_ref()).unwrap_or(&m.id);
+                *c = self.customer_index_hashed(*hash, customer);
+            }
+            *hash = hash_id(&m.id);
         }
         // Each message's slot: new messages are stored customer by customer (input order within
         // a customer), so that threading a customer reads memory that lies together. A large
