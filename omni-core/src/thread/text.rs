@@ -499,7 +499,10 @@ fn keys_of(text: &str, gates: u8) -> Vec<String> {
 /// The start of a text as a topic line: its first non-empty line, at most `limit` characters,
 /// and whether it was cut there (an ellipsis is due).
 pub(crate) fn topic_line(text: &str, limit: usize) -> Option<(&str, bool)> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = text
+        .lines()
+        .map(super::record::trim)
+        .find(|l| !l.is_empty())?;
     // No more chars than bytes.
     if line.len() <= limit {
         return Some((line, false));
