@@ -501,15 +501,28 @@ impl CustomerKey {
         }
     }
 
-    /// Whether this entry is customer `id`; `customers` is read only for long ids.
-    fn is(&self, id: &str, customers: &[Option<CustomerThreads>]) -> bool {
-        let n = id.len().min(KEY_HEAD);
-        self.len as usize == id.len()
-            && self.head[..n] == id.as_bytes()[..n]
+    /// Whether this entry is customer `id`, whose entry would be `probe`; `customers` is read
+    /// only for long ids.
+    fn is(&self, probe: &CustomerKey, id: &str, customers: &[Option<CustomerThreads>]) -> bool {
+        // Both heads are zero-padded: whole arrays compare (no call to memcmp).
+        self.len == probe.len
+            && self.head == probe.head
             && (id.len() <= KEY_HEAD
                 || customers[self.customer as usize]
                     .as_ref()
                     .is_some_and(|ct| &*ct.id == id))
+    }
+
+    /// The hash of the customer id of this entry; `customers` is read only for long ids.
+    fn hash(&self, customers: &[Option<CustomerThreads>]) -> u64 {
+        match std::str::from_utf8(&self.head[..(self.len as usize).min(KEY_HEAD)]) {
+            Ok(id) if self.len as usize <= KEY_HEAD => hash_id(id),
+            _ => hash_id(
+                customers[self.customer as usize]
+                    .as_ref()
+                    .map_or("", |ct| &ct.id),
+            ),
+        }
     }
 }
 
@@ -608,19 +621,25 @@ impl Threader {
     /// The index of customer `id`, if known.
     fn customer_of_id(&self, id: &str) -> Option<u32> {
         let customers = &self.customers;
+        let probe = CustomerKey::new(0, id);
         self.customer_ix
-            .find(hash_id(id), |k| k.is(id, customers))
+            .find(hash_id(id), |k| k.is(&probe, id, customers))
             .map(|k| k.customer)
     }
 
     /// The customer index for `id`, created if new.
     fn customer_index(&mut self, id: &str) -> u32 {
-        let hash = hash_id(id);
+        self.customer_index_hashed(hash_id(id), id)
+    }
+
+    /// [`Threader::customer_index`] given the `hash` of `id`.
+    fn customer_index_hashed(&mut self, hash: u64, id: &str) -> u32 {
         let customers = &self.customers;
-        if let Some(k) = self.customer_ix.find(hash, |k| k.is(id, customers)) {
+        let c = customers.len() as u32;
+        let probe = CustomerKey::new(c, id);
+        if let Some(k) = self.customer_ix.find(hash, |k| k.is(&probe, id, customers)) {
             return k.customer;
         }
-        let c = self.customers.len() as u32;
         self.customers.push(Some(CustomerThreads {
             id: id.into(),
             slots: Vec::new(),
@@ -628,13 +647,7 @@ impl Threader {
         }));
         let customers = &self.customers;
         self.customer_ix
-            .insert_unique(hash, CustomerKey::new(c, id), |k| {
-                hash_id(
-                    customers[k.customer as usize]
-                        .as_ref()
-                        .map_or("", |ct| &ct.id),
-                )
-            });
+            .insert_unique(hash, probe, |k| k.hash(customers));
         c
     }
 
@@ -686,7 +699,14 @@ impl Threader {
             ..
         } = self;
         let mut scratch = Scratch::default();
-        for &c in customers {
+        for (k, &c) in customers.iter().enumerate() {
+            // The next customer's records, read ahead (their parts lie apart in memory).
+            if let Some(next) = customers.get(k + 1).and_then(|&n| all[n as usize].as_ref()) {
+                let touched = next.slots.iter().fold(0u8, |x, &s| {
+                    x ^ records[s as usize].as_ref().map_or(0, Record::touch)
+                });
+                std::hint::black_box(touched);
+            }
             let Some(ct) = all[c as usize].as_mut() else {
                 continue;
             };
@@ -697,10 +717,18 @@ impl Threader {
                 }
                 placements[slot as usize] = p;
             }
-            for (local, problem) in scratch.problems.drain(..) {
+            // Each message's problems in one list of their own (the old ones are gone), in the
+            // order they were found.
+            scratch.problems.sort_by_key(|&(local, _)| local);
+            let mut found = scratch.problems.drain(..).peekable();
+            while let Some((local, problem)) = found.next() {
+                let mut list = vec![problem];
+                while let Some((_, more)) = found.next_if(|&(l, _)| l == local) {
+                    list.push(more);
+                }
                 let slot = ct.slots[local as usize];
                 placements[slot as usize].has_problems = true;
-                placement_problems.entry(slot).or_default().push(problem);
+                placement_problems.insert(slot, list);
             }
             ct.convs = convs;
         }
@@ -790,7 +818,7 @@ impl Threader {
     /// # Errors
     /// [`ErrorKind::InputTooLarge`] for a customer id over [`MAX_ID_BYTES`].
     fn customer_for<'m>(message: &'m Message, customer_id: &'m str) -> Result<&'m str> {
-        let customer = customer_id.trim();
+        let customer = record::trim(customer_id);
         if customer.len() > MAX_ID_BYTES {
             return Err(Error::too_large(
                 "customer_id",
@@ -809,7 +837,7 @@ impl Threader {
     /// with the problem recorded).
     fn prepare(&self, message: &Message, customer_id: &str) -> Result<Record> {
         let mut record = Record::from_message(message, &self.config)?;
-        if customer_id.trim().is_empty() {
+        if record::trim(customer_id).is_empty() {
             record.add_problem(Problem::new(
                 ProblemKind::NoCustomer,
                 "customer_id: no customer given or resolved; the message is its own customer"
@@ -925,15 +953,32 @@ impl Threader {
         // its id.
         let mut customer_of: Vec<u32> = Vec::with_capacity(messages.len());
         let mut id_hash: Vec<u64> = Vec::with_capacity(messages.len());
+        // First the checks and the hashes of the customer ids (kept in `id_hash` for now)...
         for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
             match record::validate(m).and_then(|()| Self::customer_for(m, cid.as_ref())) {
-                Ok(customer) => customer_of.push(self.customer_index(customer)),
+                Ok(customer) => {
+                    customer_of.push(0);
+                    id_hash.push(hash_id(customer));
+                }
                 Err(e) => {
                     reject(&mut out, index, m, e);
                     customer_of.push(NONE);
+                    id_hash.push(0);
                 }
             }
-            id_hash.push(hash_id(&m.id));
+        }
+        // ...then the customers, in a tight loop (so the processor overlaps the cache misses of
+        // the customer index), and the hashes of the message ids.
+        for ((m, cid), (c, hash)) in messages
+            .iter()
+            .zip(customer_ids)
+            .zip(customer_of.iter_mut().zip(id_hash.iter_mut()))
+        {
+            if *c != NONE {
+                let customer = Self::customer_for(m, cid.as_ref()).unwrap_or(&m.id);
+                *c = self.customer_index_hashed(*hash, customer);
+            }
+            *hash = hash_id(&m.id);
         }
         // Each message's slot: new messages are stored customer by customer (input order within
         // a customer), so that threading a customer reads memory that lies together. A large

@@ -90,15 +90,49 @@ pub fn subject_key(subject: &str) -> Option<String> {
 
 /// [`subject_key`] of a subject already normalised by [`normalize_subject`].
 pub(crate) fn key_of_normalized(text: &str) -> Option<String> {
-    let mut key = text.to_lowercase();
-    if key.contains('ё') {
-        key = key.replace('ё', "е");
-    }
+    let key = match lowercase_simple(text) {
+        Some(key) => key,
+        None => {
+            let key = text.to_lowercase();
+            if key.contains('ё') {
+                key.replace('ё', "е")
+            } else {
+                key
+            }
+        }
+    };
     if key.is_empty() || EMPTY_SUBJECTS.contains(&key.as_str()) {
         None
     } else {
         Some(key)
     }
+}
+
+/// `text` lower-cased with `ё` as `е`, as `str::to_lowercase` and a replacement would make it,
+/// quickly for ASCII and Cyrillic letters and for characters that lower-casing keeps; `None`
+/// for a text with any other character.
+fn lowercase_simple(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let lower = match c {
+            '\0'..='\u{7F}' => c.to_ascii_lowercase(),
+            'Ё' | 'ё' => 'е',
+            '\u{400}'..='\u{40F}' => char::from_u32(c as u32 + 0x50)?,
+            '\u{410}'..='\u{42F}' => char::from_u32(c as u32 + 0x20)?,
+            '\u{430}'..='\u{45F}' => c,
+            // Others only when lower-casing leaves them as they are (`№`, digits, emoji); the
+            // one rule that looks at context (a final capital sigma) changes its letter.
+            _ => {
+                let mut lower = c.to_lowercase();
+                if lower.next() != Some(c) || lower.next().is_some() {
+                    return None;
+                }
+                c
+            }
+        };
+        out.push(lower);
+    }
+    Some(out)
 }
 
 /// Strips one leading `[tag]` (a mailing-list tag) and the spaces after it.
@@ -115,10 +149,22 @@ fn strip_list_tag(text: &str) -> Option<&str> {
 
 /// Strips one leading prefix word with its optional count and colon (`RE[2]:`, `Отв:`).
 fn strip_prefix_word(text: &str) -> Option<&str> {
+    // Every prefix word starts with one of these letters (in either case): most subjects are
+    // turned away here.
+    let first = text.chars().next()?.to_lowercase().next()?;
+    if !PREFIXES.iter().any(|p| p.starts_with(first)) {
+        return None;
+    }
+    // A word of more chars than the longest prefix cannot be one (lower-casing never makes a
+    // word shorter).
     let word_end = text
         .char_indices()
+        .take(MAX_PREFIX_CHARS + 1)
         .find(|(_, c)| !c.is_alphabetic())
         .map_or(text.len(), |(i, _)| i);
+    if text[..word_end].chars().count() > MAX_PREFIX_CHARS {
+        return None;
+    }
     // Lower-cased into a small buffer (no allocation); a word of more chars than the longest
     // prefix cannot be one.
     let mut lower = ['\0'; MAX_PREFIX_CHARS];
@@ -192,6 +238,27 @@ mod tests {
                 "{input:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_quick_lower_case_is_the_standard_one() {
+        let mut texts: Vec<String> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .map(String::from)
+            .collect();
+        texts.extend(["ЗАКАЗ Ёлки №5", "Re: Счёт", "ΣΑΣ", "İstanbul", ""].map(String::from));
+        for text in texts {
+            let standard = text.to_lowercase().replace('ё', "е");
+            if let Some(quick) = lowercase_simple(&text) {
+                assert_eq!(quick, standard, "{text:?}");
+            }
+        }
+        assert_eq!(
+            lowercase_simple("ЗАКАЗ Ёлки №5"),
+            Some("заказ елки №5".into())
+        );
+        assert_eq!(lowercase_simple("ΣΑΣ"), None);
+        assert_eq!(lowercase_simple("ЗАКАЗ Ёлки"), Some("заказ елки".into()));
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! explicit event), in Russian and English.
 
 use crate::message::{Channel, Direction, Message};
-use regex::{Regex, RegexSet};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored, MatchKind, StartKind};
+use regex::Regex;
+use regex_syntax::hir::{Hir, HirKind};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
@@ -11,18 +14,9 @@ use std::sync::LazyLock;
 /// `тикет 5521`, `заявка № 77-123`, `ticket #5521`. Group 1 is the word, group 2 the number;
 /// that neither runs into a neighbouring letter or digit is checked after the match (word
 /// boundaries in the pattern would keep the regex engine off its fast path).
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(заказ[а-я]{0,2}|order|тикет[а-я]{0,2}|ticket|заявк[а-я]{0,2}|обращени[а-я]{0,2}|case|request)(?:\s+(?:number|no\.?|num\.?|номер|id))?\s*[:.]?\s*(?:№|#|n[o°]\.?)?\s*((?:[a-zа-я]{1,4}-?)?\d[\d-]{1,18}\d)",
-    )
-    .expect("valid reference pattern")
-});
-
-/// The words that can start an order or ticket reference: a cheap test before [`REFERENCE`].
-static REFERENCE_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)заказ|order|тикет|ticket|заявк|обращени|case|request")
-        .expect("valid reference word pattern")
-});
+const REFERENCE_PATTERN: &str = r"(?i)(заказ[а-я]{0,2}|order|тикет[а-я]{0,2}|ticket|заявк[а-я]{0,2}|обращени[а-я]{0,2}|case|request)(?:\s+(?:number|no\.?|num\.?|номер|id))?\s*[:.]?\s*(?:№|#|n[o°]\.?)?\s*((?:[a-zа-я]{1,4}-?)?\d[\d-]{1,18}\d)";
+static REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(REFERENCE_PATTERN).expect("valid reference pattern"));
 
 /// The customer saying the matter is closed: `спасибо, получил`, `вопрос решён`,
 /// `thanks, that solved it`, `it works now`.
@@ -42,29 +36,252 @@ const CLAIMED_PAYMENT_PATTERN: &str = r"(?i)(?:^|[^а-яa-z])(оплатил[а�
 static CLAIMED_PAYMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(CLAIMED_PAYMENT_PATTERN).expect("valid claimed-payment pattern"));
 
-/// A pattern without its leading boundary: it then starts with literal words, which lets the
-/// regex engine skip most texts with a literal search; the exact patterns run on the rare hits.
-fn loose(pattern: &str) -> String {
-    pattern.replacen("(?:^|[^а-яa-z])", "", 1)
+static CONFIRMED_PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(CONFIRMED_PAYMENT_PATTERN).expect("valid confirmed-payment pattern")
+});
+static CONFIRMED_ORDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CONFIRMED_ORDER_PATTERN).expect("valid confirmed-order pattern"));
+
+/// Which of the patterns may match a text, as bits.
+mod gate {
+    pub const PAYMENT: u8 = 1;
+    pub const ORDER: u8 = 2;
+    pub const RESOLVED: u8 = 4;
+    pub const CLAIMED: u8 = 8;
+    pub const REFERENCE: u8 = 16;
+    pub const ALL: u8 = 31;
 }
 
-/// What only the customer's own messages can say (closure, a claimed payment): one pass over
-/// an inbound text tells which of them can match at all.
-static CUSTOMER_WORDS: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([loose(RESOLVED_PATTERN), loose(CLAIMED_PAYMENT_PATTERN)])
-        .expect("valid customer signal patterns")
+/// The patterns behind the gates, with their bits.
+const GATED: [(&str, u8); 5] = [
+    (CONFIRMED_PAYMENT_PATTERN, gate::PAYMENT),
+    (CONFIRMED_ORDER_PATTERN, gate::ORDER),
+    (RESOLVED_PATTERN, gate::RESOLVED),
+    (CLAIMED_PAYMENT_PATTERN, gate::CLAIMED),
+    (REFERENCE_PATTERN, gate::REFERENCE),
+];
+
+/// A cheap necessary condition for each pattern: pieces of literal text (lower case) one of
+/// which every match of the pattern contains, looked for in one pass over the text as
+/// [`encode`] reads it. Most texts contain none and skip the patterns. The pieces are read off
+/// the patterns themselves (see [`required`]), so they follow any change to the patterns.
+struct Gates {
+    /// All pieces of all patterns (matches reported overlapping, so no piece hides another).
+    dfa: Option<aho_corasick::dfa::DFA>,
+    /// Per piece: the bits of the patterns it belongs to.
+    bits: Vec<u8>,
+    /// The bits of patterns without pieces: always open.
+    open: u8,
+}
+
+static GATES: LazyLock<Gates> = LazyLock::new(|| {
+    let mut open = 0;
+    let mut all: Vec<(Vec<u8>, u8)> = Vec::new();
+    for (pattern, bit) in GATED {
+        match pieces(pattern) {
+            Some(pieces) => all.extend(pieces.into_iter().map(|p| (p, bit))),
+            None => open |= bit,
+        }
+    }
+    all.sort_unstable();
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    let mut bits: Vec<u8> = Vec::new();
+    for (piece, bit) in all {
+        if pieces.last() == Some(&piece) {
+            *bits.last_mut().expect("pieces and bits go together") |= bit;
+        } else {
+            pieces.push(piece);
+            bits.push(bit);
+        }
+    }
+    match aho_corasick::dfa::DFA::builder()
+        .match_kind(MatchKind::Standard)
+        .start_kind(StartKind::Unanchored)
+        .build(&pieces)
+    {
+        Ok(dfa) => Gates {
+            dfa: Some(dfa),
+            bits,
+            open,
+        },
+        Err(_) => Gates {
+            dfa: None,
+            bits: Vec::new(),
+            open: gate::ALL,
+        },
+    }
 });
 
-/// A claimed payment, loosely (for inbound questions, where closure words do not count).
-static CLAIMED_PAYMENT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&loose(CLAIMED_PAYMENT_PATTERN)).expect("valid claimed-payment pattern")
-});
+impl Gates {
+    /// The bits of the patterns that may match `text`.
+    fn of(&self, text: &str) -> u8 {
+        let Some(dfa) = &self.dfa else {
+            return gate::ALL;
+        };
+        let Ok(mut state) = dfa.start_state(Anchored::No) else {
+            return gate::ALL;
+        };
+        let mut found = self.open;
+        let encoded = encode(text, |code| {
+            state = dfa.next_state(Anchored::No, state, code);
+            if dfa.is_special(state) && dfa.is_match(state) {
+                for i in 0..dfa.match_len(state) {
+                    let piece = dfa.match_pattern(state, i).as_usize();
+                    found |= self.bits.get(piece).copied().unwrap_or(gate::ALL);
+                }
+            }
+        });
+        if encoded {
+            found
+        } else {
+            gate::ALL
+        }
+    }
+}
 
-/// Confirmations, which count from us or a payment system: one pass tells which match.
-static DEAL_WORDS: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([CONFIRMED_PAYMENT_PATTERN, CONFIRMED_ORDER_PATTERN])
-        .expect("valid confirmation patterns")
-});
+/// The length of the UTF-8 sequence that starts with `lead` (not a continuation byte).
+fn char_len(lead: u8) -> usize {
+    match lead {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        _ => 2,
+    }
+}
+
+/// Whether the character of `len` bytes at `at` in `text` (outside ASCII and the Cyrillic
+/// block) passes for a letter: see [`passes_for_letter`]. Also true where `at` is not a
+/// character.
+fn other_passes_for_letter(text: &str, at: usize, len: usize) -> bool {
+    text.get(at..at + len)
+        .and_then(|c| c.chars().next())
+        .map_or(true, passes_for_letter)
+}
+
+/// The pieces of literal text one of which every match of `pattern` contains, as [`encode`]
+/// gives them; `None` when there are none.
+fn pieces(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let mut all: Vec<Vec<u8>> = Vec::new();
+    for piece in literal_pieces(pattern)? {
+        let mut codes = Vec::with_capacity(piece.len());
+        if !encode(&piece, |code| codes.push(code)) {
+            return None;
+        }
+        all.push(codes);
+    }
+    all.sort_unstable();
+    all.dedup();
+    (!all.is_empty() && all.iter().all(|p| !p.is_empty())).then_some(all)
+}
+
+/// The pieces of literal text one of which every match of `pattern` (case-insensitive as a
+/// whole: `(?i)` in front) contains, in lower case as the pattern has them.
+fn literal_pieces(pattern: &str) -> Option<Vec<String>> {
+    let plain = pattern.strip_prefix("(?i)").unwrap_or(pattern);
+    let hir = regex_syntax::Parser::new().parse(plain).ok()?;
+    required(&hir)?
+        .into_iter()
+        .map(|p| String::from_utf8(p).ok())
+        .collect()
+}
+
+/// Pieces of literal text one of which every match of `hir` contains; `None` when a match may
+/// contain no literal text at all. Case-sensitive: see [`encode`] for why the pieces of a
+/// pattern read without `(?i)` serve the case-insensitive pattern.
+fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(vec![lit.0.to_vec()]),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for alt in alts {
+                all.extend(required(alt)?);
+            }
+            Some(all)
+        }
+        // Any part's pieces will do: the part whose shortest piece is longest, then the one of
+        // fewest pieces, then the first.
+        HirKind::Concat(parts) => {
+            let score = |pieces: &Vec<Vec<u8>>| {
+                let shortest = pieces.iter().map(Vec::len).min().unwrap_or(0);
+                (shortest, std::cmp::Reverse(pieces.len()))
+            };
+            let mut best: Option<Vec<Vec<u8>>> = None;
+            for pieces in parts.iter().filter_map(required) {
+                if best.as_ref().map_or(true, |b| score(&pieces) > score(b)) {
+                    best = Some(pieces);
+                }
+            }
+            best
+        }
+        _ => None,
+    }
+}
+
+/// The code of each character of `text` for the gates, one byte a character, handed to `emit`:
+/// ASCII lower-cased (0x00 to 0x7F); U+0400 to U+047F with the capitals (U+0400 to U+042F)
+/// lower-cased, as 0x80 plus the offset from U+0400 (0xB0 to 0xFF); any other character
+/// [`OTHER`]. Returns false, having stopped, when `text` holds a character that a
+/// case-insensitive pattern takes for an ASCII or Cyrillic letter although it is neither (`ſ`
+/// for `s`, the Kelvin sign for `k`, the old Cyrillic letter forms of U+1C80 to U+1C88): then
+/// the gates cannot say.
+///
+/// Why this is exact: on a text without such characters, a character matches a lower-case
+/// ASCII or Cyrillic letter case-insensitively exactly when its code is that letter's code.
+/// So where a case-insensitive pattern matches the text, the same pattern read
+/// case-sensitively (its letters are lower case) matches the text with each character
+/// replaced by the lower-case letter of its code, and that match contains one of the pieces
+/// [`required`] found: its codes are in the codes of the text. (The test
+/// `codes_agree_with_case_insensitive_matching` checks this against the regex engine.)
+#[inline(always)]
+fn encode(text: &str, mut emit: impl FnMut(u8)) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let (code, len) = if x < 0x80 {
+            (x.to_ascii_lowercase(), 1)
+        } else if x == 0xD0 || x == 0xD1 {
+            let y = b.get(i + 1).copied().unwrap_or(0);
+            (CYRILLIC[usize::from(x & 1) << 6 | usize::from(y & 0x3F)], 2)
+        } else {
+            // The rest of the Cyrillic block has no letter that passes for another.
+            let len = char_len(x);
+            if !(0xD2..=0xD3).contains(&x) && other_passes_for_letter(text, i, len) {
+                return false;
+            }
+            (OTHER, len)
+        };
+        emit(code);
+        i += len;
+    }
+    true
+}
+
+/// The code of characters outside ASCII and U+0400 to U+047F (see [`encode`]).
+const OTHER: u8 = 0x80;
+
+/// The codes of U+0400 to U+047F (see [`encode`]).
+const CYRILLIC: [u8; 128] = {
+    let mut codes = [0u8; 128];
+    let mut k = 0;
+    while k < 128 {
+        let folded = match k {
+            0x00..=0x0F => k + 0x50,
+            0x10..=0x2F => k + 0x20,
+            _ => k,
+        };
+        codes[k] = 0x80 + folded as u8;
+        k += 1;
+    }
+    codes
+};
+
+/// Whether `c`, outside ASCII and the Cyrillic block, matches an ASCII or Cyrillic letter
+/// case-insensitively.
+fn passes_for_letter(c: char) -> bool {
+    matches!(c, '\u{017F}' | '\u{212A}' | '\u{1C80}'..='\u{1C88}')
+}
 
 /// What a message says about the matter, as flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -94,9 +311,30 @@ impl Signals {
     }
 }
 
+/// The signals of `message` ([`signals`]) and the order and ticket keys of its text and
+/// subject ([`reference_keys`], merged).
+pub(crate) fn read(message: &Message) -> (Signals, Vec<String>) {
+    let text = message.text.as_str();
+    let gates = GATES.of(text);
+    let signals = signals_of(message, gates);
+    let mut keys = keys_of(text, gates);
+    if let Some(subject) = &message.subject {
+        keys.extend(keys_of(subject, GATES.of(subject)));
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    (signals, keys)
+}
+
 /// Reads the signals of a message: explicit `metadata.event`, the customer's resolution words,
 /// confirmations, and whether a call or visit took place.
+#[cfg(test)]
 pub(crate) fn signals(message: &Message) -> Signals {
+    signals_of(message, GATES.of(&message.text))
+}
+
+/// [`signals`] given the [`gate`]s open for the message's text.
+fn signals_of(message: &Message, gates: u8) -> Signals {
     let mut flags = 0u8;
     if let Some(event) = metadata_text(message, &["event", "conversation_event"]) {
         flags |= event_flags(&event);
@@ -107,26 +345,19 @@ pub(crate) fn signals(message: &Message) -> Signals {
     let confirms = message.direction == Direction::Outbound
         || matches!(&message.channel, Channel::Other(n) if n == "payment");
     if confirms && !text.is_empty() {
-        let m = DEAL_WORDS.matches(text);
-        if m.matched(0) {
+        if gates & gate::PAYMENT != 0 && CONFIRMED_PAYMENT.is_match(text) {
             flags |= Signals::PAYMENT;
         }
-        if m.matched(1) {
+        if gates & gate::ORDER != 0 && CONFIRMED_ORDER.is_match(text) {
             flags |= Signals::ORDER;
         }
     }
     if inbound && !text.is_empty() {
         // Closure words in a question do not close anything.
-        let (closure, claimed) = if text.contains('?') {
-            (false, CLAIMED_PAYMENT_WORDS.is_match(text))
-        } else {
-            let m = CUSTOMER_WORDS.matches(text);
-            (m.matched(0), m.matched(1))
-        };
-        if closure && resolves(text) {
+        if gates & gate::RESOLVED != 0 && !text.contains('?') && resolves(text) {
             flags |= Signals::RESOLVES;
         }
-        if claimed
+        if gates & gate::CLAIMED != 0
             && flags & (Signals::PAYMENT | Signals::ORDER) == 0
             && CLAIMED_PAYMENT
                 .find_iter(text)
@@ -221,7 +452,12 @@ fn metadata_text(message: &Message, keys: &[&str]) -> Option<String> {
 /// assert_eq!(reference_keys("re order #A-1234 and тикет 5521"), ["order:A1234", "ticket:5521"]);
 /// ```
 pub fn reference_keys(text: &str) -> Vec<String> {
-    if !text.bytes().any(|b| b.is_ascii_digit()) || !REFERENCE_WORD.is_match(text) {
+    keys_of(text, GATES.of(text))
+}
+
+/// [`reference_keys`] given the [`gate`]s open for `text`.
+fn keys_of(text: &str, gates: u8) -> Vec<String> {
+    if gates & gate::REFERENCE == 0 || !text.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
     }
     let mut keys: Vec<String> = REFERENCE
@@ -263,7 +499,14 @@ pub fn reference_keys(text: &str) -> Vec<String> {
 /// The start of a text as a topic line: its first non-empty line, at most `limit` characters,
 /// and whether it was cut there (an ellipsis is due).
 pub(crate) fn topic_line(text: &str, limit: usize) -> Option<(&str, bool)> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = text
+        .lines()
+        .map(super::record::trim)
+        .find(|l| !l.is_empty())?;
+    // No more chars than bytes.
+    if line.len() <= limit {
+        return Some((line, false));
+    }
     match line.char_indices().nth(limit) {
         None => Some((line, false)),
         Some((end, _)) => Some((&line[..end], true)),
@@ -380,6 +623,183 @@ mod tests {
         assert!(signals(&call).has(Signals::TALKED));
         call.metadata.insert("call_status".into(), "missed".into());
         assert!(!signals(&call).has(Signals::TALKED));
+    }
+
+    fn pieces_of(pattern: &str) -> Vec<String> {
+        literal_pieces(pattern).expect("every gated pattern needs literal text")
+    }
+
+    /// The code of one character, if it has one.
+    fn code(c: char) -> Option<u8> {
+        let mut codes = Vec::new();
+        encode(&c.to_string(), |code| codes.push(code)).then(|| codes[0])
+    }
+
+    /// The gated patterns, compiled.
+    static GATED_REGEXES: LazyLock<Vec<(Regex, u8)>> = LazyLock::new(|| {
+        GATED
+            .iter()
+            .map(|&(p, bit)| (Regex::new(p).unwrap(), bit))
+            .collect()
+    });
+
+    #[test]
+    fn prefilter_pieces() {
+        for (pattern, _) in GATED {
+            let pieces = pieces_of(pattern);
+            assert!(pieces.iter().all(|p| p.chars().count() >= 3), "{pieces:?}");
+        }
+    }
+
+    #[test]
+    fn codes_agree_with_case_insensitive_matching() {
+        // Every character of the pieces, each a class of its own under case folding.
+        let mut alphabet: Vec<char> = GATED
+            .iter()
+            .flat_map(|(p, _)| pieces_of(p))
+            .flat_map(|p| p.chars().collect::<Vec<_>>())
+            .collect();
+        alphabet.sort_unstable();
+        alphabet.dedup();
+        let same = |a: char, b: char| {
+            Regex::new(&format!("(?i)^{}$", regex::escape(&a.to_string())))
+                .unwrap()
+                .is_match(&b.to_string())
+        };
+        for &a in &alphabet {
+            for &b in &alphabet {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+        let codes: Vec<(char, u8)> = alphabet
+            .iter()
+            .map(|&p| (p, code(p).expect("pieces have codes")))
+            .collect();
+        let class: String = alphabet
+            .iter()
+            .map(|c| regex::escape(&c.to_string()))
+            .collect();
+        let any = Regex::new(&format!("(?i)^[{class}]$")).unwrap();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let Some(k) = code(c) else {
+                assert!(passes_for_letter(c), "{c:?}");
+                continue;
+            };
+            // The letters of the pieces with the same code as `c`: exactly the one `c` matches.
+            let hits: Vec<char> = codes.iter().filter(|x| x.1 == k).map(|x| x.0).collect();
+            if any.is_match(&c.to_string()) {
+                assert!(hits.len() == 1 && same(hits[0], c), "{c:?}: {hits:?}");
+            } else {
+                assert!(hits.is_empty(), "{c:?}: {hits:?}");
+            }
+        }
+    }
+
+    /// Texts made of the patterns' words and pieces of words in any case, letters that pass
+    /// for others under case folding, numbers, punctuation and questions.
+    fn wordy_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let mut words: Vec<String> = GATED.iter().flat_map(|(p, _)| pieces_of(p)).collect();
+        words.extend(
+            [
+                "спасибо за",
+                "вопрос решён",
+                "всё работает",
+                "не актуально",
+                "можно закрывать",
+                "that solved it",
+                "problem has been solved",
+                "got it, thanks",
+                "i've just paid",
+                "перевела деньги",
+                "оплата получена",
+                "получили вашу оплату",
+                "платежи прошёл",
+                "заказ №12345 оформлен",
+                "order #A-1234 has been shipped",
+                "thank you for your order",
+                "номер заказа: 12345",
+                "ticket no. 5521",
+                "заявка № 77-123",
+                "не",
+                "not",
+                "ещё не",
+                "ſolved",
+                "\u{212A}",
+                "\u{1C83}пасибо",
+                "№",
+                "#",
+                "?",
+                ",",
+                ".",
+                "!",
+                "\n",
+                "12345",
+                "A-1234",
+                "😀",
+                "ё",
+                "Ё",
+            ]
+            .map(String::from),
+        );
+        let word = proptest::sample::select(words).prop_flat_map(|w| {
+            let n = w.chars().count();
+            (
+                Just(w),
+                proptest::collection::vec(any::<bool>(), n),
+                0..=n,
+                0..=n,
+            )
+                .prop_map(move |(w, upper, a, b)| {
+                    let (a, b) = (a.min(b), a.max(b));
+                    // Random case, sometimes only part of the word.
+                    let chars: Vec<char> = w
+                        .chars()
+                        .zip(upper)
+                        .flat_map(|(c, up)| {
+                            if up {
+                                c.to_uppercase().collect::<Vec<_>>()
+                            } else {
+                                vec![c]
+                            }
+                        })
+                        .collect();
+                    if a == 0 || b == n {
+                        chars.into_iter().collect::<String>()
+                    } else {
+                        chars[a.min(chars.len())..b.min(chars.len())]
+                            .iter()
+                            .collect()
+                    }
+                })
+        });
+        let sep = proptest::sample::select(vec![" ", "", ", ", "  ", "\n", "-", "x"]);
+        proptest::collection::vec((word, sep), 0..8)
+            .prop_map(|parts| parts.into_iter().map(|(w, s)| w + s).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn prefilters_change_no_result(text in wordy_text()) {
+            let gates = GATES.of(&text);
+            for direction in [Direction::Inbound, Direction::Outbound] {
+                let m = msg(direction, Channel::Whatsapp, &text);
+                proptest::prop_assert_eq!(signals_of(&m, gates), signals_of(&m, gate::ALL));
+            }
+            proptest::prop_assert_eq!(keys_of(&text, gates), keys_of(&text, gate::ALL));
+        }
+
+        #[test]
+        fn the_pieces_are_in_every_match(text in wordy_text()) {
+            let gates = GATES.of(&text);
+            for (regex, bit) in GATED_REGEXES.iter() {
+                if regex.is_match(&text) {
+                    proptest::prop_assert!(gates & bit != 0, "{:?}", regex.as_str());
+                }
+            }
+        }
     }
 
     #[test]
