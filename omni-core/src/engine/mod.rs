@@ -60,7 +60,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{normalize_email, PhoneNormalizer};
 use crate::message::{Channel, Direction, Identifier, IdentifierKind, Message, Rejection};
 use crate::resolve::{CustomerCard, EventKind, FieldKind, HistoryEvent, Observation, Resolver};
-use crate::thread::{self, ConversationState, Reassign, Threader};
+use crate::thread::{self, ConversationState, MessageReader, ReadMessage, Reassign, Threader};
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -377,6 +377,8 @@ struct Prepared<A = Assessment> {
     stranger: A,
     known: A,
     form_addresses: Vec<Identifier>,
+    /// The message read for threading, when it goes in alone (a batch threads its own way).
+    read: Option<ReadMessage>,
 }
 
 impl Prepared {
@@ -388,6 +390,7 @@ impl Prepared {
             message: self.message,
             obs: self.obs,
             form_addresses: self.form_addresses,
+            read: None,
         }
     }
 }
@@ -486,6 +489,8 @@ pub struct Engine {
     config: EngineConfig,
     classifier: Classifier,
     phones: PhoneNormalizer,
+    /// Reads messages for the threader before the lock is taken.
+    reader: MessageReader,
     state: RwLock<State>,
 }
 
@@ -518,6 +523,7 @@ impl Engine {
             config,
             classifier,
             phones,
+            reader: state.threader.reader(),
             state: RwLock::new(state),
         })
     }
@@ -538,8 +544,15 @@ impl Engine {
     // ----- ingest -----
 
     /// Checks and classifies a message and builds its resolver record; no lock is held.
-    fn prepare(&self, message: Message) -> Result<Prepared> {
+    /// `alone`: the message goes in by itself, so it is also read for the threader here
+    /// (a batch threads its own way).
+    fn prepare(&self, message: Message, alone: bool) -> Result<Prepared> {
         Self::check(&message)?;
+        let read = if alone {
+            Some(self.reader.read(&message)?)
+        } else {
+            None
+        };
         let (stranger, known) = self.classifier.classify_message_both(&message);
         let (obs, form_addresses) = self.observe(&message, &stranger.contacts);
         Resolver::check(&obs)?;
@@ -549,6 +562,7 @@ impl Engine {
             stranger,
             known,
             form_addresses,
+            read,
         })
     }
 
@@ -556,7 +570,7 @@ impl Engine {
     /// is not classified at all (its verdict is [`Lead::outbound`]).
     fn prepare_compact(&self, message: Message) -> Result<Prepared<Lead>> {
         if message.direction != Direction::Outbound {
-            return self.prepare(message).map(Prepared::compact);
+            return self.prepare(message, false).map(Prepared::compact);
         }
         Self::check(&message)?;
         let (obs, form_addresses) = self.observe(&message, &[]);
@@ -571,6 +585,7 @@ impl Engine {
             message,
             obs,
             form_addresses,
+            read: None,
         })
     }
 
@@ -703,7 +718,7 @@ impl Engine {
     /// for ids, references or sender data over the limits, [`ErrorKind::InvalidField`] for an
     /// id with a reserved prefix. The engine is unchanged after an error.
     pub fn ingest(&self, message: Message) -> Result<IngestResult> {
-        let prepared = self.prepare(message)?;
+        let prepared = self.prepare(message, true)?;
         let mut state = self.write()?;
         state.ingest(prepared, self).map(Ingested::full)
     }
@@ -1423,7 +1438,7 @@ impl State {
         let known = earliest
             .as_ref()
             .is_some_and(|(at, e)| (*at, e.as_str()) < (p.message.timestamp, id.as_str()));
-        let thread = self.threader.add(&p.message, &customer)?;
+        let thread = self.threader.add_read(&p.message, p.read, &customer)?;
         problems.extend(thread.problems.iter().map(|pr| pr.detail.clone()));
         let lead = if known { p.known } else { p.stranger };
         let entries = consent::entries_from_message(

@@ -74,6 +74,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 /// The longest message id, reference id, session or conversation id accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 1024;
@@ -464,7 +465,8 @@ struct CustomerThreads {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Threader {
-    config: ThreadConfig,
+    /// Shared with the [`MessageReader`]s handed out, which read messages by it.
+    config: Arc<ThreadConfig>,
     records: Vec<Option<Record>>,
     placements: Vec<Placement>,
     /// Problems found while threading, by slot (the few slots whose placement says so).
@@ -476,6 +478,36 @@ pub struct Threader {
     /// Customer indices by customer id, with the id's start inline (most ids are compared
     /// without reading the customer).
     customer_ix: HashTable<CustomerKey>,
+}
+
+/// Reads messages the way a [`Threader`] does (the text signals, references and times it
+/// threads by), without the threader: [`Threader::reader`] hands one out, and
+/// [`Threader::add_read`] takes what it read. Reading is most of the work of adding a message
+/// that needs no state, so it can happen on the caller's thread, outside any lock.
+#[derive(Clone, Debug)]
+pub struct MessageReader {
+    config: Arc<ThreadConfig>,
+}
+
+/// A message read by a [`MessageReader`], for [`Threader::add_read`] with that message.
+#[derive(Clone, Debug)]
+pub struct ReadMessage {
+    config: Arc<ThreadConfig>,
+    record: Record,
+}
+
+impl MessageReader {
+    /// Reads `message`.
+    ///
+    /// # Errors
+    /// As [`Threader::add`] for the message itself (no id, an id or references over the
+    /// limits).
+    pub fn read(&self, message: &Message) -> Result<ReadMessage> {
+        Ok(ReadMessage {
+            config: Arc::clone(&self.config),
+            record: Record::from_message(message, &self.config)?,
+        })
+    }
 }
 
 /// How many bytes of a customer id its index entry holds.
@@ -542,7 +574,7 @@ impl Threader {
     pub fn new(config: ThreadConfig) -> Result<Threader> {
         config.validate()?;
         Ok(Threader {
-            config,
+            config: Arc::new(config),
             records: Vec::new(),
             placements: Vec::new(),
             placement_problems: FxHashMap::default(),
@@ -833,10 +865,30 @@ impl Threader {
         })
     }
 
+    /// A reader of messages by this threader's configuration, for reading messages ahead of
+    /// [`Threader::add_read`] where the threader is not at hand (on another thread, outside a
+    /// lock around it).
+    pub fn reader(&self) -> MessageReader {
+        MessageReader {
+            config: Arc::clone(&self.config),
+        }
+    }
+
     /// The record of `message` for `customer_id` (empty: the message is its own customer,
-    /// with the problem recorded).
-    fn prepare(&self, message: &Message, customer_id: &str) -> Result<Record> {
-        let mut record = Record::from_message(message, &self.config)?;
+    /// with the problem recorded), from what a reader read when it was read by this
+    /// threader's configuration.
+    fn prepare(
+        &self,
+        message: &Message,
+        read: Option<ReadMessage>,
+        customer_id: &str,
+    ) -> Result<Record> {
+        let mut record = match read {
+            Some(r) if Arc::ptr_eq(&r.config, &self.config) && r.record.id() == message.id => {
+                r.record
+            }
+            _ => Record::from_message(message, &self.config)?,
+        };
         if record::trim(customer_id).is_empty() {
             record.add_problem(Problem::new(
                 ProblemKind::NoCustomer,
@@ -857,7 +909,21 @@ impl Threader {
     /// an id over [`MAX_ID_BYTES`] or more than [`MAX_REFERENCES`] references. Malformed
     /// references and implausible times are not errors: they are in the outcome's `problems`.
     pub fn add(&mut self, message: &Message, customer_id: &str) -> Result<ThreadOutcome> {
-        let record = self.prepare(message, customer_id)?;
+        self.add_read(message, None, customer_id)
+    }
+
+    /// [`Threader::add`] of a message a [`MessageReader`] of this threader read ahead
+    /// (`read` is that reading; one by another threader's configuration, or none, is redone).
+    ///
+    /// # Errors
+    /// As [`Threader::add`].
+    pub fn add_read(
+        &mut self,
+        message: &Message,
+        read: Option<ReadMessage>,
+        customer_id: &str,
+    ) -> Result<ThreadOutcome> {
+        let record = self.prepare(message, read, customer_id)?;
         let customer = Self::customer_for(message, customer_id)?;
         let hash = hash_id(record.id());
         let existing = self.find_slot(hash, record.id());
@@ -1050,7 +1116,7 @@ impl Threader {
             if c == NONE {
                 continue;
             }
-            match self.prepare(m, customer_ids[k].as_ref()) {
+            match self.prepare(m, None, customer_ids[k].as_ref()) {
                 Ok(record) => {
                     built.push((slot_of_input[k], c, record));
                     if built.len() == CHUNK {

@@ -774,3 +774,50 @@ fn a_repeated_id_in_a_batch_ends_as_its_last_version() {
     assert_eq!((out.added, out.updated, out.duplicates), (2, 1, 1));
     assert_eq!(batch.conversation("m").unwrap().started, at(1));
 }
+
+/// Messages read ahead by a reader (as the engine does outside its lock) thread exactly as
+/// messages added directly; a reading by another threader's configuration, or of another
+/// message, is redone rather than trusted.
+#[test]
+fn messages_read_ahead_thread_like_messages_added_directly() {
+    let texts = [
+        "Здравствуйте, хочу заказать диван",
+        "Заказ №48213 оплачен, спасибо!",
+        "Спасибо, получил",
+        "Hi, any news on order 5521?",
+    ];
+    let messages: Vec<Message> = (0..24)
+        .map(|i| {
+            let channel = [Channel::Whatsapp, Channel::Sms, Channel::Voice][i % 3].clone();
+            let direction = if i % 2 == 0 {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            };
+            msg(
+                &format!("m{i}"),
+                channel,
+                direction,
+                (i as i64) * 50,
+                texts[i % 4],
+            )
+        })
+        .collect();
+    let mut direct = Threader::new(ThreadConfig::default()).unwrap();
+    let mut ahead = Threader::new(ThreadConfig::default()).unwrap();
+    let other = Threader::new(ThreadConfig::default()).unwrap().reader();
+    let reader = ahead.reader();
+    for (i, m) in messages.iter().enumerate() {
+        let customer = if i % 5 == 0 { "c2" } else { "c1" };
+        let a = direct.add(m, customer).unwrap();
+        let read = match i % 3 {
+            0 => Some(reader.read(m).unwrap()),
+            1 => Some(other.read(m).unwrap()),
+            _ => Some(reader.read(&messages[(i + 1) % messages.len()]).unwrap()),
+        };
+        let b = ahead.add_read(m, read, customer).unwrap();
+        assert_eq!(a.conversation_id, b.conversation_id, "{}", m.id);
+    }
+    assert_eq!(direct.conversations(), ahead.conversations());
+    assert_eq!(direct.snapshot(), ahead.snapshot());
+}
