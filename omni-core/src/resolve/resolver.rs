@@ -1174,6 +1174,8 @@ impl Resolver {
         let mut keep: Vec<usize> = last.into_values().collect();
         keep.sort_unstable();
         let mut records: Vec<Option<Observation>> = records.into_iter().map(Some).collect();
+        self.slots.reserve_exact(keep.len());
+        self.ids.reserve(keep.len());
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
             let prep = self.preparer.prepare(&obs);
@@ -1182,6 +1184,8 @@ impl Resolver {
             self.ids.insert(obs.record_id.clone(), ix);
             self.slots.push(Some(Slot { obs, prep, blocks }));
         }
+        // The observations have moved into the slots: give their buffer back before indexing.
+        drop(records);
         let n = self.slots.len();
         self.edges = vec![Vec::new(); n];
         self.anchor_of = vec![NONE; n];
@@ -1215,41 +1219,43 @@ impl Resolver {
         for (k, u) in uses {
             self.keys.get_mut(&k).expect("present").usage = u;
         }
-        // Candidate pairs: every pair in a personal key's posting or a small block.
-        let mut pairs: Vec<u64> = Vec::new();
-        let mut add_pairs = |posting: &[u32]| {
-            for (i, &a) in posting.iter().enumerate() {
-                for &b in &posting[i + 1..] {
-                    let (x, y) = ordered(a, b);
-                    pairs.push((u64::from(x) << 32) | u64::from(y));
-                }
-            }
-        };
-        for (key, p) in &self.keys {
-            if p.usage != KeyUse::Common
+        // Candidate pairs: every pair in a personal key's posting (one whose first record holds
+        // it as a link key, not only as weak evidence) or in a small block. They are taken
+        // record by record, each record with its later candidates in order, so every pair is
+        // scored once, in the order of (a, b), without holding all pairs at once.
+        let used_key = |key: &LinkKey, p: &KeyPosting| {
+            p.usage != KeyUse::Common
                 && self.slots[p.records[0] as usize]
                     .as_ref()
                     .is_some_and(|s| s.prep.keys.binary_search(key).is_ok())
-            {
-                add_pairs(&p.records);
-            }
-        }
-        for p in self.blocks.values() {
-            if p.len() <= self.config.max_block_size {
-                add_pairs(p);
-            }
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
+        };
         let mut dsu = Dsu::new(n);
-        for pair in pairs {
-            let (a, b) = ((pair >> 32) as u32, pair as u32);
-            let s = self.score(a, b);
-            if let Some((kind, total)) = edge_for(s.decision, s.total) {
-                self.edges[a as usize].push(Edge { to: b, kind, total });
-                self.edges[b as usize].push(Edge { to: a, kind, total });
-                if kind.links() {
-                    dsu.union(a as usize, b as usize);
+        let mut later: Vec<u32> = Vec::new();
+        for a in 0..n as u32 {
+            let slot = self.slot(a);
+            later.clear();
+            for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
+                let p = &self.keys[key];
+                if used_key(key, p) {
+                    later.extend(p.records.iter().filter(|&&b| b > a));
+                }
+            }
+            for b in &slot.blocks {
+                let p = &self.blocks[b];
+                if p.len() <= self.config.max_block_size {
+                    later.extend(p.iter().filter(|&&b| b > a));
+                }
+            }
+            later.sort_unstable();
+            later.dedup();
+            for &b in &later {
+                let s = self.score(a, b);
+                if let Some((kind, total)) = edge_for(s.decision, s.total) {
+                    self.edges[a as usize].push(Edge { to: b, kind, total });
+                    self.edges[b as usize].push(Edge { to: a, kind, total });
+                    if kind.links() {
+                        dsu.union(a as usize, b as usize);
+                    }
                 }
             }
         }
