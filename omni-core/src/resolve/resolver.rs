@@ -21,7 +21,9 @@ use super::card::{
     survive, Candidate, ChannelUse, Conflict, CustomerCard, Identity, Provenance, RecordProblem,
     Survivorship,
 };
-use super::compare::{compare, explain, CompiledModel, Evidence, KeyUse, MatchModel, PairDecision};
+use super::compare::{
+    compare, explain, CompiledModel, Evidence, KeyUse, MatchModel, PairDecision, SharedKeys,
+};
 use super::history::{Actor, EventKind, HistoryEvent};
 use super::observation::{FieldKind, Observation};
 use super::person::NameFeatures;
@@ -180,6 +182,7 @@ pub(crate) struct Slot {
     pub blocks: Vec<u64>,
 }
 
+/// The records that carry one link key, and how widely the key is used.
 #[derive(Clone, Debug)]
 struct KeyPosting {
     records: Vec<u32>,
@@ -192,6 +195,21 @@ impl Default for KeyPosting {
             records: Vec::new(),
             usage: KeyUse::Personal,
         }
+    }
+}
+
+/// A record's link keys as posting ids (see `Resolver::postings`): its `keys`, then its
+/// `weak_keys`, position for position, so shared keys are found by comparing integers.
+#[derive(Clone, Debug, Default)]
+struct KeyIds {
+    ids: Box<[u32]>,
+    /// How many of `ids` are the record's `keys`.
+    strong: usize,
+}
+
+impl KeyIds {
+    fn strong(&self) -> &[u32] {
+        self.ids.get(..self.strong).unwrap_or(&self.ids)
     }
 }
 
@@ -224,7 +242,13 @@ pub struct Resolver {
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
     ids: FxHashMap<String, u32>,
-    keys: FxHashMap<LinkKey, KeyPosting>,
+    /// Every link key in use, interned: its posting id.
+    key_index: FxHashMap<LinkKey, u32>,
+    /// Postings by id; the id of a posting that empties is reused (`free_postings`).
+    postings: Vec<KeyPosting>,
+    free_postings: Vec<u32>,
+    /// Per slot, the posting ids of its keys (empty for a free slot).
+    key_ids: Vec<KeyIds>,
     blocks: FxHashMap<u64, Vec<u32>>,
     pub(crate) edges: Vec<Vec<Edge>>,
     pub(crate) cannot: BTreeSet<(u32, u32)>,
@@ -315,7 +339,10 @@ impl Resolver {
             model,
             slots: Vec::new(),
             ids: FxHashMap::default(),
-            keys: FxHashMap::default(),
+            key_index: FxHashMap::default(),
+            postings: Vec::new(),
+            free_postings: Vec::new(),
+            key_ids: Vec::new(),
             blocks: FxHashMap::default(),
             edges: Vec::new(),
             cannot: BTreeSet::new(),
@@ -408,7 +435,39 @@ impl Resolver {
     // ----- indexes -----
 
     fn key_use(&self, key: &LinkKey) -> KeyUse {
-        self.keys.get(key).map_or(KeyUse::Personal, |p| p.usage)
+        self.key_index
+            .get(key)
+            .map_or(KeyUse::Personal, |&id| self.postings[id as usize].usage)
+    }
+
+    /// The posting id of a key, made when the key is new.
+    fn intern(&mut self, key: &LinkKey) -> u32 {
+        if let Some(&id) = self.key_index.get(key) {
+            return id;
+        }
+        let id = match self.free_postings.pop() {
+            Some(id) => id,
+            None => {
+                self.postings.push(KeyPosting::default());
+                (self.postings.len() - 1) as u32
+            }
+        };
+        self.key_index.insert(key.clone(), id);
+        id
+    }
+
+    /// The posting ids of a record's keys, interning new keys (postings are not touched).
+    fn intern_all(&mut self, prep: &Prepared) -> KeyIds {
+        let ids: Box<[u32]> = prep
+            .keys
+            .iter()
+            .chain(&prep.weak_keys)
+            .map(|k| self.intern(k))
+            .collect();
+        KeyIds {
+            ids,
+            strong: prep.keys.len(),
+        }
     }
 
     /// How widely the identifier behind a posting is used.
@@ -447,11 +506,12 @@ impl Resolver {
 
     /// Adds a record to the key and block postings. Returns the keys whose use flipped and the
     /// blocks that crossed the size limit.
-    fn index(&mut self, ix: u32) -> (Vec<LinkKey>, Vec<u64>) {
+    fn index(&mut self, ix: u32) -> (Vec<u32>, Vec<u64>) {
         let slot = self.slots[ix as usize].take().expect("live slot");
         let mut flipped = Vec::new();
-        for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-            self.keys.entry(key.clone()).or_default().records.push(ix);
+        let ids = self.intern_all(&slot.prep);
+        for &id in ids.ids.iter() {
+            self.postings[id as usize].records.push(ix);
         }
         let mut crossed = Vec::new();
         for &b in &slot.blocks {
@@ -466,23 +526,41 @@ impl Resolver {
             }
         }
         self.slots[ix as usize] = Some(slot);
-        for key in &self.slot(ix).prep.keys.clone() {
-            if self.refresh_key(key) {
-                flipped.push(key.clone());
+        for &id in ids.strong() {
+            if self.refresh_key(id) {
+                flipped.push(id);
             }
         }
+        self.key_ids[ix as usize] = ids;
         (flipped, crossed)
     }
 
     /// Removes a record from the postings; returns flipped keys and blocks back under the limit.
-    fn unindex(&mut self, ix: u32) -> (Vec<LinkKey>, Vec<u64>) {
+    fn unindex(&mut self, ix: u32) -> (Vec<u32>, Vec<u64>) {
         let slot = self.slots[ix as usize].take().expect("live slot");
-        for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-            if let Some(p) = self.keys.get_mut(key) {
-                p.records.retain(|&r| r != ix);
-                if p.records.is_empty() {
-                    self.keys.remove(key);
-                }
+        let ids = std::mem::take(&mut self.key_ids[ix as usize]);
+        let mut freed: Vec<u32> = Vec::new();
+        for (pos, key) in slot
+            .prep
+            .keys
+            .iter()
+            .chain(&slot.prep.weak_keys)
+            .enumerate()
+        {
+            let Some(&id) = ids.ids.get(pos) else {
+                continue;
+            };
+            // A key both strong and weak on the record appears twice: free its posting once.
+            if freed.contains(&id) {
+                continue;
+            }
+            let p = &mut self.postings[id as usize];
+            p.records.retain(|&r| r != ix);
+            if p.records.is_empty() {
+                *p = KeyPosting::default();
+                self.key_index.remove(key);
+                self.free_postings.push(id);
+                freed.push(id);
             }
         }
         let mut uncrossed = Vec::new();
@@ -502,46 +580,38 @@ impl Resolver {
         }
         self.slots[ix as usize] = Some(slot);
         let mut flipped = Vec::new();
-        for key in &self.slot(ix).prep.keys.clone() {
-            if self.keys.contains_key(key) && self.refresh_key_without(key, ix) {
-                flipped.push(key.clone());
+        for &id in ids.strong() {
+            if !freed.contains(&id) && self.refresh_key_without(id, ix) {
+                flipped.push(id);
             }
         }
         (flipped, uncrossed)
     }
 
-    /// Recomputes how widely a key is used; true when it changed.
-    fn refresh_key(&mut self, key: &LinkKey) -> bool {
-        let records = &self.keys[key].records;
-        let usage = self.posting_use(records);
-        let posting = self.keys.get_mut(key).expect("present");
+    /// Recomputes how widely a key (by posting id) is used; true when it changed.
+    fn refresh_key(&mut self, id: u32) -> bool {
+        let usage = self.posting_use(&self.postings[id as usize].records);
+        let posting = &mut self.postings[id as usize];
         let changed = posting.usage != usage;
         posting.usage = usage;
         changed
     }
 
     /// As `refresh_key`, while record `gone` is being removed (it is no longer in the posting).
-    fn refresh_key_without(&mut self, key: &LinkKey, gone: u32) -> bool {
-        debug_assert!(!self.keys[key].records.contains(&gone));
-        self.refresh_key(key)
+    fn refresh_key_without(&mut self, id: u32, gone: u32) -> bool {
+        debug_assert!(!self.postings[id as usize].records.contains(&gone));
+        self.refresh_key(id)
     }
 
     /// Whether two records are compared at all.
     fn is_candidate(&self, a: u32, b: u32) -> bool {
-        let (pa, pb) = (&self.slot(a).prep, &self.slot(b).prep);
-        let (mut i, mut j) = (0, 0);
-        while i < pa.keys.len() && j < pb.keys.len() {
-            match pa.keys[i].cmp(&pb.keys[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    if self.key_use(&pa.keys[i]) != KeyUse::Common {
-                        return true;
-                    }
-                    i += 1;
-                    j += 1;
-                }
-            }
+        let theirs = self.key_ids[b as usize].strong();
+        if self.key_ids[a as usize]
+            .strong()
+            .iter()
+            .any(|id| theirs.contains(id) && self.postings[*id as usize].usage != KeyUse::Common)
+        {
+            return true;
         }
         let (ba, bb) = (&self.slot(a).blocks, &self.slot(b).blocks);
         let (mut i, mut j) = (0, 0);
@@ -565,8 +635,8 @@ impl Resolver {
     fn candidates(&self, ix: u32) -> Vec<u32> {
         let slot = self.slot(ix);
         let mut out = Vec::new();
-        for key in &slot.prep.keys {
-            let p = &self.keys[key];
+        for &id in self.key_ids[ix as usize].strong() {
+            let p = &self.postings[id as usize];
             // Few-people keys are still compared: that is how a family sharing a phone is
             // flagged rather than silently merged or silently ignored.
             if p.usage != KeyUse::Common {
@@ -586,13 +656,17 @@ impl Resolver {
     }
 
     fn score(&self, a: u32, b: u32) -> super::compare::PairScore {
-        let key_use = |k: &LinkKey| self.key_use(k);
+        let usage = |id: u32| self.postings[id as usize].usage;
         let name_records = |k: u64| self.blocks.get(&k).map_or(0, Vec::len);
         compare(
             &self.model,
             &self.slot(a).prep,
             &self.slot(b).prep,
-            &key_use,
+            &SharedKeys::ById {
+                a: &self.key_ids[a as usize].ids,
+                b: &self.key_ids[b as usize].ids,
+                usage: &usage,
+            },
             &name_records,
         )
     }
@@ -1035,6 +1109,7 @@ impl Resolver {
                 let blocks = blocking_keys(&prep);
                 self.ids.insert(obs.record_id.clone(), ix);
                 self.slots.push(Some(Slot { obs, prep, blocks }));
+                self.key_ids.push(KeyIds::default());
                 self.edges.push(Vec::new());
                 self.anchor_of.push(NONE);
                 (ix, AddStatus::Added, vec![ix])
@@ -1060,17 +1135,10 @@ impl Resolver {
         })
     }
 
-    fn reevaluate_keys_and_blocks(
-        &mut self,
-        keys: &[LinkKey],
-        blocks: &[u64],
-        touched: &mut Vec<u32>,
-    ) {
-        for key in keys {
-            if let Some(p) = self.keys.get(key) {
-                let records = p.records.clone();
-                self.reevaluate_all_pairs(&records, touched);
-            }
+    fn reevaluate_keys_and_blocks(&mut self, keys: &[u32], blocks: &[u64], touched: &mut Vec<u32>) {
+        for &id in keys {
+            let records = self.postings[id as usize].records.clone();
+            self.reevaluate_all_pairs(&records, touched);
         }
         for b in blocks {
             if let Some(p) = self.blocks.get(b) {
@@ -1189,55 +1257,55 @@ impl Resolver {
         let n = self.slots.len();
         self.edges = vec![Vec::new(); n];
         self.anchor_of = vec![NONE; n];
+        self.key_ids = Vec::with_capacity(n);
         for ix in 0..n as u32 {
-            let slot = self.slots[ix as usize].as_ref().expect("just added");
-            for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-                match self.keys.get_mut(key) {
-                    Some(p) => p.records.push(ix),
-                    None => {
-                        self.keys.insert(
-                            key.clone(),
-                            KeyPosting {
-                                records: vec![ix],
-                                usage: KeyUse::Personal,
-                            },
-                        );
-                    }
-                }
+            let slot = self.slots[ix as usize].take().expect("just added");
+            let ids = self.intern_all(&slot.prep);
+            for &id in ids.ids.iter() {
+                self.postings[id as usize].records.push(ix);
             }
+            self.key_ids.push(ids);
             for &b in &slot.blocks {
                 self.blocks.entry(b).or_default().push(ix);
             }
+            self.slots[ix as usize] = Some(slot);
         }
-        let uses: Vec<(LinkKey, KeyUse)> = self
-            .keys
+        let uses: Vec<KeyUse> = self
+            .postings
             .iter()
-            .map(|(k, p)| (k, self.posting_use(&p.records)))
-            .filter(|(_, u)| *u != KeyUse::Personal)
-            .map(|(k, u)| (k.clone(), u))
+            .map(|p| self.posting_use(&p.records))
             .collect();
-        for (k, u) in uses {
-            self.keys.get_mut(&k).expect("present").usage = u;
+        for (p, u) in self.postings.iter_mut().zip(uses) {
+            p.usage = u;
         }
         // Candidate pairs: every pair in a personal key's posting (one whose first record holds
         // it as a link key, not only as weak evidence) or in a small block. They are taken
         // record by record, each record with its later candidates in order, so every pair is
         // scored once, in the order of (a, b), without holding all pairs at once.
-        let used_key = |key: &LinkKey, p: &KeyPosting| {
-            p.usage != KeyUse::Common
-                && self.slots[p.records[0] as usize]
-                    .as_ref()
-                    .is_some_and(|s| s.prep.keys.binary_search(key).is_ok())
-        };
+        let used: Vec<bool> = self
+            .postings
+            .iter()
+            .enumerate()
+            .map(|(id, p)| {
+                p.usage != KeyUse::Common
+                    && p.records
+                        .first()
+                        .is_some_and(|&r| self.key_ids[r as usize].strong().contains(&(id as u32)))
+            })
+            .collect();
         let mut dsu = Dsu::new(n);
         let mut later: Vec<u32> = Vec::new();
         for a in 0..n as u32 {
             let slot = self.slot(a);
             later.clear();
-            for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-                let p = &self.keys[key];
-                if used_key(key, p) {
-                    later.extend(p.records.iter().filter(|&&b| b > a));
+            for &id in self.key_ids[a as usize].ids.iter() {
+                if used[id as usize] {
+                    later.extend(
+                        self.postings[id as usize]
+                            .records
+                            .iter()
+                            .filter(|&&b| b > a),
+                    );
                 }
             }
             for b in &slot.blocks {
@@ -1949,7 +2017,11 @@ impl Resolver {
         let prep = self.preparer.prepare(obs);
         let mut out = Vec::new();
         for key in prep.keys.iter().chain(&prep.weak_keys) {
-            let Some(posting) = self.keys.get(key) else {
+            let Some(posting) = self
+                .key_index
+                .get(key)
+                .map(|&id| &self.postings[id as usize])
+            else {
                 continue;
             };
             let kind = match key.family {
@@ -1981,6 +2053,7 @@ impl Resolver {
     ) -> Result<Resolver> {
         let mut r = Resolver::new(config)?;
         let n = slots.len();
+        r.key_ids = vec![KeyIds::default(); n];
         if edges.len() != n
             || edges
                 .iter()
@@ -2003,23 +2076,19 @@ impl Resolver {
                         format!("snapshot: record {:?} appears twice", s.obs.record_id),
                     ));
                 }
-                for key in s.prep.keys.iter().chain(&s.prep.weak_keys) {
-                    r.keys
-                        .entry(key.clone())
-                        .or_default()
-                        .records
-                        .push(ix as u32);
+                let ids = r.intern_all(&s.prep);
+                for &id in ids.ids.iter() {
+                    r.postings[id as usize].records.push(ix as u32);
                 }
+                r.key_ids[ix] = ids;
                 for &b in &s.blocks {
                     r.blocks.entry(b).or_default().push(ix as u32);
                 }
             }
         }
         r.slots = slots;
-        let keys: Vec<LinkKey> = r.keys.keys().cloned().collect();
-        for k in keys {
-            let usage = r.posting_use(&r.keys[&k].records);
-            r.keys.get_mut(&k).expect("present").usage = usage;
+        for id in 0..r.postings.len() as u32 {
+            r.refresh_key(id);
         }
         r.edges = edges;
         for (a, b) in &cannot {
