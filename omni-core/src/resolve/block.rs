@@ -82,6 +82,7 @@ pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
     }
     keys.sort_unstable();
     keys.dedup();
+    keys.shrink_to_fit();
     keys
 }
 

@@ -32,9 +32,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{EmailRules, PhoneNormalizer};
 use crate::message::Channel;
 use chrono::{DateTime, Utc};
-use rustc_hash::{FxHashMap, FxHashSet};
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 
 /// The largest observation accepted, in bytes of text over all its fields.
 pub const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
@@ -213,6 +215,71 @@ impl KeyIds {
     }
 }
 
+/// Record id -> slot, without a second copy of each id: the table holds slot numbers and
+/// reads the ids from the slots.
+#[derive(Clone, Debug, Default)]
+struct RecordIds {
+    table: HashTable<u32>,
+}
+
+fn hash_record_id(id: &str) -> u64 {
+    FxBuildHasher.hash_one(id)
+}
+
+fn record_id_in(slots: &[Option<Slot>], ix: u32) -> &str {
+    slots
+        .get(ix as usize)
+        .and_then(Option::as_ref)
+        .map_or("", |s| s.obs.record_id.as_str())
+}
+
+impl RecordIds {
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    fn get(&self, slots: &[Option<Slot>], id: &str) -> Option<u32> {
+        self.table
+            .find(hash_record_id(id), |&ix| record_id_in(slots, ix) == id)
+            .copied()
+    }
+
+    /// Adds slot `ix` (already in `slots`) under its record id; false when the id is taken.
+    fn insert(&mut self, slots: &[Option<Slot>], ix: u32) -> bool {
+        let id = record_id_in(slots, ix);
+        match self.table.entry(
+            hash_record_id(id),
+            |&other| record_id_in(slots, other) == id,
+            |&other| hash_record_id(record_id_in(slots, other)),
+        ) {
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(ix);
+                true
+            }
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+        }
+    }
+
+    /// Removes a record id (its slot must still hold it).
+    fn remove(&mut self, slots: &[Option<Slot>], id: &str) {
+        if let Ok(entry) = self
+            .table
+            .find_entry(hash_record_id(id), |&ix| record_id_in(slots, ix) == id)
+        {
+            entry.remove();
+        }
+    }
+
+    fn reserve(&mut self, slots: &[Option<Slot>], additional: usize) {
+        self.table
+            .reserve(additional, |&ix| hash_record_id(record_id_in(slots, ix)));
+    }
+}
+
 /// Up to this many distinct people, a shared identifier is a household's or a small team's:
 /// clearly different names sharing it are flagged as a conflict for review.
 const FEW_PEOPLE: usize = 3;
@@ -241,7 +308,7 @@ pub struct Resolver {
     preparer: Preparer,
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
-    ids: FxHashMap<String, u32>,
+    ids: RecordIds,
     /// Every link key in use, interned: its posting id.
     key_index: FxHashMap<LinkKey, u32>,
     /// Postings by id; the id of a posting that empties is reused (`free_postings`).
@@ -338,7 +405,7 @@ impl Resolver {
             config,
             model,
             slots: Vec::new(),
-            ids: FxHashMap::default(),
+            ids: RecordIds::default(),
             key_index: FxHashMap::default(),
             postings: Vec::new(),
             free_postings: Vec::new(),
@@ -653,6 +720,36 @@ impl Resolver {
         out.dedup();
         out.retain(|&r| r != ix);
         out
+    }
+
+    /// Reads the parts of a record that scoring reads (slot, keys, name tokens, key ids,
+    /// edges) and returns a digest of them. Touching all of a record's candidates this way
+    /// before scoring them lets their cache misses overlap, where each comparison would
+    /// otherwise wait for its own.
+    fn warm(&self, ix: u32) -> usize {
+        let Some(slot) = &self.slots[ix as usize] else {
+            return 0;
+        };
+        let p = &slot.prep;
+        let bytes = |s: &str| s.as_bytes().first().map_or(0, |&b| usize::from(b));
+        let mut h = p.keys.first().map_or(0, |k| bytes(&k.value))
+            ^ p.weak_keys.len()
+            ^ p.email_locals.len()
+            ^ p.handle_keys.len()
+            ^ p.address.len()
+            ^ p.fields.len()
+            ^ p.city.as_deref().map_or(0, bytes)
+            ^ p.company.as_deref().map_or(0, bytes)
+            ^ self.edges[ix as usize].len();
+        if let Some(n) = &p.name {
+            for t in &n.name.tokens {
+                h ^= bytes(&t.key) ^ t.head as usize;
+            }
+        }
+        if let Some(&id) = self.key_ids[ix as usize].ids.first() {
+            h ^= id as usize;
+        }
+        h
     }
 
     fn score(&self, a: u32, b: u32) -> super::compare::PairScore {
@@ -1078,7 +1175,7 @@ impl Resolver {
     pub fn add(&mut self, obs: Observation) -> Result<AddOutcome> {
         Self::validate(&obs)?;
         let at = obs.seen_at;
-        let (ix, status, mut touched) = match self.ids.get(&obs.record_id).copied() {
+        let (ix, status, mut touched) = match self.ids.get(&self.slots, &obs.record_id) {
             Some(ix) if self.slot(ix).obs == obs => {
                 return Ok(AddOutcome {
                     record_id: obs.record_id,
@@ -1107,8 +1204,8 @@ impl Resolver {
                 })?;
                 let prep = self.preparer.prepare(&obs);
                 let blocks = blocking_keys(&prep);
-                self.ids.insert(obs.record_id.clone(), ix);
                 self.slots.push(Some(Slot { obs, prep, blocks }));
+                self.ids.insert(&self.slots, ix);
                 self.key_ids.push(KeyIds::default());
                 self.edges.push(Vec::new());
                 self.anchor_of.push(NONE);
@@ -1243,14 +1340,14 @@ impl Resolver {
         keep.sort_unstable();
         let mut records: Vec<Option<Observation>> = records.into_iter().map(Some).collect();
         self.slots.reserve_exact(keep.len());
-        self.ids.reserve(keep.len());
+        self.ids.reserve(&self.slots, keep.len());
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
             let prep = self.preparer.prepare(&obs);
             let blocks = blocking_keys(&prep);
             let ix = self.slots.len() as u32;
-            self.ids.insert(obs.record_id.clone(), ix);
             self.slots.push(Some(Slot { obs, prep, blocks }));
+            self.ids.insert(&self.slots, ix);
         }
         // The observations have moved into the slots: give their buffer back before indexing.
         drop(records);
@@ -1316,6 +1413,7 @@ impl Resolver {
             }
             later.sort_unstable();
             later.dedup();
+            std::hint::black_box(later.iter().fold(0, |h, &b| h ^ self.warm(b)));
             for &b in &later {
                 let s = self.score(a, b);
                 if let Some((kind, total)) = edge_for(s.decision, s.total) {
@@ -1417,7 +1515,7 @@ impl Resolver {
 
     /// The id of the customer a record, or a former customer id, belongs to now.
     pub fn customer_of(&self, id: &str) -> Option<&str> {
-        let ix = *self.ids.get(id)?;
+        let ix = self.ids.get(&self.slots, id)?;
         Some(self.record_id(self.anchor_of[ix as usize]))
     }
 
@@ -1429,7 +1527,7 @@ impl Resolver {
     }
 
     fn members_of(&self, customer_id: &str) -> Option<(u32, &[u32])> {
-        let ix = *self.ids.get(customer_id)?;
+        let ix = self.ids.get(&self.slots, customer_id)?;
         let anchor = self.anchor_of[ix as usize];
         Some((anchor, &self.members[&anchor]))
     }
@@ -1475,8 +1573,7 @@ impl Resolver {
     pub fn explain(&self, record_a: &str, record_b: &str) -> Result<Evidence> {
         let find = |id: &str| {
             self.ids
-                .get(id)
-                .copied()
+                .get(&self.slots, id)
                 .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no record {id:?}")))
         };
         let (a, b) = (find(record_a)?, find(record_b)?);
@@ -1835,9 +1932,9 @@ impl Resolver {
         let (_, members) = self.live_customer(customer_id, "customer_id")?;
         let mut moving = Vec::new();
         for id in record_ids {
-            let ix = *self
+            let ix = self
                 .ids
-                .get(*id)
+                .get(&self.slots, id)
                 .filter(|ix| members.contains(ix))
                 .ok_or_else(|| {
                     Error::new(
@@ -1889,7 +1986,8 @@ impl Resolver {
             })?;
         let mut seeds = Vec::new();
         for (x, y) in &event.links {
-            let (Some(&a), Some(&b)) = (self.ids.get(x), self.ids.get(y)) else {
+            let (Some(a), Some(b)) = (self.ids.get(&self.slots, x), self.ids.get(&self.slots, y))
+            else {
                 return Err(Error::new(
                     ErrorKind::InvalidArgument,
                     format!("seq: the records of merge {seq} are gone"),
@@ -1942,7 +2040,7 @@ impl Resolver {
             touched.extend(self.detach(r));
         }
         for (&r, id) in members.iter().zip(&removed) {
-            self.ids.remove(id);
+            self.ids.remove(&self.slots, id);
             self.history_of.remove(&r);
             self.former_anchors.remove(&r);
             self.slots[r as usize] = None;
@@ -2070,7 +2168,7 @@ impl Resolver {
         }
         for (ix, slot) in slots.iter().enumerate() {
             if let Some(s) = slot {
-                if r.ids.insert(s.obs.record_id.clone(), ix as u32).is_some() {
+                if !r.ids.insert(&slots, ix as u32) {
                     return Err(Error::new(
                         ErrorKind::InvalidArgument,
                         format!("snapshot: record {:?} appears twice", s.obs.record_id),
@@ -2108,7 +2206,7 @@ impl Resolver {
         }
         for (pos, e) in history.iter().enumerate() {
             for id in std::iter::once(&e.customer_id).chain(&e.others) {
-                if let Some(&ix) = r.ids.get(id) {
+                if let Some(ix) = r.ids.get(&r.slots, id) {
                     r.history_of.entry(ix).or_default().push(pos as u32);
                 }
             }
