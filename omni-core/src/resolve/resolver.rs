@@ -1104,18 +1104,21 @@ impl Resolver {
                 }
             }
         }
-        let named: Vec<(usize, &NameFeatures, Vec<&'static str>)> = group
+        // Given-name ids of the named records, all in one buffer.
+        let mut given: Vec<&'static str> = Vec::new();
+        let named: Vec<(usize, &NameFeatures, std::ops::Range<usize>)> = group
             .iter()
             .enumerate()
             .filter_map(|(i, &r)| {
                 let name = self.slot(r).prep.name.as_ref()?;
-                let ids = name.given_ids();
-                (!ids.is_empty()).then_some((i, name, ids))
+                let start = given.len();
+                name.given_ids_into(&mut given);
+                (given.len() > start).then_some((i, name, start..given.len()))
             })
             .collect();
         for (x, (i, a, ia)) in named.iter().enumerate() {
             for (j, b, ib) in &named[x + 1..] {
-                if a.clearly_different_given(ia, b, ib) {
+                if a.clearly_different_given(&given[ia.clone()], b, &given[ib.clone()]) {
                     soft.push((*i, *j));
                 }
             }
