@@ -1398,20 +1398,20 @@ impl Resolver {
         for a in 0..n as u32 {
             let slot = self.slot(a);
             later.clear();
+            // Postings list their records in ascending order (they were filled in slot order).
+            let later_in = |p: &[u32]| p.partition_point(|&b| b <= a);
             for &id in self.key_ids[a as usize].ids.iter() {
                 if used[id as usize] {
-                    later.extend(
-                        self.postings[id as usize]
-                            .records
-                            .iter()
-                            .filter(|&&b| b > a),
-                    );
+                    let p = &self.postings[id as usize].records;
+                    debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
+                    later.extend_from_slice(&p[later_in(p)..]);
                 }
             }
             for b in &slot.blocks {
                 let p = &self.blocks[b];
                 if p.len() <= self.config.max_block_size {
-                    later.extend(p.iter().filter(|&&b| b > a));
+                    debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
+                    later.extend_from_slice(&p[later_in(p)..]);
                 }
             }
             later.sort_unstable();
