@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Options after the path: `batch-only` (skip the thread comparison), `threads-only`,
-//! `limit=N` (use the first N messages).
+//! `no-snapshot` (stop after the batch ingest), `limit=N` (use the first N messages), `repeat=N` (time snapshot and restore N times),
+//! `save=FILE` (write the snapshot to FILE), `from-snapshot=FILE` (restore FILE instead of
+//! reading and ingesting messages; then only snapshot and restore are timed).
 
 use omni_core::engine::{Engine, EngineConfig};
 use omni_core::message::{parse_messages_lenient, Message};
@@ -20,12 +22,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .iter()
-        .find(|a| !a.contains('=') && !a.ends_with("-only"))
+        .find(|a| !a.contains('=') && !a.ends_with("-only") && *a != "no-snapshot")
         .cloned()
         .unwrap_or_else(|| "/tmp/inbox_1m.jsonl".into());
     let limit: Option<usize> = args
         .iter()
         .find_map(|a| a.strip_prefix("limit=").and_then(|n| n.parse().ok()));
+    let repeat: usize = args
+        .iter()
+        .find_map(|a| a.strip_prefix("repeat=").and_then(|n| n.parse().ok()))
+        .unwrap_or(1);
+    let save = args.iter().find_map(|a| a.strip_prefix("save="));
+    if let Some(file) = args.iter().find_map(|a| a.strip_prefix("from-snapshot=")) {
+        let bytes = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+        let engine = Engine::restore(&bytes)?;
+        drop(bytes);
+        println!(
+            "restored {file}: {} messages; peak {:.0} MiB",
+            engine.counts()?.1,
+            peak_mb()
+        );
+        time_snapshots(engine, repeat, save)?;
+        println!("peak {:.0} MiB", peak_mb());
+        return Ok(());
+    }
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     let t = Instant::now();
     let mut batch = parse_messages_lenient(&text)?;
@@ -61,18 +81,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             peak_mb()
         );
         drop(result);
-        let t = Instant::now();
-        let bytes = engine.snapshot()?;
-        let snap = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let restored = Engine::restore(&bytes)?;
-        let rest = t.elapsed().as_secs_f64();
-        println!(
-            "snapshot: {:.0} MB in {snap:.2} s; restore in {rest:.2} s ({} messages); peak {:.0} MiB",
-            bytes.len() as f64 / 1e6,
-            restored.counts()?.1,
-            peak_mb()
-        );
+        if !args.iter().any(|a| a == "no-snapshot") {
+            time_snapshots(engine, repeat, save)?;
+        }
     }
 
     if !args.iter().any(|a| a == "batch-only") {
@@ -101,5 +112,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("peak {:.0} MiB", peak_mb());
+    Ok(())
+}
+
+/// Times `repeat` rounds of snapshot then restore (each round snapshots the engine the last
+/// one restored), wall clock and process CPU (all threads); writes the first snapshot to
+/// `save` if given.
+fn time_snapshots(
+    mut engine: Engine,
+    repeat: usize,
+    save: Option<&str>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for round in 0..repeat.max(1) {
+        let (t, cpu) = (Instant::now(), cpu_seconds());
+        let bytes = engine.snapshot()?;
+        let (snap, snap_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+        if round == 0 {
+            if let Some(file) = save {
+                std::fs::write(file, &bytes).map_err(|e| format!("{file}: {e}"))?;
+            }
+        }
+        drop(engine);
+        let (t, cpu) = (Instant::now(), cpu_seconds());
+        engine = Engine::restore(&bytes)?;
+        let (rest, rest_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+        println!(
+            "snapshot: {:.0} MB in {snap:.2} s wall, {snap_cpu:.2} s CPU; restore in {rest:.2} s wall, {rest_cpu:.2} s CPU ({} messages); peak {:.0} MiB",
+            bytes.len() as f64 / 1e6,
+            engine.counts()?.1,
+            peak_mb()
+        );
+    }
     Ok(())
 }

@@ -26,6 +26,7 @@
 
 pub mod adapt;
 pub mod classify;
+mod codec;
 pub mod engine;
 pub mod error;
 pub mod ident;

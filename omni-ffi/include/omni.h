@@ -407,7 +407,8 @@ void omni_engine_free(OmniEngine *engine);
 // "added"|"duplicate"|"updated", "customer_id", "known_customer", "conversation_id", "lead":
 // {"kind", "intents", "score", "temperature", "signals", "contacts", "opt_out_channel", ...},
 // "merges": [history events], "retired_conversations", "consent_changes": [entries],
-// "problems"}`. On an error the engine is unchanged.
+// "problems", "relabeled": [ids of earlier-stored messages whose lead changed; absent when
+// none]}`. On an error the engine is unchanged.
 //
 // # Safety
 // `message` must point to `len` readable bytes; `json_out` must be writable. Free the result

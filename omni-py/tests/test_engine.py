@@ -58,6 +58,18 @@ def test_ingest_resolves_threads_and_classifies() -> None:
     assert e.ingest(WA_IN)["status"] == "duplicate"
 
 
+def test_a_late_earlier_message_relabels_the_first_one() -> None:
+    e = omni.Engine()
+    assert e.ingest(WA_IN)["lead"]["kind"] == "new_lead"
+    form = e.ingest(FORM)  # sent half an hour before the WhatsApp message, arrives after it
+    assert form["relabeled"] == ["wa-2"]
+    assert "relabeled" not in e.ingest(WA_OUT)
+    rows = {r["message_id"]: r for r in e.leads()}
+    assert rows["wa-2"]["known_customer"] is True
+    assert rows["wa-2"]["kind"] == "existing_customer"
+    assert rows["form-1"]["kind"] == "new_lead"
+
+
 def test_card_find_timeline_conversation(engine: omni.Engine) -> None:
     card = engine.customer("wa-2")
     assert card["customer_id"] == "form-1"

@@ -67,6 +67,21 @@ int main(void) {
         json = NULL;
     }
 
+    /* A late message that is earlier than the customer's first one relabels that one. */
+    {
+        OmniEngine *late = NULL;
+        CHECK(omni_engine_new(NULL, 0, &late) == OMNI_STATUS_OK, "new: %s", last_error());
+        st = omni_engine_ingest(late, S(MESSAGES[2]), &json);
+        CHECK(st == OMNI_STATUS_OK && has(json, "\"kind\":\"new_lead\""), "WhatsApp first: %s", json ? json : last_error());
+        omni_string_free(json);
+        st = omni_engine_ingest(late, S(MESSAGES[0]), &json);
+        CHECK(st == OMNI_STATUS_OK && has(json, "\"relabeled\":[\"wa-2\"]"), "form relabels wa-2: %s",
+              json ? json : last_error());
+        omni_string_free(json);
+        json = NULL;
+        omni_engine_free(late);
+    }
+
     /* Ingesting the same message again is a duplicate. */
     st = omni_engine_ingest(engine, S(MESSAGES[2]), &json);
     CHECK(st == OMNI_STATUS_OK && has(json, "\"status\":\"duplicate\""), "duplicate: %s", json ? json : last_error());
@@ -138,7 +153,7 @@ int main(void) {
     uint8_t *snap = NULL;
     size_t snap_len = 0;
     st = omni_engine_snapshot(engine, &snap, &snap_len);
-    CHECK(st == OMNI_STATUS_OK && snap_len > 12 && memcmp(snap, "OMNIENG1", 8) == 0, "snapshot: %s", last_error());
+    CHECK(st == OMNI_STATUS_OK && snap_len > 12 && memcmp(snap, "OMNIENG2", 8) == 0, "snapshot: %s", last_error());
     OmniEngine *copy = NULL;
     st = omni_engine_restore(snap, snap_len, &copy);
     CHECK(st == OMNI_STATUS_OK && copy, "restore: %s", last_error());

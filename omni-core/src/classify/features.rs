@@ -532,6 +532,29 @@ pub(crate) struct Features {
 impl FeatureConfig {
     /// The features of `a`, as (bucket, value) pairs.
     pub(crate) fn features(&self, view: &ClassifyView<'_>, a: &Analysis) -> Features {
+        self.features_at(view, a).0
+    }
+
+    /// The features of `a` from a stranger (`view` says neither known customer nor open
+    /// conversation) and from a known customer, computed once: the two differ only in the one
+    /// context feature at the same place, so the model sums them in the same order.
+    pub(crate) fn features_both(
+        &self,
+        view: &ClassifyView<'_>,
+        a: &Analysis,
+    ) -> (Features, Features) {
+        debug_assert!(!view.known_customer && !view.open_conversation);
+        let (stranger, at) = self.features_at(view, a);
+        let mut known = Features {
+            buckets: stranger.buckets.clone(),
+        };
+        let mask = (1u64 << self.hash_bits) - 1;
+        known.buckets[at] = ((hash(1, b"known") & mask) as u32, 1.0);
+        (stranger, known)
+    }
+
+    /// The features and where the known/open/stranger context feature went.
+    fn features_at(&self, view: &ClassifyView<'_>, a: &Analysis) -> (Features, usize) {
         let mask = (1u64 << self.hash_bits) - 1;
         let mut out: Vec<(u32, f32)> = Vec::with_capacity(a.norm.skeleton.len() * 2 + 32);
         let ctx = |name: &str, out: &mut Vec<(u32, f32)>| {
@@ -554,6 +577,7 @@ impl FeatureConfig {
             },
             &mut out,
         );
+        let context_at = out.len();
         if view.known_customer {
             ctx("known", &mut out);
         }
@@ -701,7 +725,7 @@ impl FeatureConfig {
                 f.1 = scale * 2.0;
             }
         }
-        Features { buckets: out }
+        (Features { buckets: out }, context_at)
     }
 }
 

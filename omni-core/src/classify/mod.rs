@@ -499,12 +499,11 @@ impl Classifier {
             duration_s: duration_of(message),
         };
         let analysis = features::analyze(&view, &self.extractor);
-        let f = self.model.features.features(&view, &analysis);
-        let scores = self.model.scores(&f);
+        let (f_stranger, f_known) = self.model.features.features_both(&view, &analysis);
+        let scores = self.model.scores(&f_stranger);
         let stranger = rules::decide(&view, analysis.clone(), &scores);
         view.known_customer = true;
-        let f = self.model.features.features(&view, &analysis);
-        let scores = self.model.scores(&f);
+        let scores = self.model.scores(&f_known);
         let known = rules::decide(&view, analysis, &scores);
         (stranger, known)
     }

@@ -46,6 +46,7 @@ mod config;
 mod consent;
 mod route;
 mod snapshot;
+mod store;
 
 pub use analytics::{Analytics, ChannelStats, ChannelSwitch, DedupStats};
 pub use config::{
@@ -54,7 +55,7 @@ pub use config::{
 pub use consent::{ChannelConsent, ConsentAction, ConsentEntry, ConsentStatus, Purpose};
 pub use route::{ChannelPreference, Excluded, LocalTime, Reachability, Route, RouteOption};
 
-use crate::classify::{Assessment, Classifier, Intent, Kind, Temperature};
+use crate::classify::{Assessment, Classifier, Intent, Kind, LeftContact, Temperature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{normalize_email, PhoneNormalizer};
 use crate::message::{Channel, Direction, Identifier, IdentifierKind, Message, Rejection};
@@ -65,6 +66,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use store::{MessageStore, StoredRef};
 
 /// The declared resolver field that links messages of one chat session or provider
 /// conversation.
@@ -98,6 +100,25 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// The verdict on every outbound message: not a lead (kind `not_applicable`, intent
+    /// `other`, score 0, cold). The classifier gives exactly this for an outbound message
+    /// whatever its text and whether the recipient is known (rules: an outbound message is
+    /// `not_applicable`, its intents are cleared and its score capped at 0), so batches skip
+    /// classifying outbound messages; the integration test
+    /// `outbound_leads_do_not_depend_on_the_path` checks it.
+    fn outbound(message_id: &str) -> Lead {
+        Lead {
+            message_id: message_id.to_string(),
+            kind: Kind::NotApplicable,
+            intents: vec![Intent::Other],
+            score: 0,
+            temperature: Temperature::Cold,
+            opt_out_channel: None,
+            sales_opportunity: false,
+            known_customer: false,
+        }
+    }
+
     fn from_assessment(message_id: &str, a: &Assessment, known_customer: bool) -> Lead {
         Lead {
             message_id: message_id.to_string(),
@@ -165,6 +186,12 @@ pub struct IngestResult {
     pub consent_changes: Vec<ConsentEntry>,
     /// What could not be used in it (a malformed phone, a missing parent email).
     pub problems: Vec<String>,
+    /// Earlier-stored messages whose lead verdict changed because of it: a message that is
+    /// earlier than the customer's first one makes that one a known customer's, and a merge
+    /// makes one of the two first messages a known customer's (the stored [`Lead`]s are what
+    /// ingesting in time order gives).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relabeled: Vec<String>,
 }
 
 /// One message of a batch, in short.
@@ -411,6 +438,7 @@ struct Ingested<A> {
     retired_conversations: Vec<String>,
     consent_changes: Vec<ConsentEntry>,
     problems: Vec<String>,
+    relabeled: Vec<String>,
 }
 
 impl Ingested<Assessment> {
@@ -426,6 +454,7 @@ impl Ingested<Assessment> {
             retired_conversations: self.retired_conversations,
             consent_changes: self.consent_changes,
             problems: self.problems,
+            relabeled: self.relabeled,
         }
     }
 }
@@ -442,7 +471,7 @@ pub(crate) struct Stored {
 pub(crate) struct State {
     pub resolver: Resolver,
     pub threader: Threader,
-    pub messages: FxHashMap<String, Stored>,
+    pub messages: MessageStore,
     /// Consent entries by the record that brought them.
     pub ledger: FxHashMap<String, Vec<ConsentEntry>>,
     /// Explicit UTC offsets (seconds) by record id of the customer they were set on.
@@ -510,17 +539,63 @@ impl Engine {
 
     /// Checks and classifies a message and builds its resolver record; no lock is held.
     fn prepare(&self, message: Message) -> Result<Prepared> {
-        thread::check_message(&message)?;
+        Self::check(&message)?;
+        let (stranger, known) = self.classifier.classify_message_both(&message);
+        let (obs, form_addresses) = self.observe(&message, &stranger.contacts);
+        Resolver::check(&obs)?;
+        Ok(Prepared {
+            message,
+            obs,
+            stranger,
+            known,
+            form_addresses,
+        })
+    }
+
+    /// [`Engine::prepare`] keeping only the compact verdicts, for batches: an outbound message
+    /// is not classified at all (its verdict is [`Lead::outbound`]).
+    fn prepare_compact(&self, message: Message) -> Result<Prepared<Lead>> {
+        if message.direction != Direction::Outbound {
+            return self.prepare(message).map(Prepared::compact);
+        }
+        Self::check(&message)?;
+        let (obs, form_addresses) = self.observe(&message, &[]);
+        Resolver::check(&obs)?;
+        let lead = Lead::outbound(&message.id);
+        Ok(Prepared {
+            stranger: lead.clone(),
+            known: Lead {
+                known_customer: true,
+                ..lead
+            },
+            message,
+            obs,
+            form_addresses,
+        })
+    }
+
+    /// The checks every message passes before anything else.
+    fn check(message: &Message) -> Result<()> {
+        thread::check_message(message)?;
         if message.id.starts_with(CONSENT_PREFIX) || message.id.starts_with("manual:") {
             return Err(Error::new(
                 ErrorKind::InvalidField,
                 format!("id: {:?} uses a prefix the engine keeps for its own records (consent:, manual:)", message.id),
             ));
         }
-        let (stranger, known) = self.classifier.classify_message_both(&message);
-        let mut obs = Observation::from_message(&message);
+        Ok(())
+    }
+
+    /// The resolver record of a message (with the contacts its text left, for an inbound one)
+    /// and the addresses its consent form fields speak for.
+    fn observe(
+        &self,
+        message: &Message,
+        text_contacts: &[LeftContact],
+    ) -> (Observation, Vec<Identifier>) {
+        let mut obs = Observation::from_message(message);
         if message.direction == Direction::Inbound && self.config.link_contacts_in_text {
-            for c in &stranger.contacts {
+            for c in text_contacts {
                 let in_form = c.source.starts_with("form_fields");
                 if in_form
                     && matches!(
@@ -566,7 +641,6 @@ impl Engine {
                 );
             }
         }
-        Resolver::check(&obs)?;
         let mut form_addresses = Vec::new();
         if message
             .form_fields
@@ -584,13 +658,40 @@ impl Engine {
                 }
             }
         }
-        Ok(Prepared {
+        (obs, form_addresses)
+    }
+
+    /// The stored verdict of a message once whether its sender was known has changed, with
+    /// the message's consent entries when they change with it (an opt-out that only one of
+    /// the two verdicts sees).
+    fn relabel(
+        &self,
+        message: &Message,
+        old: &Lead,
+        known: bool,
+    ) -> (Lead, Option<Vec<ConsentEntry>>) {
+        if message.direction == Direction::Outbound {
+            let lead = Lead {
+                known_customer: known,
+                ..old.clone()
+            };
+            return (lead, None);
+        }
+        let a = self.classifier.classify_message(message, known, false);
+        let lead = Lead::from_assessment(&message.id, &a, known);
+        if (lead.kind == Kind::OptOut) == (old.kind == Kind::OptOut)
+            && lead.opt_out_channel == old.opt_out_channel
+        {
+            return (lead, None);
+        }
+        let (_, form_addresses) = self.observe(message, &a.contacts);
+        let entries = consent::entries_from_message(
             message,
-            obs,
-            stranger,
-            known,
-            form_addresses,
-        })
+            lead.kind,
+            lead.opt_out_channel.as_ref(),
+            &form_addresses,
+        );
+        (lead, Some(entries))
     }
 
     /// Ingests one message: resolves its customer, threads it, classifies it, updates consent.
@@ -604,7 +705,7 @@ impl Engine {
     pub fn ingest(&self, message: Message) -> Result<IngestResult> {
         let prepared = self.prepare(message)?;
         let mut state = self.write()?;
-        state.ingest(prepared).map(Ingested::full)
+        state.ingest(prepared, self).map(Ingested::full)
     }
 
     /// Ingests one message given as JSON in omni's message format.
@@ -627,8 +728,8 @@ impl Engine {
         let mut prepared = Vec::with_capacity(messages.len());
         for (index, m) in messages.into_iter().enumerate() {
             let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
-            match self.prepare(m) {
-                Ok(p) => prepared.push((index, p.compact())),
+            match self.prepare_compact(m) {
+                Ok(p) => prepared.push((index, p)),
                 Err(e) => rejections.push(Rejection {
                     index,
                     id,
@@ -649,7 +750,7 @@ impl Engine {
                 conversations: 0,
             };
             for (index, p) in prepared {
-                match state.ingest(p) {
+                match state.ingest(p, self) {
                     Ok(one) => {
                         r.merges += one.merges.len();
                         r.consent_changes += one.consent_changes.len();
@@ -761,7 +862,8 @@ impl Engine {
                     .collect();
                 let mut state = self.write()?;
                 let outcome = state.resolver.add(obs)?;
-                state.sync_threads(&outcome.events)?;
+                let customers = state.sync_threads(&outcome.events)?;
+                state.settle_known(self, &customers);
                 state.ledger.insert(record_id, entries);
                 Ok(Some(outcome.customer_id))
             }
@@ -998,7 +1100,8 @@ impl Engine {
         let mut s = self.write()?;
         let event = s.resolver.merge(a, b, None)?;
         if let Some(e) = &event {
-            s.sync_threads(std::slice::from_ref(e))?;
+            let customers = s.sync_threads(std::slice::from_ref(e))?;
+            s.settle_known(self, &customers);
         }
         Ok(event)
     }
@@ -1021,7 +1124,8 @@ impl Engine {
     pub fn split(&self, customer_id: &str, record_ids: &[&str]) -> Result<Vec<HistoryEvent>> {
         let mut s = self.write()?;
         let events = s.resolver.split(customer_id, record_ids, None)?;
-        s.sync_threads(&events)?;
+        let customers = s.sync_threads(&events)?;
+        s.settle_known(self, &customers);
         Ok(events)
     }
 
@@ -1059,7 +1163,9 @@ impl Engine {
 
     // ----- snapshots -----
 
-    /// The whole engine as bytes: `OMNIENG1`, a CRC-32 of the payload, the payload.
+    /// The whole engine as bytes: `OMNIENG2`, a CRC-32 of the payload, the payload (the
+    /// head, threader, messages and resolver in omni's compact binary snapshot codec; the
+    /// resolver part is written on a second thread).
     ///
     /// # Errors
     /// [`ErrorKind::Internal`] only (a poisoned lock).
@@ -1072,7 +1178,9 @@ impl Engine {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an engine snapshot, are
-    /// corrupted, or do not decode; nothing is half-loaded.
+    /// corrupted, or do not decode; [`ErrorKind::UnsupportedVersion`] for a snapshot of an
+    /// earlier format (`OMNIENG1`), which is not read. Nothing is half-loaded. The resolver
+    /// is rebuilt on a second thread.
     pub fn restore(bytes: &[u8]) -> Result<Engine> {
         let (config, state) = snapshot::read(bytes)?;
         Engine::with_state(config, state)
@@ -1105,7 +1213,7 @@ impl State {
             resolver: Resolver::new(rc).map_err(|e| e.at("config.resolver"))?,
             threader: Threader::new(config.threading.clone())
                 .map_err(|e| e.at("config.threading"))?,
-            messages: FxHashMap::default(),
+            messages: MessageStore::default(),
             ledger: FxHashMap::default(),
             time_zones: FxHashMap::default(),
             manual_seq: 0,
@@ -1165,7 +1273,9 @@ impl State {
     }
 
     /// Moves the messages of customers a merge or split touched to their customer now.
-    fn sync_threads(&mut self, events: &[HistoryEvent]) -> Result<()> {
+    /// Moves messages in the threader to the customers the resolver's merges and splits
+    /// gave them; returns those customers.
+    fn sync_threads(&mut self, events: &[HistoryEvent]) -> Result<Vec<String>> {
         let mut customers: Vec<String> = Vec::new();
         for e in events {
             if matches!(e.kind, EventKind::Merge | EventKind::Split) {
@@ -1178,10 +1288,10 @@ impl State {
         }
         customers.sort();
         customers.dedup();
-        for c in customers {
+        for c in &customers {
             let moving: Vec<String> = self
                 .resolver
-                .records(&c)
+                .records(c)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|o| o.record_id.as_str())
@@ -1195,28 +1305,79 @@ impl State {
                 })?;
             }
         }
-        Ok(())
+        Ok(customers)
     }
 
-    /// Whether the customer has a message before `(at, id)` other than `id`.
-    fn known_before(&self, customer: &str, id: &str, at: DateTime<Utc>) -> bool {
+    /// Keeps every stored message's verdict as a batch computes it: from a stranger for each
+    /// customer's earliest message, from a known customer for the others. Relabels the
+    /// messages of `customers` that are off (see [`Engine::relabel`]); returns their ids.
+    fn settle_known(&mut self, engine: &Engine, customers: &[String]) -> Vec<String> {
+        let mut off: Vec<(String, bool)> = Vec::new();
+        for c in customers {
+            let Some(records) = self.resolver.records(c) else {
+                continue;
+            };
+            let stored: Vec<StoredRef<'_>> = records
+                .iter()
+                .filter_map(|o| self.messages.get(&o.record_id))
+                .collect();
+            let Some(first) = stored
+                .iter()
+                .map(|s| (s.message.timestamp, s.message.id.as_str()))
+                .min()
+            else {
+                continue;
+            };
+            off.extend(
+                stored
+                    .iter()
+                    .filter(|s| s.lead.known_customer == (s.message.id == first.1))
+                    .map(|s| (s.message.id.clone(), s.message.id != first.1)),
+            );
+        }
+        for (id, known) in &off {
+            self.relabel(engine, id, *known);
+        }
+        off.into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// Gives stored message `id` the verdict for `known` (see [`Engine::relabel`]).
+    fn relabel(&mut self, engine: &Engine, id: &str, known: bool) {
+        let Some(st) = self.messages.get(id) else {
+            return;
+        };
+        let (lead, entries) = engine.relabel(st.message, st.lead, known);
+        match entries {
+            Some(e) if e.is_empty() => {
+                self.ledger.remove(id);
+            }
+            Some(e) => {
+                self.ledger.insert(id.to_string(), e);
+            }
+            None => {}
+        }
+        if let Some(st) = self.messages.get_mut(id) {
+            *st.lead = lead;
+        }
+    }
+
+    /// The customer's earliest stored message other than `id`, by time then id.
+    fn earliest_other(&self, customer: &str, id: &str) -> Option<(DateTime<Utc>, String)> {
         self.resolver
             .records(customer)
             .unwrap_or_default()
             .into_iter()
-            .any(|o| {
-                o.record_id != id
-                    && self
-                        .messages
-                        .get(&o.record_id)
-                        .is_some_and(|s| (s.message.timestamp, s.message.id.as_str()) < (at, id))
-            })
+            .filter(|o| o.record_id != id)
+            .filter_map(|o| self.messages.get(&o.record_id))
+            .map(|s| (s.message.timestamp, s.message.id.as_str()))
+            .min()
+            .map(|(at, id)| (at, id.to_string()))
     }
 
-    fn ingest<A: Verdict>(&mut self, p: Prepared<A>) -> Result<Ingested<A>> {
+    fn ingest<A: Verdict>(&mut self, p: Prepared<A>, engine: &Engine) -> Result<Ingested<A>> {
         let id = p.message.id.clone();
         let status = match self.messages.get(&id) {
-            Some(old) if old.message == p.message => IngestStatus::Duplicate,
+            Some(old) if *old.message == p.message => IngestStatus::Duplicate,
             Some(_) => IngestStatus::Updated,
             None => IngestStatus::Added,
         };
@@ -1226,7 +1387,10 @@ impl State {
                 .customer_of(&id)
                 .unwrap_or_default()
                 .to_string();
-            let known = self.messages[&id].lead.known_customer;
+            let known = self
+                .messages
+                .get(&id)
+                .is_some_and(|s| s.lead.known_customer);
             return Ok(Ingested {
                 message_id: id.clone(),
                 status,
@@ -1242,13 +1406,23 @@ impl State {
                 retired_conversations: Vec::new(),
                 consent_changes: Vec::new(),
                 problems: Vec::new(),
+                relabeled: Vec::new(),
             });
         }
+        // A replaced message may leave its customer: that one's first message may change.
+        let before = match status {
+            IngestStatus::Updated => self.resolver.customer_of(&id).map(str::to_string),
+            _ => None,
+        };
         let outcome = self.resolver.add(p.obs)?;
         let mut problems = outcome.problems.clone();
-        self.sync_threads(&outcome.events)?;
+        let mut affected = self.sync_threads(&outcome.events)?;
+        affected.extend(before);
         let customer = outcome.customer_id.clone();
-        let known = self.known_before(&customer, &id, p.message.timestamp);
+        let earliest = self.earliest_other(&customer, &id);
+        let known = earliest
+            .as_ref()
+            .is_some_and(|(at, e)| (*at, e.as_str()) < (p.message.timestamp, id.as_str()));
         let thread = self.threader.add(&p.message, &customer)?;
         problems.extend(thread.problems.iter().map(|pr| pr.detail.clone()));
         let lead = if known { p.known } else { p.stranger };
@@ -1263,13 +1437,28 @@ impl State {
         } else {
             self.ledger.insert(id.clone(), entries.clone());
         }
-        self.messages.insert(
-            id.clone(),
-            Stored {
-                lead: lead.to_lead(&id, known),
-                message: p.message,
-            },
-        );
+        self.messages.insert(p.message, lead.to_lead(&id, known));
+        let relabeled = if affected.is_empty() {
+            // Only the customer's earliest other message can have changed place: it is the
+            // first one unless this message is earlier.
+            match earliest {
+                Some((_, e))
+                    if self
+                        .messages
+                        .get(&e)
+                        .is_some_and(|s| s.lead.known_customer == known) =>
+                {
+                    self.relabel(engine, &e, !known);
+                    vec![e]
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            if !affected.contains(&customer) {
+                affected.push(customer.clone());
+            }
+            self.settle_known(engine, &affected)
+        };
         Ok(Ingested {
             message_id: id,
             status,
@@ -1285,6 +1474,7 @@ impl State {
             retired_conversations: thread.retired,
             consent_changes: entries,
             problems,
+            relabeled,
         })
     }
 
@@ -1372,23 +1562,29 @@ impl State {
                 }
             })
             .collect();
+        // A repeat is reported with the verdict of the message that stayed.
+        let kept_index: FxHashMap<&str, usize> = if order.iter().any(|(_, slot)| slot.is_none()) {
+            kept.iter()
+                .enumerate()
+                .map(|(k, m)| (m.id.as_str(), k))
+                .collect()
+        } else {
+            FxHashMap::default()
+        };
         for ((id, slot), st) in order.iter().zip(status) {
+            let k = match slot {
+                Some(k) => *k,
+                None => kept_index.get(id.as_str()).copied().unwrap_or(0),
+            };
             let (id, lead) = match slot {
-                Some(k) => (kept[*k].id.as_str(), &leads[*k]),
-                None => {
-                    // A repeat: reported with the verdict of the message that stayed.
-                    let k = kept.iter().position(|m| &m.id == id).unwrap_or(0);
-                    (id.as_str(), &leads[k])
-                }
+                Some(_) => (kept[k].id.as_str(), &leads[k]),
+                None => (id.as_str(), &leads[k]),
             };
             result.ingested.push(IngestSummary {
                 message_id: id.to_string(),
                 status: st,
-                customer_id: self
-                    .resolver
-                    .customer_of(id)
-                    .unwrap_or_default()
-                    .to_string(),
+                // A repeat has the id of the message that stayed, so the same customer.
+                customer_id: customers.get(k).cloned().unwrap_or_default(),
                 conversation_id: self
                     .threader
                     .conversation_of(id)
@@ -1400,10 +1596,9 @@ impl State {
             });
         }
         drop(customers);
-        self.messages.reserve(kept.len());
-        for ((message, lead), (_, _, form_addresses)) in kept.into_iter().zip(leads).zip(verdicts) {
+        for ((message, lead), (_, _, form_addresses)) in kept.iter().zip(&leads).zip(verdicts) {
             let entries = consent::entries_from_message(
-                &message,
+                message,
                 lead.kind,
                 lead.opt_out_channel.as_ref(),
                 &form_addresses,
@@ -1412,8 +1607,14 @@ impl State {
                 result.consent_changes += entries.len();
                 self.ledger.insert(message.id.clone(), entries);
             }
-            self.messages
-                .insert(message.id.clone(), Stored { lead, message });
+        }
+        // The batch went into an empty engine: its vectors become the store as they are.
+        if self.messages.is_empty() {
+            self.messages = MessageStore::from_vecs(kept, leads);
+        } else {
+            for (message, lead) in kept.into_iter().zip(leads) {
+                self.messages.insert(message, lead);
+            }
         }
         Ok(result)
     }
@@ -1493,7 +1694,10 @@ impl State {
         })?;
         let records: Vec<String> = card.records.iter().map(|r| r.record_id.clone()).collect();
         let ids = self.message_ids_of(&customer);
-        let msgs: Vec<&Message> = ids.iter().map(|i| &self.messages[i].message).collect();
+        let msgs: Vec<&Message> = ids
+            .iter()
+            .filter_map(|i| self.messages.get(i).map(|s| s.message))
+            .collect();
         let mut channels: BTreeMap<Channel, ChannelActivity> = BTreeMap::new();
         for m in &msgs {
             let a = channels
@@ -1527,14 +1731,15 @@ impl State {
         let open_leads: Vec<Lead> = ids
             .iter()
             .filter(|i| {
-                let s = &self.messages[*i];
-                s.lead.sales_opportunity
+                self.messages
+                    .get(i)
+                    .is_some_and(|s| s.lead.sales_opportunity)
                     && self
                         .threader
                         .conversation_of(i)
                         .is_some_and(|c| open.contains(c))
             })
-            .map(|i| self.messages[i].lead.clone())
+            .filter_map(|i| self.messages.get(i).map(|s| s.lead.clone()))
             .collect();
         let last = msgs.last().map(|m| m.timestamp);
         let reference = last.unwrap_or_else(|| card.last_seen.unwrap_or_default());
@@ -1603,7 +1808,10 @@ impl State {
         LocalTime,
     ) {
         let _ = customer;
-        let msgs: Vec<&Message> = ids.iter().map(|i| &self.messages[i].message).collect();
+        let msgs: Vec<&Message> = ids
+            .iter()
+            .filter_map(|i| self.messages.get(i).map(|s| s.message))
+            .collect();
         let with_conv: Vec<(&Message, &str)> = msgs
             .iter()
             .map(|m| {

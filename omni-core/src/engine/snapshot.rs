@@ -1,164 +1,204 @@
 //! Saving and restoring a whole engine: configuration, resolver, threader, messages with
 //! their leads, the consent ledger and time zones.
 //!
-//! Layout: the 8 bytes `OMNIENG1`, a little-endian CRC-32 of the payload, then the payload in
-//! MessagePack (with field names). The resolver and threader parts are their own snapshots,
-//! checked again on load. Bytes whose magic, checksum or contents do not hold are rejected
-//! whole; nothing is half-loaded.
+//! Layout: the 8 bytes `OMNIENG2`, a little-endian CRC-32 of the payload, then the payload:
+//! four parts, each its length as 8 little-endian bytes and one section of the snapshot codec
+//! (`crate::codec`: compact tagged binary, struct field names written once per section):
+//!
+//! 1. the head: configuration, consent ledger, time zones, the manual-record counter;
+//! 2. the threader (the payload of its own snapshot, [`Threader::snapshot`]);
+//! 3. the messages with their leads, in the order of the resolver's records;
+//! 4. the resolver (the payload of its own snapshot, [`Resolver::snapshot`]).
+//!
+//! The resolver part is written and read on a second thread, beside the others. Bytes whose
+//! magic, checksum or contents do not hold are rejected whole; nothing is half-loaded.
+//! Snapshots of format 1 (`OMNIENG1`, MessagePack) are not read: they are refused with
+//! [`ErrorKind::UnsupportedVersion`].
 
 use super::config::EngineConfig;
 use super::consent::ConsentEntry;
+use super::store::{MessageStore, StoredRef};
 use super::{State, Stored};
+use crate::codec::{self, Input};
 use crate::error::{Error, ErrorKind, Result};
 use crate::resolve::Resolver;
 use crate::thread::Threader;
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-const MAGIC: &[u8; 8] = b"OMNIENG1";
-const VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"OMNIENG2";
+const OLD_MAGICS: &[&[u8; 8]] = &[b"OMNIENG1"];
 
-/// The saved form, borrowed for writing (messages are not copied).
+/// The head, borrowed for writing.
 #[derive(Serialize)]
-struct EngineStateRef<'a> {
-    version: u32,
+struct HeadRef<'a> {
     config: &'a EngineConfig,
-    resolver: serde_bytes_vec::Bytes,
-    threader: serde_bytes_vec::Bytes,
-    messages: Vec<&'a Stored>,
     ledger: Vec<(&'a String, &'a Vec<ConsentEntry>)>,
     time_zones: Vec<(&'a String, i32)>,
     manual_seq: u64,
 }
 
-/// The saved form, owned for reading; the same fields as [`EngineStateRef`].
+/// The head, owned for reading; the same fields as [`HeadRef`].
 #[derive(Deserialize)]
-struct EngineState {
-    version: u32,
+struct Head {
     config: EngineConfig,
-    resolver: serde_bytes_vec::Bytes,
-    threader: serde_bytes_vec::Bytes,
-    messages: Vec<Stored>,
     ledger: Vec<(String, Vec<ConsentEntry>)>,
     time_zones: Vec<(String, i32)>,
     manual_seq: u64,
 }
 
-/// Byte buffers written as MessagePack binary rather than arrays of numbers.
-mod serde_bytes_vec {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+/// Appends a part: its length, then what `write` appends.
+fn part(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
+    write(out);
+    let len = (out.len() - start - 8) as u64;
+    out[start..start + 8].copy_from_slice(&len.to_le_bytes());
+}
 
-    pub struct Bytes(pub Vec<u8>);
-
-    impl Serialize for Bytes {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_bytes(&self.0)
+/// The messages in the order of the resolver's records (a deterministic order that survives
+/// a restore), then any without a record (there are none in a sound engine) by id.
+fn messages_in_order(s: &State) -> Vec<StoredRef<'_>> {
+    let mut out: Vec<StoredRef<'_>> = Vec::with_capacity(s.messages.len());
+    for slot in s.resolver.slots.iter().flatten() {
+        if let Some(st) = s.messages.get(&slot.obs.record_id) {
+            out.push(st);
         }
     }
-
-    impl<'de> Deserialize<'de> for Bytes {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
-            struct V;
-            impl<'de> serde::de::Visitor<'de> for V {
-                type Value = Bytes;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("bytes")
-                }
-                fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
-                    Ok(Bytes(v.to_vec()))
-                }
-                fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
-                    Ok(Bytes(v))
-                }
-                fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                    self,
-                    mut a: A,
-                ) -> Result<Bytes, A::Error> {
-                    let mut out = Vec::new();
-                    while let Some(b) = a.next_element::<u8>()? {
-                        out.push(b);
-                    }
-                    Ok(Bytes(out))
-                }
-            }
-            d.deserialize_byte_buf(V)
-        }
+    if out.len() != s.messages.len() {
+        let mut rest: Vec<StoredRef<'_>> = s
+            .messages
+            .values()
+            .filter(|st| s.resolver.customer_of(&st.message.id).is_none())
+            .collect();
+        rest.sort_unstable_by(|a, b| a.message.id.cmp(&b.message.id));
+        out.extend(rest);
     }
+    out
 }
 
 pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
-    let mut messages: Vec<&Stored> = s.messages.values().collect();
-    messages.sort_unstable_by(|a, b| a.message.id.cmp(&b.message.id));
     let mut ledger: Vec<(&String, &Vec<ConsentEntry>)> = s.ledger.iter().collect();
     ledger.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut time_zones: Vec<(&String, i32)> = s.time_zones.iter().map(|(k, v)| (k, *v)).collect();
     time_zones.sort_unstable();
-    let state = EngineStateRef {
-        version: VERSION,
+    let head = HeadRef {
         config,
-        resolver: serde_bytes_vec::Bytes(s.resolver.snapshot()),
-        threader: serde_bytes_vec::Bytes(s.threader.snapshot()),
-        messages,
         ledger,
         time_zones,
         manual_seq: s.manual_seq,
     };
-    let payload = rmp_serde::to_vec_named(&state).expect("the engine state always serialises");
-    let mut out = Vec::with_capacity(payload.len() + 12);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
+    codec::framed(MAGIC, |out| {
+        // The resolver is about half of the work: it goes to a second thread.
+        let resolver = std::thread::scope(|scope| {
+            let resolver = scope.spawn(|| {
+                let mut buf = Vec::new();
+                part(&mut buf, |buf| s.resolver.write_section(buf));
+                buf
+            });
+            part(out, |out| {
+                codec::encode_into(out, &head).expect("the engine head always serialises")
+            });
+            part(out, |out| s.threader.write_section(out));
+            let messages = messages_in_order(s);
+            part(out, |out| {
+                codec::encode_into(out, &messages).expect("messages always serialise")
+            });
+            resolver.join().expect("the resolver part does not panic")
+        });
+        out.extend_from_slice(&resolver);
+    })
+}
+
+/// The messages part read straight into the engine's message store.
+struct MessageMap;
+
+impl<'de> DeserializeSeed<'de> for MessageMap {
+    type Value = MessageStore;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MessageMap {
+    type Value = MessageStore;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence of messages")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut store = MessageStore::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(st) = seq.next_element::<Stored>()? {
+            if store.insert(st.message, st.lead).is_some() {
+                return Err(serde::de::Error::custom("a message appears twice"));
+            }
+        }
+        Ok(store)
+    }
 }
 
 pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
     let bad = |why: String| Error::new(ErrorKind::InvalidSnapshot, why);
-    if bytes.len() < 12 || &bytes[..8] != MAGIC {
-        return Err(bad("not an omni engine snapshot (bad magic)".into()));
+    let payload = codec::unframe(bytes, MAGIC, OLD_MAGICS, "engine")?;
+    let mut input = Input::new(payload);
+    let mut next_part = || -> Result<&[u8]> {
+        let len = input
+            .u64_le()
+            .ok()
+            .filter(|&n| n <= input.left() as u64)
+            .ok_or_else(|| bad("the engine snapshot is cut short".into()))?;
+        Ok(input.take(len as usize).expect("length checked"))
+    };
+    let head_part = next_part()?;
+    let threader_part = next_part()?;
+    let messages_part = next_part()?;
+    let resolver_part = next_part()?;
+    if input.left() != 0 {
+        return Err(bad("bytes after the end of the engine snapshot".into()));
     }
-    let crc = u32::from_le_bytes(bytes[8..12].try_into().expect("four bytes"));
-    let payload = &bytes[12..];
-    if crc32fast::hash(payload) != crc {
-        return Err(bad(
-            "the engine snapshot is corrupted (checksum mismatch)".into()
-        ));
-    }
-    let state: EngineState = rmp_serde::from_slice(payload)
+    let head: Head = codec::decode(head_part)
         .map_err(|e| bad(format!("the engine snapshot does not decode: {e}")))?;
-    if state.version != VERSION {
-        return Err(Error::new(
-            ErrorKind::UnsupportedVersion,
-            format!(
-                "engine snapshot version {} (this build reads {VERSION})",
-                state.version
-            ),
-        ));
-    }
-    state
-        .config
+    head.config
         .validate()
         .map_err(|e| bad(format!("snapshot: {e}")))?;
-    let resolver = Resolver::restore(&state.resolver.0)?;
-    let threader = Threader::restore(&state.threader.0)?;
-    let mut messages = rustc_hash::FxHashMap::default();
-    messages.reserve(state.messages.len());
-    for st in state.messages {
-        if resolver.customer_of(&st.message.id).is_none() {
-            return Err(bad(format!(
-                "snapshot: message {:?} has no customer",
-                st.message.id
-            )));
-        }
-        messages.insert(st.message.id.clone(), st);
+    let (resolver, threader, messages) = std::thread::scope(|scope| {
+        let resolver = scope.spawn(|| Resolver::read_section(resolver_part));
+        let threader = Threader::read_section(threader_part);
+        let messages = codec::decode_seed(messages_part, MessageMap)
+            .map_err(|e| bad(format!("the engine snapshot's messages do not decode: {e}")));
+        let resolver = resolver
+            .join()
+            .expect("restoring the resolver does not panic");
+        (resolver, threader, messages)
+    });
+    let (resolver, threader, messages) = (resolver?, threader?, messages?);
+    // Every message is one of the resolver's records (ids are unique on both sides).
+    let found = resolver
+        .slots
+        .iter()
+        .flatten()
+        .filter(|slot| messages.get(&slot.obs.record_id).is_some())
+        .count();
+    if found != messages.len() {
+        return Err(bad(format!(
+            "snapshot: {} messages have no customer",
+            messages.len() - found
+        )));
     }
     Ok((
-        state.config,
+        head.config,
         State {
             resolver,
             threader,
             messages,
-            ledger: state.ledger.into_iter().collect(),
-            time_zones: state.time_zones.into_iter().collect(),
-            manual_seq: state.manual_seq,
+            ledger: head.ledger.into_iter().collect(),
+            time_zones: head.time_zones.into_iter().collect(),
+            manual_seq: head.manual_seq,
         },
     ))
 }

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::de::{self, Visitor};
-use serde::{Deserializer, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 const MILLIS_THRESHOLD: f64 = 1e11;
@@ -64,12 +64,24 @@ pub(crate) fn from_number(n: f64) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("{n} is out of the supported time range"))
 }
 
+/// Writes RFC 3339 in UTC; in a binary format (snapshots), Unix seconds and nanoseconds.
 pub(crate) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    if s.is_human_readable() {
+        s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    } else {
+        (t.timestamp(), t.timestamp_subsec_nanos()).serialize(s)
+    }
 }
 
+/// Reads any accepted shape; in a binary format, what [`serialize`] wrote there.
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-    d.deserialize_any(TimestampVisitor)
+    if d.is_human_readable() {
+        d.deserialize_any(TimestampVisitor)
+    } else {
+        let (secs, nanos) = <(i64, u32)>::deserialize(d)?;
+        DateTime::from_timestamp(secs, nanos)
+            .ok_or_else(|| de::Error::custom(format!("{secs}.{nanos:09} is out of range")))
+    }
 }
 
 /// Serde helpers for an optional timestamp in the same shapes (`null` or absent is `None`).

@@ -1342,6 +1342,7 @@ impl Resolver {
         let mut keep: Vec<usize> = last.into_values().collect();
         keep.sort_unstable();
         let mut records: Vec<Option<Observation>> = records.into_iter().map(Some).collect();
+        // Exactly: a doubling vector of slots would leave up to half its ~800-byte slots empty.
         self.slots.reserve_exact(keep.len());
         self.ids.reserve(&self.slots, keep.len());
         for &i in &keep {
@@ -2169,6 +2170,7 @@ impl Resolver {
                 "snapshot: links point at records that are not there",
             ));
         }
+        r.ids.reserve(&slots, n);
         for (ix, slot) in slots.iter().enumerate() {
             if let Some(s) = slot {
                 if !r.ids.insert(&slots, ix as u32) {

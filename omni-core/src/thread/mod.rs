@@ -1406,11 +1406,13 @@ impl Threader {
 struct ThreaderState {
     version: u32,
     config: ThreadConfig,
+    #[serde(deserialize_with = "crate::codec::vec_at_once")]
     customers: Vec<(Box<str>, Vec<Record>)>,
 }
 
 const STATE_VERSION: u32 = 1;
-const MAGIC: &[u8; 8] = b"OMNITHR1";
+const MAGIC: &[u8; 8] = b"OMNITHR2";
+const OLD_MAGICS: &[&[u8; 8]] = &[b"OMNITHR1"];
 
 impl Serialize for Threader {
     fn serialize<S: serde::Serializer>(
@@ -1497,35 +1499,35 @@ impl Threader {
         Ok(t)
     }
 
-    /// Saves the threader to bytes (the 8 bytes `OMNITHR1`, a little-endian CRC-32 of the
-    /// payload, then the payload in MessagePack); [`Threader::restore`] gives back an equal
-    /// threader.
+    /// Appends the threader's state to `out` as one section of the snapshot codec (also the
+    /// threader part of an engine snapshot).
+    pub(crate) fn write_section(&self, out: &mut Vec<u8>) {
+        crate::codec::encode_into(out, self).expect("the state always serialises");
+    }
+
+    /// A threader from a section written by [`Threader::write_section`].
+    pub(crate) fn read_section(section: &[u8]) -> Result<Threader> {
+        let bad = |why: String| Error::new(ErrorKind::InvalidSnapshot, why);
+        let state: ThreaderState = crate::codec::decode(section)
+            .map_err(|e| bad(format!("the threader snapshot does not decode: {e}")))?;
+        Threader::from_state(state).map_err(|e| bad(e.message().to_string()))
+    }
+
+    /// Saves the threader to bytes (the 8 bytes `OMNITHR2`, a little-endian CRC-32 of the
+    /// payload, then the payload: its serde form in the compact binary snapshot codec);
+    /// [`Threader::restore`] gives back an equal threader.
     pub fn snapshot(&self) -> Vec<u8> {
-        let payload = rmp_serde::to_vec_named(self).expect("the state always serialises");
-        let mut out = Vec::with_capacity(payload.len() + 12);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        out.extend_from_slice(&payload);
-        out
+        crate::codec::framed(MAGIC, |out| self.write_section(out))
     }
 
     /// Restores a threader saved by [`Threader::snapshot`].
     ///
     /// # Errors
     /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an omni threader snapshot, are
-    /// corrupted, or do not decode.
+    /// corrupted, or do not decode; [`ErrorKind::UnsupportedVersion`] for a snapshot in an
+    /// older format (`OMNITHR1`).
     pub fn restore(bytes: &[u8]) -> Result<Threader> {
-        let bad = |why: String| Error::new(ErrorKind::InvalidSnapshot, why);
-        if bytes.len() < 12 || &bytes[..8] != MAGIC {
-            return Err(bad("not an omni threader snapshot (bad magic)".into()));
-        }
-        let crc = u32::from_le_bytes(bytes[8..12].try_into().expect("four bytes"));
-        let payload = &bytes[12..];
-        if crc32fast::hash(payload) != crc {
-            return Err(bad("the snapshot is corrupted (checksum mismatch)".into()));
-        }
-        let state: ThreaderState = rmp_serde::from_slice(payload)
-            .map_err(|e| bad(format!("the snapshot does not decode: {e}")))?;
-        Threader::from_state(state).map_err(|e| bad(e.message().to_string()))
+        let payload = crate::codec::unframe(bytes, MAGIC, OLD_MAGICS, "threader")?;
+        Threader::read_section(payload)
     }
 }

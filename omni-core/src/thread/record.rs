@@ -73,6 +73,7 @@ struct SavedLinks {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct SavedRecord {
     id: Box<str>,
+    #[serde(with = "crate::message::timestamp")]
     time: DateTime<Utc>,
     channel: Channel,
     direction: Direction,

@@ -246,3 +246,40 @@ proptest! {
 fn crc32fast_like(bytes: &[u8]) -> [u8; 4] {
     (bytes.len() as u32).to_le_bytes()
 }
+
+/// The engine classifies a message once for both answers to "is the sender known?"; each
+/// verdict must be exactly what classifying with that answer gives, on every evaluation case
+/// as a message (channels, directions, call statuses, subjects, form fields).
+#[test]
+fn classifying_both_ways_at_once_equals_each_way() {
+    let c = Classifier::new();
+    let mut compared = 0;
+    for (i, e) in examples("eval.toml").into_iter().enumerate() {
+        let input = e.input;
+        let mut metadata = serde_json::Map::new();
+        if let Some(s) = &input.call_status {
+            metadata.insert("call_status".into(), s.clone().into());
+        }
+        if let Some(d) = input.duration_s {
+            metadata.insert("duration_s".into(), d.into());
+        }
+        let mut json = serde_json::json!({
+            "id": format!("eval-{i}"),
+            "channel": input.channel.name(),
+            "direction": if input.direction == omni_core::Direction::Outbound { "outbound" } else { "inbound" },
+            "timestamp": "2024-05-01T10:00:00Z",
+            "text": input.text,
+            "form_fields": input.form_fields,
+            "metadata": metadata,
+        });
+        if let Some(s) = &input.subject {
+            json["subject"] = s.clone().into();
+        }
+        let m = Message::from_json(&json.to_string()).unwrap();
+        let (stranger, known) = c.classify_message_both(&m);
+        assert_eq!(stranger, c.classify_message(&m, false, false), "{json}");
+        assert_eq!(known, c.classify_message(&m, true, false), "{json}");
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared} cases");
+}

@@ -137,10 +137,12 @@ fn check_case(case: &Case) {
         want,
         "{name}: thread_messages differs"
     );
-    assert_eq!(
-        everything(&Threader::restore(&t.snapshot()).unwrap()),
-        want,
-        "{name}: snapshot differs"
+    let snapshot = t.snapshot();
+    let restored = Threader::restore(&snapshot).unwrap();
+    assert_eq!(everything(&restored), want, "{name}: snapshot differs");
+    assert!(
+        restored.snapshot() == snapshot,
+        "{name}: a restored threader's snapshot differs"
     );
     for (i, m) in case.messages.iter().enumerate() {
         assert_eq!(

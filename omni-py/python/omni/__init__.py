@@ -971,7 +971,9 @@ class Engine:
         threads it, classifies it, updates consent. Returns ``message_id``, ``status`` (added,
         duplicate, updated), ``customer_id``, ``known_customer``, ``conversation_id``, ``lead``
         (the full assessment), ``merges``, ``retired_conversations``, ``consent_changes``,
-        ``problems``. Raises (and changes nothing) for a message it cannot take."""
+        ``problems``, and ``relabeled`` (ids of stored messages whose lead changed because this
+        one is earlier than the customer's first, or merged two customers; absent when none).
+        Raises (and changes nothing) for a message it cannot take."""
         text = message if isinstance(message, (str, bytes)) else _dumps(message)
         return _json.loads(self._native.ingest_json(_as_json_text(text)))
 

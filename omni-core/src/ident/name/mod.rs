@@ -208,9 +208,9 @@ fn serialize_groups<S: Serializer>(
 /// A normalised person name with everything comparison, blocking and display need.
 ///
 /// Build it with [`normalize_name`]. The JSON form carries every public field; reading JSON
-/// back normalises `original` again (the other fields follow from it).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "PersonNameSource")]
+/// back normalises `original` again (the other fields follow from it). Binary formats (omni's
+/// snapshots) carry what normalising computed, so reading them back does not normalise again.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonName {
     /// The name as given, trimmed.
     pub original: String,
@@ -235,25 +235,188 @@ pub struct PersonName {
     /// The tokens in written order.
     pub tokens: Vec<NameToken>,
     /// Token indexes in comparison order (by key), so comparisons do not depend on word order.
-    #[serde(skip)]
     compare_order: Vec<u8>,
     /// Fingerprint of the comparison data, for a cheap canonical order of two names.
-    #[serde(skip)]
     signature: u64,
 }
 
 /// What the JSON form of a [`PersonName`] is read from.
 #[derive(Deserialize)]
+#[serde(rename = "PersonName")]
 struct PersonNameSource {
     original: String,
 }
 
-impl TryFrom<PersonNameSource> for PersonName {
-    type Error = Error;
+/// The JSON form of a [`PersonName`]: its public fields.
+#[derive(Serialize)]
+#[serde(rename = "PersonName")]
+struct JsonName<'a> {
+    original: &'a str,
+    normalized: &'a str,
+    display: &'a str,
+    given: &'a Option<String>,
+    given_canonical: &'a Option<String>,
+    family: &'a Option<String>,
+    patronymic: &'a Option<String>,
+    gender: &'a Option<Gender>,
+    tokens: &'a [NameToken],
+}
 
-    fn try_from(source: PersonNameSource) -> Result<Self> {
-        normalize_name(&source.original)
+/// The binary form of a [`NameToken`]: text, key, role, initial, kind, form (gender and stem
+/// length), hyphen before, word. The given-name groups are looked up again from the key (so
+/// a later given-name table is applied, never an index into an older one); the key's
+/// fingerprints are computed again.
+type SavedToken<S> = (S, S, NameRole, bool, u8, Option<(Gender, u8)>, bool, u16);
+
+/// The binary form of a [`PersonName`]: its public fields with saved tokens. The comparison
+/// order and signature are computed again from the tokens.
+type SavedName<S, T> = (
+    S,
+    S,
+    S,
+    Option<S>,
+    Option<S>,
+    Option<S>,
+    Option<S>,
+    Option<Gender>,
+    Vec<T>,
+);
+
+impl Serialize for PersonName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            return JsonName {
+                original: &self.original,
+                normalized: &self.normalized,
+                display: &self.display,
+                given: &self.given,
+                given_canonical: &self.given_canonical,
+                family: &self.family,
+                patronymic: &self.patronymic,
+                gender: &self.gender,
+                tokens: &self.tokens,
+            }
+            .serialize(serializer);
+        }
+        let tokens: Vec<SavedToken<&str>> = self
+            .tokens
+            .iter()
+            .map(|t| {
+                (
+                    t.text.as_str(),
+                    t.key.as_str(),
+                    t.role,
+                    t.initial,
+                    match t.kind {
+                        TokenKind::Full => 0,
+                        TokenKind::Initial => 1,
+                        TokenKind::Patronymic => 2,
+                        TokenKind::Particle => 3,
+                    },
+                    t.form.map(|f| (f.gender, f.stem_len)),
+                    t.hyphen_before,
+                    t.word,
+                )
+            })
+            .collect();
+        let saved: SavedName<&str, SavedToken<&str>> = (
+            &self.original,
+            &self.normalized,
+            &self.display,
+            self.given.as_deref(),
+            self.given_canonical.as_deref(),
+            self.family.as_deref(),
+            self.patronymic.as_deref(),
+            self.gender,
+            tokens,
+        );
+        saved.serialize(serializer)
     }
+}
+
+impl<'de> Deserialize<'de> for PersonName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        if d.is_human_readable() {
+            let source = PersonNameSource::deserialize(d)?;
+            return normalize_name(&source.original).map_err(D::Error::custom);
+        }
+        let saved: SavedName<String, SavedToken<String>> = Deserialize::deserialize(d)?;
+        let (original, normalized, display, given, given_canonical, family, patronymic) = (
+            saved.0, saved.1, saved.2, saved.3, saved.4, saved.5, saved.6,
+        );
+        let gender = saved.7;
+        let mut tokens = Vec::with_capacity(saved.8.len());
+        for (text, key, role, initial, kind, form, hyphen_before, word) in saved.8 {
+            let kind = match kind {
+                0 => TokenKind::Full,
+                1 => TokenKind::Initial,
+                2 => TokenKind::Patronymic,
+                3 => TokenKind::Particle,
+                k => return Err(D::Error::custom(format!("unknown name token kind {k}"))),
+            };
+            let given = if kind == TokenKind::Full {
+                given_names().lookup(&key)
+            } else {
+                None
+            };
+            tokens.push(NameToken {
+                text,
+                hash: key::key_hash(&key),
+                planes: key::key_planes(&key),
+                head: key::key_head(&key),
+                key,
+                role,
+                initial,
+                given,
+                groups: GroupBits::of(given),
+                kind,
+                form: form.map(|(gender, stem_len)| Form { gender, stem_len }),
+                hyphen_before,
+                word,
+            });
+        }
+        if tokens.is_empty() {
+            return Err(D::Error::custom("a saved name without tokens"));
+        }
+        let (compare_order, signature) = comparison_order(&tokens, gender);
+        Ok(PersonName {
+            original,
+            normalized,
+            display,
+            given,
+            given_canonical,
+            family,
+            patronymic,
+            gender,
+            tokens,
+            compare_order,
+            signature,
+        })
+    }
+}
+
+/// The token indexes in comparison order (by key; particles left out) and the fingerprint of
+/// the comparison data.
+fn comparison_order(tokens: &[NameToken], gender: Option<Gender>) -> (Vec<u8>, u64) {
+    let mut compare_order: Vec<u8> = (0..tokens.len().min(u8::MAX as usize) as u8)
+        .filter(|&i| tokens[i as usize].kind != TokenKind::Particle)
+        .collect();
+    compare_order.sort_by(|&x, &y| {
+        let (x, y) = (&tokens[x as usize], &tokens[y as usize]);
+        (x.key.as_str(), x.kind, x.form).cmp(&(y.key.as_str(), y.kind, y.form))
+    });
+    let signature = compare_order.iter().map(|&i| &tokens[i as usize]).fold(
+        gender.map_or(0, |g| g as u64 + 1),
+        |h, t| {
+            let form = t
+                .form
+                .map_or(0, |f| (f.gender as u64 + 1) << 8 | u64::from(f.stem_len));
+            (h.rotate_left(17) ^ t.hash ^ (t.kind as u64) << 40 ^ form)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        },
+    );
+    (compare_order, signature)
 }
 
 impl PersonName {
@@ -600,23 +763,7 @@ fn normalize_written(text: &str) -> Result<PersonName> {
     };
     assign_roles(&mut tokens, family_first);
     let gender = gender_of(&tokens);
-    let mut compare_order: Vec<u8> = (0..tokens.len().min(u8::MAX as usize) as u8)
-        .filter(|&i| tokens[i as usize].kind != TokenKind::Particle)
-        .collect();
-    compare_order.sort_by(|&x, &y| {
-        let (x, y) = (&tokens[x as usize], &tokens[y as usize]);
-        (x.key.as_str(), x.kind, x.form).cmp(&(y.key.as_str(), y.kind, y.form))
-    });
-    let signature = compare_order.iter().map(|&i| &tokens[i as usize]).fold(
-        gender.map_or(0, |g| g as u64 + 1),
-        |h, t| {
-            let form = t
-                .form
-                .map_or(0, |f| (f.gender as u64 + 1) << 8 | u64::from(f.stem_len));
-            (h.rotate_left(17) ^ t.hash ^ (t.kind as u64) << 40 ^ form)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        },
-    );
+    let (compare_order, signature) = comparison_order(&tokens, gender);
     let part = |role: NameRole| {
         let mut out = String::new();
         display_into(&tokens, &raws, role, &mut out);
@@ -1050,6 +1197,32 @@ fn canonical_given(tokens: &[NameToken], gender: Option<Gender>) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_form_gives_back_the_same_name_without_normalising() {
+        for text in [
+            "Иванов Иван Иванович",
+            "Саша П.",
+            "г-н ИВАНОВ Иван",
+            "Williams, Mary",
+            "Анна-Мария ван дер Берг",
+            "Мамедов Рашид оглы",
+            "Ekaterina Smirnova",
+            "Bill McAllister Jr.",
+            "Ли",
+            "Алёна Петрова-Водкина",
+            "И. И. Иванов",
+        ] {
+            let name = normalize_name(text).unwrap();
+            let mut bytes = Vec::new();
+            crate::codec::encode_into(&mut bytes, &name).unwrap();
+            let back: PersonName = crate::codec::decode(&bytes).unwrap();
+            assert_eq!(back, name, "{text}");
+            let json = serde_json::to_string(&name).unwrap();
+            assert!(json.starts_with(r#"{"original":"#), "{json}");
+            assert_eq!(serde_json::from_str::<PersonName>(&json).unwrap(), name);
+        }
+    }
 
     fn name(text: &str) -> PersonName {
         normalize_name(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
