@@ -61,6 +61,7 @@ pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
         keys.push(k);
     }
     if let Some(name) = &p.name {
+        let year = p.birthday.map(|b| b.year().to_string());
         // A name alone is no block: it never reaches the threshold without a second agreeing
         // field, and each such field brings its own block below (an exact full name is the
         // frequency key above). Name-only blocks were three quarters of all compared pairs on
@@ -69,8 +70,8 @@ pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
             if let Some(city) = &p.city {
                 keys.push(key_hash(b'c', &[&k, city]));
             }
-            if let Some(birthday) = p.birthday {
-                keys.push(key_hash(b'y', &[&k, &birthday.year().to_string()]));
+            if let Some(year) = &year {
+                keys.push(key_hash(b'y', &[&k, year]));
             }
             if let Some(company) = &p.company {
                 keys.push(key_hash(b'o', &[&k, company]));
@@ -82,6 +83,7 @@ pub(crate) fn blocking_keys(p: &Prepared) -> Vec<u64> {
     }
     keys.sort_unstable();
     keys.dedup();
+    keys.shrink_to_fit();
     keys
 }
 

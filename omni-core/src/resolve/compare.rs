@@ -604,12 +604,25 @@ pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
     jaro + prefix as f64 * 0.1 * (1.0 - jaro)
 }
 
-/// Compares two prepared records. `key_use` says how widely a shared key is used.
+/// How [`compare`] finds the keys two records share and how widely each is used.
+pub(crate) enum SharedKeys<'a> {
+    /// By comparing the keys themselves; the function says how widely a key is used.
+    ByValue(&'a dyn Fn(&LinkKey) -> KeyUse),
+    /// By interned key ids: each record's `keys` then `weak_keys`, position for position, and
+    /// how widely the key with an id is used.
+    ById {
+        a: &'a [u32],
+        b: &'a [u32],
+        usage: &'a dyn Fn(u32) -> KeyUse,
+    },
+}
+
+/// Compares two prepared records. `shared` finds their shared keys and how widely each is used.
 pub(crate) fn compare(
     model: &CompiledModel,
     a: &Prepared,
     b: &Prepared,
-    key_use: &dyn Fn(&LinkKey) -> KeyUse,
+    shared: &SharedKeys<'_>,
     name_records: &dyn Fn(u64) -> usize,
 ) -> PairScore {
     let n = model.comparators.len();
@@ -632,32 +645,55 @@ pub(crate) fn compare(
             groups[g].b_has = true;
         }
     }
-    // Shared keys: both lists are sorted.
-    let (mut i, mut j) = (0, 0);
-    while i < a.keys.len() && j < b.keys.len() {
-        match a.keys[i].cmp(&b.keys[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                if let Some(g) = family_group(a.keys[i].family) {
-                    match key_use(&a.keys[i]) {
-                        KeyUse::Personal => groups[g].personal = true,
-                        KeyUse::Shared => {
-                            groups[g].common = true;
-                            groups[g].few = true;
-                        }
-                        KeyUse::Common => groups[g].common = true,
-                    }
+    let mut shared_key = |family: KeyFamily, usage: KeyUse| {
+        if let Some(g) = family_group(family) {
+            match usage {
+                KeyUse::Personal => groups[g].personal = true,
+                KeyUse::Shared => {
+                    groups[g].common = true;
+                    groups[g].few = true;
                 }
-                i += 1;
-                j += 1;
+                KeyUse::Common => groups[g].common = true,
             }
         }
-    }
-    for k in &a.weak_keys {
-        if b.weak_keys.binary_search(k).is_ok() {
-            if let Some(g) = family_group(k.family) {
-                groups[g].common = true;
+    };
+    match shared {
+        SharedKeys::ByValue(key_use) => {
+            // Shared keys: both lists are sorted.
+            let (mut i, mut j) = (0, 0);
+            while i < a.keys.len() && j < b.keys.len() {
+                match a.keys[i].cmp(&b.keys[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        shared_key(a.keys[i].family, key_use(&a.keys[i]));
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            for k in &a.weak_keys {
+                if b.weak_keys.binary_search(k).is_ok() {
+                    shared_key(k.family, KeyUse::Common);
+                }
+            }
+        }
+        SharedKeys::ById {
+            a: ids_a,
+            b: ids_b,
+            usage,
+        } => {
+            let (strong_a, weak_a) = ids_a.split_at(a.keys.len().min(ids_a.len()));
+            let (strong_b, weak_b) = ids_b.split_at(b.keys.len().min(ids_b.len()));
+            for (key, id) in a.keys.iter().zip(strong_a) {
+                if strong_b.contains(id) {
+                    shared_key(key.family, usage(*id));
+                }
+            }
+            for (key, id) in a.weak_keys.iter().zip(weak_a) {
+                if weak_b.contains(id) {
+                    shared_key(key.family, KeyUse::Common);
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
 //! maximisation over the blocked pairs, with `u` held fixed.
 
 use super::block::blocking_keys;
-use super::compare::{compare, CompiledModel, KeyUse, Level, MatchModel};
+use super::compare::{compare, CompiledModel, KeyUse, Level, MatchModel, SharedKeys};
 use super::observation::{FieldKind, Observation};
 use super::prepare::{Prepared, Preparer};
 use super::resolver::ResolverConfig;
@@ -101,7 +101,14 @@ pub fn estimate_model(records: &[Observation], config: &ResolverConfig) -> Resul
     let prepared: Vec<Prepared> = records.iter().map(|o| preparer.prepare(o)).collect();
     let personal = |_: &super::prepare::LinkKey| KeyUse::Personal;
     let levels_of = |a: usize, b: usize| {
-        compare(&compiled, &prepared[a], &prepared[b], &personal, &|_| 0).levels
+        compare(
+            &compiled,
+            &prepared[a],
+            &prepared[b],
+            &SharedKeys::ByValue(&personal),
+            &|_| 0,
+        )
+        .levels
     };
 
     // Candidate pairs, as the resolver would form them (without the shared-key guard rails).

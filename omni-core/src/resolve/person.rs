@@ -21,23 +21,45 @@ impl NameFeatures {
 
     /// The given-name table ids the name's given-name tokens can stand for, sorted.
     pub(crate) fn given_ids(&self) -> Vec<&'static str> {
-        let mut ids: Vec<&'static str> = self
-            .name
-            .tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Given)
-            .flat_map(|t| t.given_name_ids())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let mut ids = Vec::new();
+        self.given_ids_into(&mut ids);
         ids
+    }
+
+    /// Appends [`given_ids`](Self::given_ids) to `out` (sorted, without duplicates among
+    /// them), to keep many records' ids in one buffer.
+    pub(crate) fn given_ids_into(&self, out: &mut Vec<&'static str>) {
+        let start = out.len();
+        out.extend(
+            self.name
+                .tokens
+                .iter()
+                .filter(|t| t.role == NameRole::Given)
+                .flat_map(|t| t.given_name_ids_iter()),
+        );
+        out[start..].sort_unstable();
+        let mut kept = start;
+        for i in start..out.len() {
+            if kept == start || out[i] != out[kept - 1] {
+                out[kept] = out[i];
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
     }
 
     /// A key equal for spellings of one person's name in either script, with a nickname or in
     /// another word order: the given name's table id (or its comparison key) and the family
     /// name's comparison key. Patronymics and middle names are left out.
     pub(crate) fn identity_key(&self) -> String {
-        let given = self.given_ids().first().map(|s| s.to_string()).or_else(|| {
+        let first_given_id = self
+            .name
+            .tokens
+            .iter()
+            .filter(|t| t.role == NameRole::Given)
+            .flat_map(|t| t.given_name_ids_iter())
+            .min();
+        let given = first_given_id.map(|s| s.to_string()).or_else(|| {
             self.name
                 .tokens
                 .iter()

@@ -204,6 +204,17 @@ pub(crate) struct Prepared {
     pub problems: Vec<String>,
 }
 
+/// Where a value came from in an observation (`phones[1]`), for its problems; formatted only
+/// when there is a problem to report.
+#[derive(Clone, Copy)]
+struct At(&'static str, usize);
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
 /// Everything preparation needs: the normalisers and the declared fields.
 #[derive(Clone, Debug)]
 pub(crate) struct Preparer {
@@ -221,20 +232,20 @@ impl Preparer {
     pub(crate) fn prepare(&self, obs: &Observation) -> Prepared {
         let mut p = Prepared::default();
         for (i, raw) in obs.phones.iter().enumerate() {
-            self.add_phone(&mut p, raw, &format!("phones[{i}]"));
+            self.add_phone(&mut p, raw, At("phones", i));
         }
         for (i, raw) in obs.emails.iter().enumerate() {
-            self.add_email(&mut p, raw, &format!("emails[{i}]"));
+            self.add_email(&mut p, raw, At("emails", i));
         }
         for (i, raw) in obs.handles.iter().enumerate() {
-            let at = format!("handles[{i}]");
+            let at = At("handles", i);
             match parse_profile_link(raw) {
-                Ok(id) => self.add_identifier(&mut p, &id, &at),
+                Ok(id) => self.add_identifier(&mut p, &id, at),
                 Err(e) => p.problems.push(format!("{at}: {e}")),
             }
         }
         for (i, id) in obs.identifiers.iter().enumerate() {
-            self.add_identifier(&mut p, id, &format!("identifiers[{i}]"));
+            self.add_identifier(&mut p, id, At("identifiers", i));
         }
         if let Some(name) = obs.name.as_deref() {
             p.name = NameFeatures::new(name);
@@ -328,10 +339,22 @@ impl Preparer {
                 .push("no usable identifier: matched by name and other fields only".to_string());
         }
         p.name_frequency = super::block::name_frequency_key(&p);
+        // A resolver keeps a prepared record per record: no spare capacity.
+        for key in p.keys.iter_mut().chain(&mut p.weak_keys) {
+            key.value.shrink_to_fit();
+        }
+        p.keys.shrink_to_fit();
+        p.weak_keys.shrink_to_fit();
+        p.devices.shrink_to_fit();
+        p.email_locals.shrink_to_fit();
+        p.handle_keys.shrink_to_fit();
+        p.address.shrink_to_fit();
+        p.fields.shrink_to_fit();
+        p.problems.shrink_to_fit();
         p
     }
 
-    fn add_phone(&self, p: &mut Prepared, raw: &str, at: &str) {
+    fn add_phone(&self, p: &mut Prepared, raw: &str, at: At) {
         if raw.trim().is_empty() {
             return;
         }
@@ -422,7 +445,7 @@ impl Preparer {
         first_valid
     }
 
-    fn add_email(&self, p: &mut Prepared, raw: &str, at: &str) {
+    fn add_email(&self, p: &mut Prepared, raw: &str, at: At) {
         if raw.trim().is_empty() {
             return;
         }
@@ -453,7 +476,7 @@ impl Preparer {
         }
     }
 
-    fn add_identifier(&self, p: &mut Prepared, id: &Identifier, at: &str) {
+    fn add_identifier(&self, p: &mut Prepared, id: &Identifier, at: At) {
         match id.kind {
             IdentifierKind::Phone => self.add_phone(p, &id.value, at),
             IdentifierKind::Email => self.add_email(p, &id.value, at),

@@ -21,7 +21,9 @@ use super::card::{
     survive, Candidate, ChannelUse, Conflict, CustomerCard, Identity, Provenance, RecordProblem,
     Survivorship,
 };
-use super::compare::{compare, explain, CompiledModel, Evidence, KeyUse, MatchModel, PairDecision};
+use super::compare::{
+    compare, explain, CompiledModel, Evidence, KeyUse, MatchModel, PairDecision, SharedKeys,
+};
 use super::history::{Actor, EventKind, HistoryEvent};
 use super::observation::{FieldKind, Observation};
 use super::person::NameFeatures;
@@ -30,9 +32,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{EmailRules, PhoneNormalizer};
 use crate::message::Channel;
 use chrono::{DateTime, Utc};
-use rustc_hash::{FxHashMap, FxHashSet};
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 
 /// The largest observation accepted, in bytes of text over all its fields.
 pub const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
@@ -180,6 +184,7 @@ pub(crate) struct Slot {
     pub blocks: Vec<u64>,
 }
 
+/// The records that carry one link key, and how widely the key is used.
 #[derive(Clone, Debug)]
 struct KeyPosting {
     records: Vec<u32>,
@@ -192,6 +197,86 @@ impl Default for KeyPosting {
             records: Vec::new(),
             usage: KeyUse::Personal,
         }
+    }
+}
+
+/// A record's link keys as posting ids (see `Resolver::postings`): its `keys`, then its
+/// `weak_keys`, position for position, so shared keys are found by comparing integers.
+#[derive(Clone, Debug, Default)]
+struct KeyIds {
+    ids: Box<[u32]>,
+    /// How many of `ids` are the record's `keys`.
+    strong: usize,
+}
+
+impl KeyIds {
+    fn strong(&self) -> &[u32] {
+        self.ids.get(..self.strong).unwrap_or(&self.ids)
+    }
+}
+
+/// Record id -> slot, without a second copy of each id: the table holds slot numbers and
+/// reads the ids from the slots.
+#[derive(Clone, Debug, Default)]
+struct RecordIds {
+    table: HashTable<u32>,
+}
+
+fn hash_record_id(id: &str) -> u64 {
+    FxBuildHasher.hash_one(id)
+}
+
+fn record_id_in(slots: &[Option<Slot>], ix: u32) -> &str {
+    slots
+        .get(ix as usize)
+        .and_then(Option::as_ref)
+        .map_or("", |s| s.obs.record_id.as_str())
+}
+
+impl RecordIds {
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    fn get(&self, slots: &[Option<Slot>], id: &str) -> Option<u32> {
+        self.table
+            .find(hash_record_id(id), |&ix| record_id_in(slots, ix) == id)
+            .copied()
+    }
+
+    /// Adds slot `ix` (already in `slots`) under its record id; false when the id is taken.
+    fn insert(&mut self, slots: &[Option<Slot>], ix: u32) -> bool {
+        let id = record_id_in(slots, ix);
+        match self.table.entry(
+            hash_record_id(id),
+            |&other| record_id_in(slots, other) == id,
+            |&other| hash_record_id(record_id_in(slots, other)),
+        ) {
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(ix);
+                true
+            }
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+        }
+    }
+
+    /// Removes a record id (its slot must still hold it).
+    fn remove(&mut self, slots: &[Option<Slot>], id: &str) {
+        if let Ok(entry) = self
+            .table
+            .find_entry(hash_record_id(id), |&ix| record_id_in(slots, ix) == id)
+        {
+            entry.remove();
+        }
+    }
+
+    fn reserve(&mut self, slots: &[Option<Slot>], additional: usize) {
+        self.table
+            .reserve(additional, |&ix| hash_record_id(record_id_in(slots, ix)));
     }
 }
 
@@ -223,8 +308,14 @@ pub struct Resolver {
     preparer: Preparer,
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
-    ids: FxHashMap<String, u32>,
-    keys: FxHashMap<LinkKey, KeyPosting>,
+    ids: RecordIds,
+    /// Every link key in use, interned: its posting id.
+    key_index: FxHashMap<LinkKey, u32>,
+    /// Postings by id; the id of a posting that empties is reused (`free_postings`).
+    postings: Vec<KeyPosting>,
+    free_postings: Vec<u32>,
+    /// Per slot, the posting ids of its keys (empty for a free slot).
+    key_ids: Vec<KeyIds>,
     blocks: FxHashMap<u64, Vec<u32>>,
     pub(crate) edges: Vec<Vec<Edge>>,
     pub(crate) cannot: BTreeSet<(u32, u32)>,
@@ -314,8 +405,11 @@ impl Resolver {
             config,
             model,
             slots: Vec::new(),
-            ids: FxHashMap::default(),
-            keys: FxHashMap::default(),
+            ids: RecordIds::default(),
+            key_index: FxHashMap::default(),
+            postings: Vec::new(),
+            free_postings: Vec::new(),
+            key_ids: Vec::new(),
             blocks: FxHashMap::default(),
             edges: Vec::new(),
             cannot: BTreeSet::new(),
@@ -408,7 +502,39 @@ impl Resolver {
     // ----- indexes -----
 
     fn key_use(&self, key: &LinkKey) -> KeyUse {
-        self.keys.get(key).map_or(KeyUse::Personal, |p| p.usage)
+        self.key_index
+            .get(key)
+            .map_or(KeyUse::Personal, |&id| self.postings[id as usize].usage)
+    }
+
+    /// The posting id of a key, made when the key is new.
+    fn intern(&mut self, key: &LinkKey) -> u32 {
+        if let Some(&id) = self.key_index.get(key) {
+            return id;
+        }
+        let id = match self.free_postings.pop() {
+            Some(id) => id,
+            None => {
+                self.postings.push(KeyPosting::default());
+                (self.postings.len() - 1) as u32
+            }
+        };
+        self.key_index.insert(key.clone(), id);
+        id
+    }
+
+    /// The posting ids of a record's keys, interning new keys (postings are not touched).
+    fn intern_all(&mut self, prep: &Prepared) -> KeyIds {
+        let ids: Box<[u32]> = prep
+            .keys
+            .iter()
+            .chain(&prep.weak_keys)
+            .map(|k| self.intern(k))
+            .collect();
+        KeyIds {
+            ids,
+            strong: prep.keys.len(),
+        }
     }
 
     /// How widely the identifier behind a posting is used.
@@ -447,11 +573,12 @@ impl Resolver {
 
     /// Adds a record to the key and block postings. Returns the keys whose use flipped and the
     /// blocks that crossed the size limit.
-    fn index(&mut self, ix: u32) -> (Vec<LinkKey>, Vec<u64>) {
+    fn index(&mut self, ix: u32) -> (Vec<u32>, Vec<u64>) {
         let slot = self.slots[ix as usize].take().expect("live slot");
         let mut flipped = Vec::new();
-        for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-            self.keys.entry(key.clone()).or_default().records.push(ix);
+        let ids = self.intern_all(&slot.prep);
+        for &id in ids.ids.iter() {
+            self.postings[id as usize].records.push(ix);
         }
         let mut crossed = Vec::new();
         for &b in &slot.blocks {
@@ -466,23 +593,41 @@ impl Resolver {
             }
         }
         self.slots[ix as usize] = Some(slot);
-        for key in &self.slot(ix).prep.keys.clone() {
-            if self.refresh_key(key) {
-                flipped.push(key.clone());
+        for &id in ids.strong() {
+            if self.refresh_key(id) {
+                flipped.push(id);
             }
         }
+        self.key_ids[ix as usize] = ids;
         (flipped, crossed)
     }
 
     /// Removes a record from the postings; returns flipped keys and blocks back under the limit.
-    fn unindex(&mut self, ix: u32) -> (Vec<LinkKey>, Vec<u64>) {
+    fn unindex(&mut self, ix: u32) -> (Vec<u32>, Vec<u64>) {
         let slot = self.slots[ix as usize].take().expect("live slot");
-        for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-            if let Some(p) = self.keys.get_mut(key) {
-                p.records.retain(|&r| r != ix);
-                if p.records.is_empty() {
-                    self.keys.remove(key);
-                }
+        let ids = std::mem::take(&mut self.key_ids[ix as usize]);
+        let mut freed: Vec<u32> = Vec::new();
+        for (pos, key) in slot
+            .prep
+            .keys
+            .iter()
+            .chain(&slot.prep.weak_keys)
+            .enumerate()
+        {
+            let Some(&id) = ids.ids.get(pos) else {
+                continue;
+            };
+            // A key both strong and weak on the record appears twice: free its posting once.
+            if freed.contains(&id) {
+                continue;
+            }
+            let p = &mut self.postings[id as usize];
+            p.records.retain(|&r| r != ix);
+            if p.records.is_empty() {
+                *p = KeyPosting::default();
+                self.key_index.remove(key);
+                self.free_postings.push(id);
+                freed.push(id);
             }
         }
         let mut uncrossed = Vec::new();
@@ -502,46 +647,38 @@ impl Resolver {
         }
         self.slots[ix as usize] = Some(slot);
         let mut flipped = Vec::new();
-        for key in &self.slot(ix).prep.keys.clone() {
-            if self.keys.contains_key(key) && self.refresh_key_without(key, ix) {
-                flipped.push(key.clone());
+        for &id in ids.strong() {
+            if !freed.contains(&id) && self.refresh_key_without(id, ix) {
+                flipped.push(id);
             }
         }
         (flipped, uncrossed)
     }
 
-    /// Recomputes how widely a key is used; true when it changed.
-    fn refresh_key(&mut self, key: &LinkKey) -> bool {
-        let records = &self.keys[key].records;
-        let usage = self.posting_use(records);
-        let posting = self.keys.get_mut(key).expect("present");
+    /// Recomputes how widely a key (by posting id) is used; true when it changed.
+    fn refresh_key(&mut self, id: u32) -> bool {
+        let usage = self.posting_use(&self.postings[id as usize].records);
+        let posting = &mut self.postings[id as usize];
         let changed = posting.usage != usage;
         posting.usage = usage;
         changed
     }
 
     /// As `refresh_key`, while record `gone` is being removed (it is no longer in the posting).
-    fn refresh_key_without(&mut self, key: &LinkKey, gone: u32) -> bool {
-        debug_assert!(!self.keys[key].records.contains(&gone));
-        self.refresh_key(key)
+    fn refresh_key_without(&mut self, id: u32, gone: u32) -> bool {
+        debug_assert!(!self.postings[id as usize].records.contains(&gone));
+        self.refresh_key(id)
     }
 
     /// Whether two records are compared at all.
     fn is_candidate(&self, a: u32, b: u32) -> bool {
-        let (pa, pb) = (&self.slot(a).prep, &self.slot(b).prep);
-        let (mut i, mut j) = (0, 0);
-        while i < pa.keys.len() && j < pb.keys.len() {
-            match pa.keys[i].cmp(&pb.keys[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    if self.key_use(&pa.keys[i]) != KeyUse::Common {
-                        return true;
-                    }
-                    i += 1;
-                    j += 1;
-                }
-            }
+        let theirs = self.key_ids[b as usize].strong();
+        if self.key_ids[a as usize]
+            .strong()
+            .iter()
+            .any(|id| theirs.contains(id) && self.postings[*id as usize].usage != KeyUse::Common)
+        {
+            return true;
         }
         let (ba, bb) = (&self.slot(a).blocks, &self.slot(b).blocks);
         let (mut i, mut j) = (0, 0);
@@ -565,8 +702,8 @@ impl Resolver {
     fn candidates(&self, ix: u32) -> Vec<u32> {
         let slot = self.slot(ix);
         let mut out = Vec::new();
-        for key in &slot.prep.keys {
-            let p = &self.keys[key];
+        for &id in self.key_ids[ix as usize].strong() {
+            let p = &self.postings[id as usize];
             // Few-people keys are still compared: that is how a family sharing a phone is
             // flagged rather than silently merged or silently ignored.
             if p.usage != KeyUse::Common {
@@ -585,14 +722,48 @@ impl Resolver {
         out
     }
 
+    /// Reads the parts of a record that scoring reads (slot, keys, name tokens, key ids,
+    /// edges) and returns a digest of them. Touching all of a record's candidates this way
+    /// before scoring them lets their cache misses overlap, where each comparison would
+    /// otherwise wait for its own.
+    fn warm(&self, ix: u32) -> usize {
+        let Some(slot) = &self.slots[ix as usize] else {
+            return 0;
+        };
+        let p = &slot.prep;
+        let bytes = |s: &str| s.as_bytes().first().map_or(0, |&b| usize::from(b));
+        let mut h = p.keys.first().map_or(0, |k| bytes(&k.value))
+            ^ p.weak_keys.len()
+            ^ p.email_locals.len()
+            ^ p.handle_keys.len()
+            ^ p.address.len()
+            ^ p.fields.len()
+            ^ p.city.as_deref().map_or(0, bytes)
+            ^ p.company.as_deref().map_or(0, bytes)
+            ^ self.edges[ix as usize].len();
+        if let Some(n) = &p.name {
+            for t in &n.name.tokens {
+                h ^= bytes(&t.key) ^ t.head as usize;
+            }
+        }
+        if let Some(&id) = self.key_ids[ix as usize].ids.first() {
+            h ^= id as usize;
+        }
+        h
+    }
+
     fn score(&self, a: u32, b: u32) -> super::compare::PairScore {
-        let key_use = |k: &LinkKey| self.key_use(k);
+        let usage = |id: u32| self.postings[id as usize].usage;
         let name_records = |k: u64| self.blocks.get(&k).map_or(0, Vec::len);
         compare(
             &self.model,
             &self.slot(a).prep,
             &self.slot(b).prep,
-            &key_use,
+            &SharedKeys::ById {
+                a: &self.key_ids[a as usize].ids,
+                b: &self.key_ids[b as usize].ids,
+                usage: &usage,
+            },
             &name_records,
         )
     }
@@ -933,18 +1104,21 @@ impl Resolver {
                 }
             }
         }
-        let named: Vec<(usize, &NameFeatures, Vec<&'static str>)> = group
+        // Given-name ids of the named records, all in one buffer.
+        let mut given: Vec<&'static str> = Vec::new();
+        let named: Vec<(usize, &NameFeatures, std::ops::Range<usize>)> = group
             .iter()
             .enumerate()
             .filter_map(|(i, &r)| {
                 let name = self.slot(r).prep.name.as_ref()?;
-                let ids = name.given_ids();
-                (!ids.is_empty()).then_some((i, name, ids))
+                let start = given.len();
+                name.given_ids_into(&mut given);
+                (given.len() > start).then_some((i, name, start..given.len()))
             })
             .collect();
         for (x, (i, a, ia)) in named.iter().enumerate() {
             for (j, b, ib) in &named[x + 1..] {
-                if a.clearly_different_given(ia, b, ib) {
+                if a.clearly_different_given(&given[ia.clone()], b, &given[ib.clone()]) {
                     soft.push((*i, *j));
                 }
             }
@@ -1004,7 +1178,7 @@ impl Resolver {
     pub fn add(&mut self, obs: Observation) -> Result<AddOutcome> {
         Self::validate(&obs)?;
         let at = obs.seen_at;
-        let (ix, status, mut touched) = match self.ids.get(&obs.record_id).copied() {
+        let (ix, status, mut touched) = match self.ids.get(&self.slots, &obs.record_id) {
             Some(ix) if self.slot(ix).obs == obs => {
                 return Ok(AddOutcome {
                     record_id: obs.record_id,
@@ -1033,8 +1207,9 @@ impl Resolver {
                 })?;
                 let prep = self.preparer.prepare(&obs);
                 let blocks = blocking_keys(&prep);
-                self.ids.insert(obs.record_id.clone(), ix);
                 self.slots.push(Some(Slot { obs, prep, blocks }));
+                self.ids.insert(&self.slots, ix);
+                self.key_ids.push(KeyIds::default());
                 self.edges.push(Vec::new());
                 self.anchor_of.push(NONE);
                 (ix, AddStatus::Added, vec![ix])
@@ -1060,17 +1235,10 @@ impl Resolver {
         })
     }
 
-    fn reevaluate_keys_and_blocks(
-        &mut self,
-        keys: &[LinkKey],
-        blocks: &[u64],
-        touched: &mut Vec<u32>,
-    ) {
-        for key in keys {
-            if let Some(p) = self.keys.get(key) {
-                let records = p.records.clone();
-                self.reevaluate_all_pairs(&records, touched);
-            }
+    fn reevaluate_keys_and_blocks(&mut self, keys: &[u32], blocks: &[u64], touched: &mut Vec<u32>) {
+        for &id in keys {
+            let records = self.postings[id as usize].records.clone();
+            self.reevaluate_all_pairs(&records, touched);
         }
         for b in blocks {
             if let Some(p) = self.blocks.get(b) {
@@ -1176,83 +1344,88 @@ impl Resolver {
         let mut records: Vec<Option<Observation>> = records.into_iter().map(Some).collect();
         // Exactly: a doubling vector of slots would leave up to half its ~800-byte slots empty.
         self.slots.reserve_exact(keep.len());
-        self.ids.reserve(keep.len());
+        self.ids.reserve(&self.slots, keep.len());
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
             let prep = self.preparer.prepare(&obs);
             let blocks = blocking_keys(&prep);
             let ix = self.slots.len() as u32;
-            self.ids.insert(obs.record_id.clone(), ix);
             self.slots.push(Some(Slot { obs, prep, blocks }));
+            self.ids.insert(&self.slots, ix);
         }
+        // The observations have moved into the slots: give their buffer back before indexing.
+        drop(records);
         let n = self.slots.len();
         self.edges = vec![Vec::new(); n];
         self.anchor_of = vec![NONE; n];
+        self.key_ids = Vec::with_capacity(n);
         for ix in 0..n as u32 {
-            let slot = self.slots[ix as usize].as_ref().expect("just added");
-            for key in slot.prep.keys.iter().chain(&slot.prep.weak_keys) {
-                match self.keys.get_mut(key) {
-                    Some(p) => p.records.push(ix),
-                    None => {
-                        self.keys.insert(
-                            key.clone(),
-                            KeyPosting {
-                                records: vec![ix],
-                                usage: KeyUse::Personal,
-                            },
-                        );
-                    }
-                }
+            let slot = self.slots[ix as usize].take().expect("just added");
+            let ids = self.intern_all(&slot.prep);
+            for &id in ids.ids.iter() {
+                self.postings[id as usize].records.push(ix);
             }
+            self.key_ids.push(ids);
             for &b in &slot.blocks {
                 self.blocks.entry(b).or_default().push(ix);
             }
+            self.slots[ix as usize] = Some(slot);
         }
-        let uses: Vec<(LinkKey, KeyUse)> = self
-            .keys
+        let uses: Vec<KeyUse> = self
+            .postings
             .iter()
-            .map(|(k, p)| (k, self.posting_use(&p.records)))
-            .filter(|(_, u)| *u != KeyUse::Personal)
-            .map(|(k, u)| (k.clone(), u))
+            .map(|p| self.posting_use(&p.records))
             .collect();
-        for (k, u) in uses {
-            self.keys.get_mut(&k).expect("present").usage = u;
+        for (p, u) in self.postings.iter_mut().zip(uses) {
+            p.usage = u;
         }
-        // Candidate pairs: every pair in a personal key's posting or a small block.
-        let mut pairs: Vec<u64> = Vec::new();
-        let mut add_pairs = |posting: &[u32]| {
-            for (i, &a) in posting.iter().enumerate() {
-                for &b in &posting[i + 1..] {
-                    let (x, y) = ordered(a, b);
-                    pairs.push((u64::from(x) << 32) | u64::from(y));
+        // Candidate pairs: every pair in a personal key's posting (one whose first record holds
+        // it as a link key, not only as weak evidence) or in a small block. They are taken
+        // record by record, each record with its later candidates in order, so every pair is
+        // scored once, in the order of (a, b), without holding all pairs at once.
+        let used: Vec<bool> = self
+            .postings
+            .iter()
+            .enumerate()
+            .map(|(id, p)| {
+                p.usage != KeyUse::Common
+                    && p.records
+                        .first()
+                        .is_some_and(|&r| self.key_ids[r as usize].strong().contains(&(id as u32)))
+            })
+            .collect();
+        let mut dsu = Dsu::new(n);
+        let mut later: Vec<u32> = Vec::new();
+        for a in 0..n as u32 {
+            let slot = self.slot(a);
+            later.clear();
+            // Postings list their records in ascending order (they were filled in slot order).
+            let later_in = |p: &[u32]| p.partition_point(|&b| b <= a);
+            for &id in self.key_ids[a as usize].ids.iter() {
+                if used[id as usize] {
+                    let p = &self.postings[id as usize].records;
+                    debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
+                    later.extend_from_slice(&p[later_in(p)..]);
                 }
             }
-        };
-        for (key, p) in &self.keys {
-            if p.usage != KeyUse::Common
-                && self.slots[p.records[0] as usize]
-                    .as_ref()
-                    .is_some_and(|s| s.prep.keys.binary_search(key).is_ok())
-            {
-                add_pairs(&p.records);
+            for b in &slot.blocks {
+                let p = &self.blocks[b];
+                if p.len() <= self.config.max_block_size {
+                    debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
+                    later.extend_from_slice(&p[later_in(p)..]);
+                }
             }
-        }
-        for p in self.blocks.values() {
-            if p.len() <= self.config.max_block_size {
-                add_pairs(p);
-            }
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut dsu = Dsu::new(n);
-        for pair in pairs {
-            let (a, b) = ((pair >> 32) as u32, pair as u32);
-            let s = self.score(a, b);
-            if let Some((kind, total)) = edge_for(s.decision, s.total) {
-                self.edges[a as usize].push(Edge { to: b, kind, total });
-                self.edges[b as usize].push(Edge { to: a, kind, total });
-                if kind.links() {
-                    dsu.union(a as usize, b as usize);
+            later.sort_unstable();
+            later.dedup();
+            std::hint::black_box(later.iter().fold(0, |h, &b| h ^ self.warm(b)));
+            for &b in &later {
+                let s = self.score(a, b);
+                if let Some((kind, total)) = edge_for(s.decision, s.total) {
+                    self.edges[a as usize].push(Edge { to: b, kind, total });
+                    self.edges[b as usize].push(Edge { to: a, kind, total });
+                    if kind.links() {
+                        dsu.union(a as usize, b as usize);
+                    }
                 }
             }
         }
@@ -1346,7 +1519,7 @@ impl Resolver {
 
     /// The id of the customer a record, or a former customer id, belongs to now.
     pub fn customer_of(&self, id: &str) -> Option<&str> {
-        let ix = *self.ids.get(id)?;
+        let ix = self.ids.get(&self.slots, id)?;
         Some(self.record_id(self.anchor_of[ix as usize]))
     }
 
@@ -1358,7 +1531,7 @@ impl Resolver {
     }
 
     fn members_of(&self, customer_id: &str) -> Option<(u32, &[u32])> {
-        let ix = *self.ids.get(customer_id)?;
+        let ix = self.ids.get(&self.slots, customer_id)?;
         let anchor = self.anchor_of[ix as usize];
         Some((anchor, &self.members[&anchor]))
     }
@@ -1404,8 +1577,7 @@ impl Resolver {
     pub fn explain(&self, record_a: &str, record_b: &str) -> Result<Evidence> {
         let find = |id: &str| {
             self.ids
-                .get(id)
-                .copied()
+                .get(&self.slots, id)
                 .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no record {id:?}")))
         };
         let (a, b) = (find(record_a)?, find(record_b)?);
@@ -1764,9 +1936,9 @@ impl Resolver {
         let (_, members) = self.live_customer(customer_id, "customer_id")?;
         let mut moving = Vec::new();
         for id in record_ids {
-            let ix = *self
+            let ix = self
                 .ids
-                .get(*id)
+                .get(&self.slots, id)
                 .filter(|ix| members.contains(ix))
                 .ok_or_else(|| {
                     Error::new(
@@ -1818,7 +1990,8 @@ impl Resolver {
             })?;
         let mut seeds = Vec::new();
         for (x, y) in &event.links {
-            let (Some(&a), Some(&b)) = (self.ids.get(x), self.ids.get(y)) else {
+            let (Some(a), Some(b)) = (self.ids.get(&self.slots, x), self.ids.get(&self.slots, y))
+            else {
                 return Err(Error::new(
                     ErrorKind::InvalidArgument,
                     format!("seq: the records of merge {seq} are gone"),
@@ -1871,7 +2044,7 @@ impl Resolver {
             touched.extend(self.detach(r));
         }
         for (&r, id) in members.iter().zip(&removed) {
-            self.ids.remove(id);
+            self.ids.remove(&self.slots, id);
             self.history_of.remove(&r);
             self.former_anchors.remove(&r);
             self.slots[r as usize] = None;
@@ -1946,7 +2119,11 @@ impl Resolver {
         let prep = self.preparer.prepare(obs);
         let mut out = Vec::new();
         for key in prep.keys.iter().chain(&prep.weak_keys) {
-            let Some(posting) = self.keys.get(key) else {
+            let Some(posting) = self
+                .key_index
+                .get(key)
+                .map(|&id| &self.postings[id as usize])
+            else {
                 continue;
             };
             let kind = match key.family {
@@ -1978,6 +2155,7 @@ impl Resolver {
     ) -> Result<Resolver> {
         let mut r = Resolver::new(config)?;
         let n = slots.len();
+        r.key_ids = vec![KeyIds::default(); n];
         if edges.len() != n
             || edges
                 .iter()
@@ -1992,32 +2170,28 @@ impl Resolver {
                 "snapshot: links point at records that are not there",
             ));
         }
-        r.ids.reserve(n);
+        r.ids.reserve(&slots, n);
         for (ix, slot) in slots.iter().enumerate() {
             if let Some(s) = slot {
-                if r.ids.insert(s.obs.record_id.clone(), ix as u32).is_some() {
+                if !r.ids.insert(&slots, ix as u32) {
                     return Err(Error::new(
                         ErrorKind::InvalidArgument,
                         format!("snapshot: record {:?} appears twice", s.obs.record_id),
                     ));
                 }
-                for key in s.prep.keys.iter().chain(&s.prep.weak_keys) {
-                    r.keys
-                        .entry(key.clone())
-                        .or_default()
-                        .records
-                        .push(ix as u32);
+                let ids = r.intern_all(&s.prep);
+                for &id in ids.ids.iter() {
+                    r.postings[id as usize].records.push(ix as u32);
                 }
+                r.key_ids[ix] = ids;
                 for &b in &s.blocks {
                     r.blocks.entry(b).or_default().push(ix as u32);
                 }
             }
         }
         r.slots = slots;
-        let keys: Vec<LinkKey> = r.keys.keys().cloned().collect();
-        for k in keys {
-            let usage = r.posting_use(&r.keys[&k].records);
-            r.keys.get_mut(&k).expect("present").usage = usage;
+        for id in 0..r.postings.len() as u32 {
+            r.refresh_key(id);
         }
         r.edges = edges;
         for (a, b) in &cannot {
@@ -2037,7 +2211,7 @@ impl Resolver {
         }
         for (pos, e) in history.iter().enumerate() {
             for id in std::iter::once(&e.customer_id).chain(&e.others) {
-                if let Some(&ix) = r.ids.get(id) {
+                if let Some(ix) = r.ids.get(&r.slots, id) {
                     r.history_of.entry(ix).or_default().push(pos as u32);
                 }
             }

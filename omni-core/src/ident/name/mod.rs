@@ -176,6 +176,15 @@ impl NameToken {
     pub fn given_name_ids(&self) -> Vec<&'static str> {
         group_ids(self.given)
     }
+
+    /// The same ids as [`NameToken::given_name_ids`], without allocating.
+    pub(crate) fn given_name_ids_iter(&self) -> impl Iterator<Item = &'static str> {
+        let table = given_names();
+        self.given
+            .map_or(&[][..], |set| table.groups_of(set))
+            .iter()
+            .map(move |&g| table.group(g).id)
+    }
 }
 
 fn group_ids(given: Option<GroupSet>) -> Vec<&'static str> {
