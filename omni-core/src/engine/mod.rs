@@ -59,7 +59,10 @@ use crate::classify::{Assessment, Classifier, Intent, Kind, LeftContact, Tempera
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{normalize_email, PhoneNormalizer};
 use crate::message::{Channel, Direction, Identifier, IdentifierKind, Message, Rejection};
-use crate::resolve::{CustomerCard, EventKind, FieldKind, HistoryEvent, Observation, Resolver};
+use crate::resolve::{
+    CustomerCard, EventKind, FieldKind, HistoryEvent, Observation, ReadRecord, RecordReader,
+    Resolver,
+};
 use crate::thread::{self, ConversationState, MessageReader, ReadMessage, Reassign, Threader};
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -373,7 +376,9 @@ pub struct ForgetReport {
 /// known customer), its observation built. Batches keep only the compact [`Lead`]s.
 struct Prepared<A = Assessment> {
     message: Message,
-    obs: Observation,
+    /// The resolver record: as built, or read (normalised) already when the message goes in
+    /// alone.
+    record: RecordInput,
     stranger: A,
     known: A,
     form_addresses: Vec<Identifier>,
@@ -388,11 +393,21 @@ impl Prepared {
             stranger: Lead::from_assessment(id, &self.stranger, false),
             known: Lead::from_assessment(id, &self.known, true),
             message: self.message,
-            obs: self.obs,
+            record: self.record,
             form_addresses: self.form_addresses,
             read: None,
         }
     }
+}
+
+/// A message's resolver record before it goes in. (Moved once per message, so the size
+/// difference between the variants costs nothing worth a box.)
+#[allow(clippy::large_enum_variant)]
+enum RecordInput {
+    /// As built from the message (checked).
+    Built(Observation),
+    /// Read by the resolver's [`RecordReader`] outside the lock.
+    Read(ReadRecord),
 }
 
 /// What the engine needs of a verdict: the full assessment or the compact lead.
@@ -491,6 +506,8 @@ pub struct Engine {
     phones: PhoneNormalizer,
     /// Reads messages for the threader before the lock is taken.
     reader: MessageReader,
+    /// Reads (normalises) resolver records before the lock is taken.
+    records: RecordReader,
     state: RwLock<State>,
 }
 
@@ -524,6 +541,7 @@ impl Engine {
             classifier,
             phones,
             reader: state.threader.reader(),
+            records: state.resolver.reader(),
             state: RwLock::new(state),
         })
     }
@@ -555,10 +573,15 @@ impl Engine {
         };
         let (stranger, known) = self.classifier.classify_message_both(&message);
         let (obs, form_addresses) = self.observe(&message, &stranger.contacts);
-        Resolver::check(&obs)?;
+        let record = if alone {
+            RecordInput::Read(self.records.read(obs)?)
+        } else {
+            Resolver::check(&obs)?;
+            RecordInput::Built(obs)
+        };
         Ok(Prepared {
             message,
-            obs,
+            record,
             stranger,
             known,
             form_addresses,
@@ -575,6 +598,7 @@ impl Engine {
         Self::check(&message)?;
         let (obs, form_addresses) = self.observe(&message, &[]);
         Resolver::check(&obs)?;
+        let record = RecordInput::Built(obs);
         let lead = Lead::outbound(&message.id);
         Ok(Prepared {
             stranger: lead.clone(),
@@ -583,7 +607,7 @@ impl Engine {
                 ..lead
             },
             message,
-            obs,
+            record,
             form_addresses,
             read: None,
         })
@@ -1329,11 +1353,10 @@ impl State {
     fn settle_known(&mut self, engine: &Engine, customers: &[String]) -> Vec<String> {
         let mut off: Vec<(String, bool)> = Vec::new();
         for c in customers {
-            let Some(records) = self.resolver.records(c) else {
+            let Some(records) = self.resolver.records_unordered(c) else {
                 continue;
             };
             let stored: Vec<StoredRef<'_>> = records
-                .iter()
                 .filter_map(|o| self.messages.get(&o.record_id))
                 .collect();
             let Some(first) = stored
@@ -1379,9 +1402,7 @@ impl State {
     /// The customer's earliest stored message other than `id`, by time then id.
     fn earliest_other(&self, customer: &str, id: &str) -> Option<(DateTime<Utc>, String)> {
         self.resolver
-            .records(customer)
-            .unwrap_or_default()
-            .into_iter()
+            .records_unordered(customer)?
             .filter(|o| o.record_id != id)
             .filter_map(|o| self.messages.get(&o.record_id))
             .map(|s| (s.message.timestamp, s.message.id.as_str()))
@@ -1429,7 +1450,10 @@ impl State {
             IngestStatus::Updated => self.resolver.customer_of(&id).map(str::to_string),
             _ => None,
         };
-        let outcome = self.resolver.add(p.obs)?;
+        let outcome = match p.record {
+            RecordInput::Built(obs) => self.resolver.add(obs)?,
+            RecordInput::Read(r) => self.resolver.add_read(r)?,
+        };
         let mut problems = outcome.problems.clone();
         let mut affected = self.sync_threads(&outcome.events)?;
         affected.extend(before);
@@ -1522,7 +1546,10 @@ impl State {
         let mut order: Vec<(String, Option<usize>)> = Vec::with_capacity(n);
         for ((_, p), k) in prepared.into_iter().zip(&keep) {
             if *k {
-                observations.push(p.obs);
+                observations.push(match p.record {
+                    RecordInput::Built(obs) => obs,
+                    RecordInput::Read(r) => r.into_observation(),
+                });
                 order.push((String::new(), Some(kept.len())));
                 kept.push(p.message);
                 verdicts.push((p.stranger, p.known, p.form_addresses));

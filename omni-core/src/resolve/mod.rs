@@ -57,7 +57,8 @@ pub use history::{Actor, EventKind, HistoryEvent};
 pub use observation::{FieldKind, Observation};
 pub use prepare::Placeholders;
 pub use resolver::{
-    AddOutcome, AddStatus, BatchOutcome, Resolver, ResolverConfig, MAX_OBSERVATION_BYTES,
+    AddOutcome, AddStatus, BatchOutcome, ReadRecord, RecordReader, Resolver, ResolverConfig,
+    MAX_OBSERVATION_BYTES,
 };
 pub use table::{
     column_role, dedupe_table, observations_from_columns, parse_observation, parse_observations,

@@ -37,6 +37,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 /// The largest observation accepted, in bytes of text over all its fields.
 pub const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
@@ -280,6 +281,49 @@ impl RecordIds {
     }
 }
 
+/// Normalises records the way a [`Resolver`] does, without the resolver:
+/// [`Resolver::reader`] hands one out and [`Resolver::add_read`] takes what it read. Normalising
+/// (phones, emails, names, keys) is the part of adding a record that needs no state, so it can
+/// happen on the caller's thread, outside any lock.
+#[derive(Clone, Debug)]
+pub struct RecordReader {
+    preparer: Arc<Preparer>,
+}
+
+/// A record read by a [`RecordReader`], for [`Resolver::add_read`].
+#[derive(Clone, Debug)]
+pub struct ReadRecord {
+    preparer: Arc<Preparer>,
+    obs: Observation,
+    prep: Prepared,
+    blocks: Vec<u64>,
+}
+
+impl ReadRecord {
+    /// The record as given.
+    pub fn into_observation(self) -> Observation {
+        self.obs
+    }
+}
+
+impl RecordReader {
+    /// Checks and normalises `obs`.
+    ///
+    /// # Errors
+    /// As [`Resolver::add`]: no record id, or a record over [`MAX_OBSERVATION_BYTES`].
+    pub fn read(&self, obs: Observation) -> Result<ReadRecord> {
+        Resolver::validate(&obs)?;
+        let prep = self.preparer.prepare(&obs);
+        let blocks = blocking_keys(&prep);
+        Ok(ReadRecord {
+            preparer: Arc::clone(&self.preparer),
+            obs,
+            prep,
+            blocks,
+        })
+    }
+}
+
 /// Up to this many distinct people, a shared identifier is a household's or a small team's:
 /// clearly different names sharing it are flagged as a conflict for review.
 const FEW_PEOPLE: usize = 3;
@@ -305,7 +349,8 @@ const NONE: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub struct Resolver {
     pub(crate) config: ResolverConfig,
-    preparer: Preparer,
+    /// Shared with the [`RecordReader`]s handed out, which prepare records by it.
+    preparer: Arc<Preparer>,
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
     ids: RecordIds,
@@ -395,13 +440,13 @@ impl Resolver {
             None => CompiledModel::new(&MatchModel::default_for(&fields), &fields)?,
         };
         Ok(Resolver {
-            preparer: Preparer {
+            preparer: Arc::new(Preparer {
                 phones,
                 fallback_phones,
                 emails: config.email_rules.clone(),
                 placeholders: config.placeholders.clone(),
                 fields,
-            },
+            }),
             config,
             model,
             slots: Vec::new(),
@@ -1167,6 +1212,12 @@ impl Resolver {
 
     // ----- adding -----
 
+    fn prepare_record(&self, obs: &Observation) -> (Prepared, Vec<u64>) {
+        let prep = self.preparer.prepare(obs);
+        let blocks = blocking_keys(&prep);
+        (prep, blocks)
+    }
+
     /// Adds one record: normalises it, links it to matching records, and returns its customer
     /// with the merges and conflicts it caused. Adding the same record again changes nothing;
     /// a record with a known id and other content replaces the old one.
@@ -1177,6 +1228,35 @@ impl Resolver {
     /// are reported in [`AddOutcome::problems`] and on the card.
     pub fn add(&mut self, obs: Observation) -> Result<AddOutcome> {
         Self::validate(&obs)?;
+        self.add_valid(obs, None)
+    }
+
+    /// A reader of records by this resolver's configuration, for reading (normalising) records
+    /// ahead of [`Resolver::add_read`] where the resolver is not at hand (on another thread,
+    /// outside a lock around it).
+    pub fn reader(&self) -> RecordReader {
+        RecordReader {
+            preparer: Arc::clone(&self.preparer),
+        }
+    }
+
+    /// [`Resolver::add`] of a record a [`RecordReader`] of this resolver read ahead (one read
+    /// by another resolver's configuration is normalised again).
+    ///
+    /// # Errors
+    /// As [`Resolver::add`] (the reader already checked the record).
+    pub fn add_read(&mut self, read: ReadRecord) -> Result<AddOutcome> {
+        let prepared =
+            Arc::ptr_eq(&read.preparer, &self.preparer).then_some((read.prep, read.blocks));
+        self.add_valid(read.obs, prepared)
+    }
+
+    /// Adds a checked record, with its prepared form and blocking keys when they are known.
+    fn add_valid(
+        &mut self,
+        obs: Observation,
+        prepared: Option<(Prepared, Vec<u64>)>,
+    ) -> Result<AddOutcome> {
         let at = obs.seen_at;
         let (ix, status, mut touched) = match self.ids.get(&self.slots, &obs.record_id) {
             Some(ix) if self.slot(ix).obs == obs => {
@@ -1192,8 +1272,7 @@ impl Resolver {
             Some(ix) => {
                 // Replace in place: the slot keeps its position; its edges are redone.
                 let mut touched = self.detach(ix);
-                let prep = self.preparer.prepare(&obs);
-                let blocks = blocking_keys(&prep);
+                let (prep, blocks) = prepared.unwrap_or_else(|| self.prepare_record(&obs));
                 self.slots[ix as usize] = Some(Slot { obs, prep, blocks });
                 touched.push(ix);
                 (ix, AddStatus::Updated, touched)
@@ -1205,8 +1284,7 @@ impl Resolver {
                         "a resolver holds at most 4 294 967 294 records",
                     )
                 })?;
-                let prep = self.preparer.prepare(&obs);
-                let blocks = blocking_keys(&prep);
+                let (prep, blocks) = prepared.unwrap_or_else(|| self.prepare_record(&obs));
                 self.slots.push(Some(Slot { obs, prep, blocks }));
                 self.ids.insert(&self.slots, ix);
                 self.key_ids.push(KeyIds::default());
@@ -1534,6 +1612,16 @@ impl Resolver {
         let ix = self.ids.get(&self.slots, customer_id)?;
         let anchor = self.anchor_of[ix as usize];
         Some((anchor, &self.members[&anchor]))
+    }
+
+    /// The records of a customer (by its id or a former id), in no particular order: for
+    /// callers that only scan them (no sort, no vector).
+    pub(crate) fn records_unordered(
+        &self,
+        customer_id: &str,
+    ) -> Option<impl Iterator<Item = &Observation> + '_> {
+        let (_, members) = self.members_of(customer_id)?;
+        Some(members.iter().map(|&r| &self.slot(r).obs))
     }
 
     /// The records of a customer (by its id or a former id), oldest first.

@@ -793,3 +793,45 @@ fn an_english_name_written_in_cyrillic_on_a_shared_phone_is_not_a_conflict() {
     assert_eq!(r.customer_of("tg"), Some("crm"));
     assert_eq!(r.customer_of("form"), Some("call"));
 }
+
+/// Records read ahead by a reader (as the engine does outside its lock) resolve exactly as
+/// records added directly; a reading by another resolver's configuration is redone.
+#[test]
+fn records_read_ahead_resolve_like_records_added_directly() {
+    use omni_core::resolve::{Observation, Resolver, ResolverConfig};
+    let records: Vec<Observation> = (0..30)
+        .map(|i| {
+            let mut o = Observation::new(format!("r{i}"));
+            o.name = Some(
+                [
+                    "Анна Смирнова",
+                    "Anna Smirnova",
+                    "Иван Петров",
+                    "Ivan Petrov",
+                ][i % 4]
+                    .into(),
+            );
+            o.phones = vec![format!("8 (912) 345-67-{:02}", i % 7)];
+            if i % 3 == 0 {
+                o.emails = vec![format!("anna.smirnova{}@gmail.com", i % 5)];
+            }
+            o
+        })
+        .collect();
+    let mut direct = Resolver::new(ResolverConfig::default()).unwrap();
+    let mut ahead = Resolver::new(ResolverConfig::default()).unwrap();
+    let other = Resolver::new(ResolverConfig::default()).unwrap().reader();
+    let reader = ahead.reader();
+    for (i, o) in records.iter().enumerate() {
+        let a = direct.add(o.clone()).unwrap();
+        let read = if i % 2 == 0 {
+            reader.read(o.clone())
+        } else {
+            other.read(o.clone())
+        };
+        let b = ahead.add_read(read.unwrap()).unwrap();
+        assert_eq!(a, b, "{}", o.record_id);
+    }
+    assert_eq!(direct.snapshot(), ahead.snapshot());
+    assert!(reader.read(Observation::new("  ")).is_err());
+}
