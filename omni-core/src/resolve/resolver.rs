@@ -638,8 +638,10 @@ impl Resolver {
             }
         }
         self.slots[ix as usize] = Some(slot);
-        for &id in ids.strong() {
-            if self.refresh_key(id) {
+        // Weak holders count too (the colleagues behind a switchboard), so every key the
+        // record holds is recounted.
+        for &id in ids.ids.iter() {
+            if !flipped.contains(&id) && self.refresh_key(id) {
                 flipped.push(id);
             }
         }
@@ -692,8 +694,8 @@ impl Resolver {
         }
         self.slots[ix as usize] = Some(slot);
         let mut flipped = Vec::new();
-        for &id in ids.strong() {
-            if !freed.contains(&id) && self.refresh_key_without(id, ix) {
+        for &id in ids.ids.iter() {
+            if !freed.contains(&id) && !flipped.contains(&id) && self.refresh_key_without(id, ix) {
                 flipped.push(id);
             }
         }
@@ -1457,21 +1459,17 @@ impl Resolver {
         for (p, u) in self.postings.iter_mut().zip(uses) {
             p.usage = u;
         }
-        // Candidate pairs: every pair in a personal key's posting (one whose first record holds
-        // it as a link key, not only as weak evidence) or in a small block. They are taken
-        // record by record, each record with its later candidates in order, so every pair is
-        // scored once, in the order of (a, b), without holding all pairs at once.
-        let used: Vec<bool> = self
-            .postings
-            .iter()
-            .enumerate()
-            .map(|(id, p)| {
-                p.usage != KeyUse::Common
-                    && p.records
-                        .first()
-                        .is_some_and(|&r| self.key_ids[r as usize].strong().contains(&(id as u32)))
-            })
-            .collect();
+        // Candidate pairs: every pair of records that both hold a non-common key as a link key
+        // (a key weak on one of them, as a switchboard is beside an extension, does not make
+        // them candidates: `is_candidate`), or that share a small block. They are taken record
+        // by record, each record with its later candidates in order, so every pair is scored
+        // once, in the order of (a, b), without holding all pairs at once.
+        let mut weak_somewhere = vec![false; self.postings.len()];
+        for ids in &self.key_ids {
+            for &id in &ids.ids[ids.strong.min(ids.ids.len())..] {
+                weak_somewhere[id as usize] = true;
+            }
+        }
         let mut dsu = Dsu::new(n);
         let mut later: Vec<u32> = Vec::new();
         for a in 0..n as u32 {
@@ -1479,11 +1477,21 @@ impl Resolver {
             later.clear();
             // Postings list their records in ascending order (they were filled in slot order).
             let later_in = |p: &[u32]| p.partition_point(|&b| b <= a);
-            for &id in self.key_ids[a as usize].ids.iter() {
-                if used[id as usize] {
-                    let p = &self.postings[id as usize].records;
-                    debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
-                    later.extend_from_slice(&p[later_in(p)..]);
+            for &id in self.key_ids[a as usize].strong() {
+                let posting = &self.postings[id as usize];
+                if posting.usage == KeyUse::Common {
+                    continue;
+                }
+                let p = &posting.records;
+                debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
+                let p = &p[later_in(p)..];
+                if weak_somewhere[id as usize] {
+                    later.extend(
+                        p.iter()
+                            .filter(|&&b| self.key_ids[b as usize].strong().contains(&id)),
+                    );
+                } else {
+                    later.extend_from_slice(p);
                 }
             }
             for b in &slot.blocks {

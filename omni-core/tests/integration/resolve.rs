@@ -451,7 +451,7 @@ fn world() -> impl Strategy<Value = Vec<Observation>> {
     let record = (
         0usize..6,
         0u32..28,
-        proptest::sample::select(vec![0u8, 1, 2, 3, 4, 5, 6]),
+        proptest::sample::select(vec![0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
         any::<bool>(),
     );
     proptest::collection::vec(record, 1..24).prop_map(move |recs| {
@@ -478,7 +478,21 @@ fn world() -> impl Strategy<Value = Vec<Observation>> {
                         o.emails = vec![email];
                     }
                     5 => o.handles = vec![format!("@person_{person}_tg")],
-                    _ => o.city = Some("Москва".into()),
+                    6 => o.city = Some("Москва".into()),
+                    // The switchboard with the person's own extension: the bare number is weak
+                    // evidence on this record and a full key on the records of shape 3 and 4.
+                    7 => o.phones = vec![format!("+7 (495) 000-01-01 доб. {}", 10 + person)],
+                    // A shared role mailbox (weak) next to the person's own phone.
+                    8 => {
+                        o.emails = vec!["info@firma.ru".into()];
+                        o.phones = vec![phone];
+                    }
+                    // Shape 2 written the Russian local way, upper-case email: same keys, other text.
+                    _ => {
+                        let d = format!("{:07}", person * 1111);
+                        o.phones = vec![format!("8 (916) {}-{}-{}", &d[..3], &d[3..5], &d[5..])];
+                        o.emails = vec![email.to_uppercase()];
+                    }
                 }
                 o
             })
