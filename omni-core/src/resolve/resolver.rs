@@ -1129,81 +1129,146 @@ impl Resolver {
         if group.len() < 2 {
             return vec![group];
         }
+        let n = group.len();
         let pos: FxHashMap<u32, usize> = group.iter().enumerate().map(|(i, &r)| (r, i)).collect();
-        let mut hard: Vec<(usize, usize)> = Vec::new();
-        let mut soft: Vec<(usize, usize)> = Vec::new();
+        // Record-level constraints as partner lists by position: "never merge" (hard) and
+        // flagged conflicts (soft).
+        let mut hard: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut conflict: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut any_constraint = false;
         for (i, &r) in group.iter().enumerate() {
             if let Some(list) = self.cannot_of.get(&r) {
-                hard.extend(
-                    list.iter()
-                        .filter_map(|o| pos.get(o))
-                        .filter(|&&j| i < j)
-                        .map(|&j| (i, j)),
-                );
+                for &j in list.iter().filter_map(|o| pos.get(o)) {
+                    hard[i].push(j);
+                    any_constraint = true;
+                }
             }
             for e in &self.edges[r as usize] {
                 if e.kind == EdgeKind::Conflict {
                     if let Some(&j) = pos.get(&e.to) {
-                        if i < j {
-                            soft.push((i, j));
-                        }
+                        conflict[i].push(j);
+                        any_constraint = true;
                     }
                 }
             }
         }
-        // Given-name ids of the named records, all in one buffer.
+        // Names by class: records whose names read the same (equal text gives equal features,
+        // so equal judgements) are judged once. Soft constraint: two classes whose given names
+        // clearly differ.
+        let mut class_of: Vec<u32> = vec![u32::MAX; n];
         let mut given: Vec<&'static str> = Vec::new();
-        let named: Vec<(usize, &NameFeatures, std::ops::Range<usize>)> = group
-            .iter()
-            .enumerate()
-            .filter_map(|(i, &r)| {
-                let name = self.slot(r).prep.name.as_ref()?;
-                let start = given.len();
-                name.given_ids_into(&mut given);
-                (given.len() > start).then_some((i, name, start..given.len()))
-            })
-            .collect();
-        for (x, (i, a, ia)) in named.iter().enumerate() {
-            for (j, b, ib) in &named[x + 1..] {
-                if a.clearly_different_given(&given[ia.clone()], b, &given[ib.clone()]) {
-                    soft.push((*i, *j));
+        let mut classes: Vec<(&NameFeatures, std::ops::Range<usize>)> = Vec::new();
+        let mut class_by_text: FxHashMap<&str, u32> = FxHashMap::default();
+        for (i, &r) in group.iter().enumerate() {
+            let Some(name) = self.slot(r).prep.name.as_ref() else {
+                continue;
+            };
+            match class_by_text.entry(name.name.original.as_str()) {
+                std::collections::hash_map::Entry::Occupied(e) => class_of[i] = *e.get(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let start = given.len();
+                    name.given_ids_into(&mut given);
+                    // A name without a recognised given name is never clearly different.
+                    let c = if given.len() > start {
+                        classes.push((name, start..given.len()));
+                        (classes.len() - 1) as u32
+                    } else {
+                        u32::MAX
+                    };
+                    e.insert(c);
+                    class_of[i] = c;
                 }
             }
         }
-        if hard.is_empty() && soft.is_empty() {
+        let nc = classes.len();
+        let mut different = vec![false; nc * nc];
+        for (x, (a, ia)) in classes.iter().enumerate() {
+            for (y, (b, ib)) in classes.iter().enumerate().skip(x + 1) {
+                // Exactly symmetric (`PersonName::similarity`), so one orientation will do.
+                if a.clearly_different_given(&given[ia.clone()], b, &given[ib.clone()]) {
+                    different[x * nc + y] = true;
+                    different[y * nc + x] = true;
+                    any_constraint = true;
+                }
+            }
+        }
+        if !any_constraint {
             return vec![group];
         }
-        let mut links: Vec<(u32, u32, Edge)> = Vec::new();
-        for &r in &group {
+        // Links strongest first; ties by the records' ids (as ranks, one sort of the group).
+        let mut by_id: Vec<usize> = (0..n).collect();
+        by_id.sort_unstable_by(|&x, &y| self.record_id(group[x]).cmp(self.record_id(group[y])));
+        let mut id_rank = vec![0u32; n];
+        for (rank, &i) in by_id.iter().enumerate() {
+            id_rank[i] = rank as u32;
+        }
+        let mut links: Vec<(usize, usize, Edge)> = Vec::new();
+        for (i, &r) in group.iter().enumerate() {
             for e in &self.edges[r as usize] {
-                if e.kind.links() && r < e.to && pos.contains_key(&e.to) {
-                    links.push((r, e.to, *e));
+                if e.kind.links() && r < e.to {
+                    if let Some(&j) = pos.get(&e.to) {
+                        links.push((i, j, *e));
+                    }
                 }
             }
         }
-        links.sort_by(|x, y| {
+        let ranks = |&(i, j, _): &(usize, usize, Edge)| {
+            let (x, y) = (id_rank[i], id_rank[j]);
+            (x.min(y), x.max(y))
+        };
+        links.sort_unstable_by(|x, y| {
             x.2.kind
                 .rank()
                 .cmp(&y.2.kind.rank())
                 .then(y.2.total.total_cmp(&x.2.total))
-                .then_with(|| self.pair_ids((x.0, x.1)).cmp(&self.pair_ids((y.0, y.1))))
+                .then_with(|| ranks(x).cmp(&ranks(y)))
         });
-        let mut dsu = Dsu::new(group.len());
+        // Each set's constraint partners and name classes, kept at its root. A link is
+        // skipped when it would put a constrained pair together.
+        let mut set_classes: Vec<Vec<u32>> = class_of
+            .iter()
+            .map(|&c| if c == u32::MAX { Vec::new() } else { vec![c] })
+            .collect();
+        let mut dsu = Dsu::new(n);
         for (a, b, e) in links {
-            let (ra, rb) = (dsu.find(pos[&a]), dsu.find(pos[&b]));
+            let (ra, rb) = (dsu.find(a), dsu.find(b));
             if ra == rb {
                 continue;
             }
-            let mut apart = |pairs: &[(usize, usize)]| {
-                pairs.iter().any(|&(x, y)| {
-                    let (fx, fy) = (dsu.find(x), dsu.find(y));
-                    (fx == ra && fy == rb) || (fx == rb && fy == ra)
-                })
+            let crosses = |dsu: &mut Dsu, partners: &[Vec<usize>]| {
+                let (from, to) = if partners[ra].len() <= partners[rb].len() {
+                    (ra, rb)
+                } else {
+                    (rb, ra)
+                };
+                partners[from].iter().any(|&p| dsu.find(p) == to)
             };
-            if apart(&hard) || (e.kind != EdgeKind::Manual && apart(&soft)) {
+            if crosses(&mut dsu, &hard) {
+                continue;
+            }
+            if e.kind != EdgeKind::Manual
+                && (crosses(&mut dsu, &conflict)
+                    || set_classes[ra].iter().any(|&x| {
+                        set_classes[rb]
+                            .iter()
+                            .any(|&y| different[x as usize * nc + y as usize])
+                    }))
+            {
                 continue;
             }
             dsu.union(ra, rb);
+            let root = dsu.find(ra);
+            let other = if root == ra { rb } else { ra };
+            for lists in [&mut hard, &mut conflict] {
+                let moved = std::mem::take(&mut lists[other]);
+                lists[root].extend(moved);
+            }
+            let moved = std::mem::take(&mut set_classes[other]);
+            for c in moved {
+                if !set_classes[root].contains(&c) {
+                    set_classes[root].push(c);
+                }
+            }
         }
         let mut parts: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
         for (i, &r) in group.iter().enumerate() {
