@@ -1040,6 +1040,79 @@ impl Resolver {
         events
     }
 
+    /// Places a new record whose arrival changed no key's use and no block's size without
+    /// recomputing its region, when that gives what [`Resolver::rebuild`] would: the record
+    /// links into at most one customer C, has no constraint (never-merge, conflict, clearly
+    /// different name) with any record of C, and C keeps its anchor. Why that is exact, in
+    /// the terms of [`Resolver::split_by_constraints`]: run the clustering with and without the
+    /// record side by side. Manual links come first and are the same in both. After them,
+    /// every constrained pair inside C is already in one set (only manual links join such
+    /// pairs), so the new record's links, which only join parts of C (and the record, which
+    /// has no constraint there) earlier, never make a later link inside C cross a constraint;
+    /// a link between C and another customer was refused for a constrained pair across it and
+    /// still is (C's side only grew); links elsewhere see the same sets. So every customer
+    /// stays as it was and the record joins C. Returns false, changing nothing, otherwise.
+    fn join_directly(&mut self, ix: u32) -> bool {
+        if self.cannot_of.contains_key(&ix) {
+            return false;
+        }
+        let mut customer = NONE;
+        for e in &self.edges[ix as usize] {
+            if e.kind.links() {
+                let anchor = self.anchor_of[e.to as usize];
+                if anchor == NONE || (customer != NONE && anchor != customer) {
+                    return false;
+                }
+                customer = anchor;
+            }
+        }
+        if customer == NONE {
+            self.anchor_of[ix as usize] = ix;
+            self.members.insert(ix, vec![ix]);
+            self.former_anchors.insert(ix);
+            return true;
+        }
+        if self.edges[ix as usize]
+            .iter()
+            .any(|e| e.kind == EdgeKind::Conflict && self.anchor_of[e.to as usize] == customer)
+        {
+            return false;
+        }
+        if self.order_key(ix) < self.order_key(customer) {
+            return false;
+        }
+        let Some(members) = self.members.get(&customer) else {
+            return false;
+        };
+        if let Some(name) = self.slot(ix).prep.name.as_ref() {
+            let mine = name.given_ids();
+            if !mine.is_empty() {
+                // Names of equal text have equal features: each distinct name is judged once.
+                let mut judged: FxHashSet<&str> = FxHashSet::default();
+                judged.insert(name.name.original.as_str());
+                let mut theirs: Vec<&'static str> = Vec::new();
+                for &m in members {
+                    let Some(other) = self.slot(m).prep.name.as_ref() else {
+                        continue;
+                    };
+                    if judged.insert(other.name.original.as_str()) {
+                        theirs.clear();
+                        other.given_ids_into(&mut theirs);
+                        if name.clearly_different_given(&mine, other, &theirs) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        let members = self.members.get_mut(&customer).expect("looked up above");
+        let at = members.partition_point(|&m| m < ix);
+        members.insert(at, ix);
+        self.anchor_of[ix as usize] = customer;
+        self.former_anchors.insert(customer);
+        true
+    }
+
     fn is_live(&self, ix: u32) -> bool {
         self.slots.get(ix as usize).is_some_and(Option::is_some)
     }
@@ -1367,7 +1440,15 @@ impl Resolver {
             }
         }
         self.reevaluate_keys_and_blocks(&flipped, &crossed, &mut touched);
-        let events = self.rebuild(&touched, at, Actor::Rule);
+        let direct = status == AddStatus::Added
+            && flipped.is_empty()
+            && crossed.is_empty()
+            && self.join_directly(ix);
+        let events = if direct {
+            Vec::new()
+        } else {
+            self.rebuild(&touched, at, Actor::Rule)
+        };
         let conflicts = self.conflicts_of(ix);
         let slot = self.slot(ix);
         Ok(AddOutcome {
