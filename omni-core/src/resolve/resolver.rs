@@ -29,6 +29,7 @@ use super::observation::{FieldKind, Observation};
 use super::person::NameFeatures;
 use super::prepare::{KeyFamily, LinkKey, Placeholders, Prepared, Preparer};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ident::name::{NameView, TokenView};
 use crate::ident::{EmailRules, PhoneNormalizer};
 use crate::message::Channel;
 use chrono::{DateTime, Utc};
@@ -787,8 +788,8 @@ impl Resolver {
             ^ p.company.as_deref().map_or(0, bytes)
             ^ self.edges[ix as usize].len();
         if let Some(n) = &p.name {
-            for t in &n.name.tokens {
-                h ^= bytes(&t.key) ^ t.head as usize;
+            for t in n.name.tokens() {
+                h ^= bytes(t.key()) ^ t.head() as usize;
             }
         }
         if let Some(&id) = self.key_ids[ix as usize].ids.first() {
@@ -1822,7 +1823,7 @@ impl Resolver {
         };
         let name = pick(&rules.name, &|s| {
             let n = s.prep.name.as_ref()?;
-            Some((n.identity_key(), n.name.original.clone()))
+            Some((n.identity_key(), n.name.original().to_string()))
         });
         let city = pick(&rules.city, &|s| {
             Some((s.prep.city.clone()?, s.obs.city.clone()?.trim().to_string()))
