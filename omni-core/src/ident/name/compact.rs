@@ -372,3 +372,164 @@ impl<'de> Deserialize<'de> for CompactName {
         PersonName::deserialize(d).map(|name| CompactName::new(&name))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{
+        blocking, family_in_handle, family_similarity, given_names_disjoint, given_names_shared,
+        handle_names_someone_else, normalize_name, similarity,
+    };
+    use super::*;
+    use proptest::prelude::*;
+
+    const GIVEN: &[&str] = &[
+        "Иван",
+        "Саша",
+        "Александра",
+        "Катя",
+        "Ekaterina",
+        "Bill",
+        "William",
+        "Mary",
+        "Мария",
+        "Ксюша",
+        "Ksenia",
+        "Пётр",
+        "Peter",
+        "Юлия",
+        "Julia",
+        "Лена",
+        "Елена",
+        "Dkflbvbh",
+        "И.",
+        "A.",
+        "Анна-Мария",
+        "John",
+    ];
+    const FAMILY: &[&str] = &[
+        "Иванов",
+        "Иванова",
+        "Ivanov",
+        "Петров",
+        "Petrova",
+        "Петорв",
+        "Smith",
+        "O'Brien",
+        "McAllister",
+        "Киселева",
+        "kiseleva",
+        "van der Berg",
+        "Осенович",
+        "Wjq",
+        "Римский-Корсаков",
+    ];
+    const MIDDLE: &[&str] = &["", "Иванович", "Петровна", "J.", "Сергеевич", "оглы", "Lee"];
+    const HANDLES: &[&str] = &[
+        "ivanov85",
+        "aleksandrakiseleva",
+        "elenakiseleva",
+        "ostrovskii_a",
+        "petrova.m",
+        "zvezdochet77",
+        "smith_john",
+    ];
+
+    /// A name in one of the orders and spellings CRMs have.
+    fn name_text() -> impl Strategy<Value = String> {
+        (
+            0..GIVEN.len(),
+            0..FAMILY.len(),
+            0..MIDDLE.len(),
+            0..4u8,
+            any::<bool>(),
+        )
+            .prop_map(|(g, f, m, order, title)| {
+                let (g, f, m) = (GIVEN[g], FAMILY[f], MIDDLE[m]);
+                let mut text = match order {
+                    0 => format!("{g} {m} {f}"),
+                    1 => format!("{f} {g} {m}"),
+                    2 => format!("{f}, {g} {m}"),
+                    _ => g.to_string(),
+                };
+                if title {
+                    text = format!("г-н {}", text.to_uppercase());
+                }
+                text
+            })
+    }
+
+    fn both(text: &str) -> Option<(PersonName, CompactName)> {
+        let name = normalize_name(text).ok()?;
+        let compact = CompactName::new(&name);
+        Some((name, compact))
+    }
+
+    proptest! {
+        #[test]
+        fn the_compact_form_answers_every_query_as_the_full_one(
+            a in name_text(),
+            b in name_text(),
+            h in 0..HANDLES.len(),
+        ) {
+            let (Some((pa, ca)), Some((pb, cb))) = (both(&a), both(&b)) else {
+                return Ok(());
+            };
+            // Lossless: the full form comes back equal, and both serialise to the same bytes.
+            prop_assert_eq!(&ca.to_person_name(), &pa);
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            crate::codec::encode_into(&mut x, &pa).unwrap();
+            crate::codec::encode_into(&mut y, &ca).unwrap();
+            prop_assert_eq!(&x, &y);
+            let back: CompactName = crate::codec::decode(&y).unwrap();
+            prop_assert_eq!(&back, &ca);
+            prop_assert_eq!(
+                serde_json::to_string(&ca).unwrap(),
+                serde_json::to_string(&pa).unwrap()
+            );
+            // The parts the resolver reads.
+            prop_assert_eq!(ca.original(), pa.original.as_str());
+            prop_assert_eq!(ca.normalized(), pa.normalized.clone());
+            prop_assert_eq!(ca.patronymic(), pa.patronymic.as_deref());
+            prop_assert_eq!(ca.has_given(), pa.given.is_some());
+            prop_assert_eq!(ca.has_family(), pa.family.is_some());
+            // Every comparison, bit for bit.
+            prop_assert_eq!(
+                similarity::similarity(&ca, &cb).to_bits(),
+                pa.similarity(&pb).to_bits()
+            );
+            prop_assert_eq!(
+                family_similarity(&ca, &cb).map(f64::to_bits),
+                family_similarity(&pa, &pb).map(f64::to_bits)
+            );
+            prop_assert_eq!(given_names_shared(&ca, &cb), given_names_shared(&pa, &pb));
+            prop_assert_eq!(given_names_disjoint(&ca, &cb), given_names_disjoint(&pa, &pb));
+            let handle = HANDLES[h];
+            prop_assert_eq!(family_in_handle(&ca, handle), family_in_handle(&pa, handle));
+            prop_assert_eq!(
+                handle_names_someone_else(&ca, handle),
+                handle_names_someone_else(&pa, handle)
+            );
+            prop_assert_eq!(blocking::blocking_keys(&ca), pa.blocking_keys());
+        }
+    }
+
+    #[test]
+    fn long_names_keep_their_whole_comparison_order() {
+        let text = "a b c d e f g h i j k l m n o p Иванов";
+        let (name, compact) = both(text).unwrap();
+        assert!(name.compare_order.len() > 14);
+        assert!(matches!(compact.order, Order::Heap(_)));
+        assert_eq!(compact.to_person_name(), name);
+        let short = both("Иван Петров").unwrap().1;
+        assert!(matches!(short.order, Order::Inline { .. }));
+    }
+
+    #[test]
+    fn a_normalised_form_other_than_the_joined_tokens_is_kept() {
+        let (mut name, _) = both("Иван Петров").unwrap();
+        name.normalized = "something else".into();
+        let compact = CompactName::new(&name);
+        assert_eq!(compact.normalized(), "something else");
+        assert_eq!(compact.to_person_name(), name);
+    }
+}
