@@ -990,12 +990,12 @@ pub(crate) fn explain(
                 (side(a), side(b))
             }
             Comparator::City => (
-                a.city.clone().unwrap_or_default(),
-                b.city.clone().unwrap_or_default(),
+                a.city.as_deref().unwrap_or_default().to_string(),
+                b.city.as_deref().unwrap_or_default().to_string(),
             ),
             Comparator::Company => (
-                a.company.clone().unwrap_or_default(),
-                b.company.clone().unwrap_or_default(),
+                a.company.as_deref().unwrap_or_default().to_string(),
+                b.company.as_deref().unwrap_or_default().to_string(),
             ),
             Comparator::Birthday => (
                 a.birthday.map(|d| d.to_string()).unwrap_or_default(),

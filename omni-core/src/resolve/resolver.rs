@@ -1267,7 +1267,7 @@ impl Resolver {
                     status: AddStatus::Unchanged,
                     events: Vec::new(),
                     conflicts: Vec::new(),
-                    problems: self.slot(ix).prep.problems.clone(),
+                    problems: self.slot(ix).prep.problems.to_vec(),
                 });
             }
             Some(ix) => {
@@ -1310,7 +1310,7 @@ impl Resolver {
             status,
             events,
             conflicts,
-            problems: slot.prep.problems.clone(),
+            problems: slot.prep.problems.to_vec(),
         })
     }
 
@@ -1826,11 +1826,14 @@ impl Resolver {
             Some((n.identity_key(), n.name.original().to_string()))
         });
         let city = pick(&rules.city, &|s| {
-            Some((s.prep.city.clone()?, s.obs.city.clone()?.trim().to_string()))
+            Some((
+                s.prep.city.as_deref()?.to_string(),
+                s.obs.city.clone()?.trim().to_string(),
+            ))
         });
         let company = pick(&rules.company, &|s| {
             Some((
-                s.prep.company.clone()?,
+                s.prep.company.as_deref()?.to_string(),
                 s.obs.company.clone()?.trim().to_string(),
             ))
         });

@@ -176,7 +176,6 @@ impl NameView for CompactName {
 impl CompactName {
     /// The compact form of `name`.
     pub(crate) fn new(name: &PersonName) -> CompactName {
-        let joined = super::join_text(&name.tokens);
         let parts: [Option<&str>; PARTS] = [
             Some(&name.original),
             Some(&name.display),
@@ -184,7 +183,7 @@ impl CompactName {
             name.given_canonical.as_deref(),
             name.family.as_deref(),
             name.patronymic.as_deref(),
-            (name.normalized != joined).then_some(name.normalized.as_str()),
+            (!is_joined(&name.tokens, &name.normalized)).then_some(name.normalized.as_str()),
         ];
         let size = name
             .tokens
@@ -323,6 +322,26 @@ impl CompactName {
             tokens,
         }
     }
+}
+
+/// Whether `normalized` is the tokens' texts joined by spaces, or by hyphens inside a word
+/// (what normalising gives), compared without building the joined text.
+fn is_joined(tokens: &[NameToken], normalized: &str) -> bool {
+    let mut rest = normalized;
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            let sep = if t.hyphen_before { "-" } else { " " };
+            match rest.strip_prefix(sep) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        match rest.strip_prefix(t.text.as_str()) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 impl Serialize for CompactName {
@@ -522,6 +541,23 @@ mod tests {
         assert_eq!(compact.to_person_name(), name);
         let short = both("Иван Петров").unwrap().1;
         assert!(matches!(short.order, Order::Inline { .. }));
+    }
+
+    #[test]
+    fn joined_tokens_are_recognised_without_joining() {
+        for text in ["Иван Петров", "Анна-Мария Smith", "van der Berg, Jan", "Ж"]
+        {
+            let Ok(name) = normalize_name(text) else {
+                continue;
+            };
+            assert!(is_joined(&name.tokens, &name.normalized), "{text}");
+            assert_eq!(super::super::join_text(&name.tokens), name.normalized);
+            assert!(!is_joined(&name.tokens, &format!("{} ", name.normalized)));
+            assert!(
+                !is_joined(&name.tokens, &name.normalized.replace(' ', "-"))
+                    || !name.normalized.contains(' ')
+            );
+        }
     }
 
     #[test]
