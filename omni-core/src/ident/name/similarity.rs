@@ -359,12 +359,20 @@ fn given_like<'a, T: TokenView<'a>>(t: T) -> bool {
 
 /// How similar two normalised names are, from 0 to 1 (see the module documentation).
 pub(crate) fn similarity<N: NameView>(a: &N, b: &N) -> f64 {
+    similarity_with(a, b, true)
+}
+
+/// [`similarity`]; with `same_data_shortcut`, names with the same comparison data score 1.0
+/// without aligning their tokens. That is what the alignment gives them: every token meets
+/// its twin (same key, so similarity 1.0), nothing is left over or conflicting, and the
+/// genders agree, so the score is `n / n`.
+fn similarity_with<N: NameView>(a: &N, b: &N, same_data_shortcut: bool) -> f64 {
     // Compare in a canonical argument order so that the result is exactly symmetric.
-    let (a, b) = if canonical_order(a, b) {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let order = canonical_order(a, b);
+    if same_data_shortcut && order.is_eq() && !a.compare_order().is_empty() {
+        return 1.0;
+    }
+    let (a, b) = if order.is_le() { (a, b) } else { (b, a) };
     let (ao, bo) = (a.compare_order(), b.compare_order());
     let ai = &ao[..ao.len().min(MAX_COMPARED_TOKENS)];
     let bi = &bo[..bo.len().min(MAX_COMPARED_TOKENS)];
@@ -466,17 +474,18 @@ pub(crate) fn similarity<N: NameView>(a: &N, b: &N) -> f64 {
     score.clamp(0.0, 1.0)
 }
 
-/// Whether `(a, b)` is the canonical argument order (by the comparison data only).
-fn canonical_order<N: NameView>(a: &N, b: &N) -> bool {
+/// How `a` and `b` compare in the canonical argument order (by the comparison data only):
+/// `Less` or `Equal` when `(a, b)` is that order; `Equal` when the comparison data are the
+/// same.
+fn canonical_order<N: NameView>(a: &N, b: &N) -> std::cmp::Ordering {
     if a.signature() != b.signature() {
-        return a.signature() < b.signature();
+        return a.signature().cmp(&b.signature());
     }
     let ka = a.compare_order().iter().map(|&i| a.token(i as usize));
     let kb = b.compare_order().iter().map(|&i| b.token(i as usize));
     ka.map(|t| (t.key(), t.kind(), t.form()))
         .cmp(kb.map(|t| (t.key(), t.kind(), t.form())))
         .then(a.gender().cmp(&b.gender()))
-        .is_le()
 }
 
 #[cfg(test)]
@@ -517,6 +526,39 @@ mod tests {
             if exact >= TYPO_FLOOR {
                 proptest::prop_assert!(may_reach_typo_floor(&ta, &tb), "{} ~ {} = {}", a, b, exact);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_same_data_shortcut_gives_what_the_alignment_gives(
+            a in "(Иван|ИВАН|иван|Ivan|И\\.|Саша|Sasha|Анна-Мария|van|Мария) (Петров|ПЕТРОВ|Petrov|Петрова|Иванович|de|Smith)( (Иванович|Петровна|J\\.|Lee))?",
+            b in "(Иван|ИВАН|иван|Ivan|И\\.|Саша|Sasha|Анна-Мария|van|Мария) (Петров|ПЕТРОВ|Petrov|Петрова|Иванович|de|Smith)( (Иванович|Петровна|J\\.|Lee))?",
+        ) {
+            let (Ok(x), Ok(y)) = (super::super::normalize_name(&a), super::super::normalize_name(&b)) else {
+                return Ok(());
+            };
+            let full = similarity_with(&x, &y, false);
+            proptest::prop_assert_eq!(similarity_with(&x, &y, true).to_bits(), full.to_bits());
+            if canonical_order(&x, &y).is_eq() {
+                proptest::prop_assert_eq!(full, 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn names_with_the_same_comparison_data_score_one_either_way() {
+        for (a, b) in [
+            ("Иван Петров", "ИВАН ПЕТРОВ"),
+            ("Петров Иван", "Иван Петров"),
+            ("И. Петров", "Петров И."),
+            ("van der Berg Jan", "Jan van der Berg"),
+        ] {
+            let x = super::super::normalize_name(a).unwrap();
+            let y = super::super::normalize_name(b).unwrap();
+            assert!(canonical_order(&x, &y).is_eq(), "{a} / {b}");
+            assert_eq!(similarity_with(&x, &y, false), 1.0, "{a} / {b}");
+            assert_eq!(similarity_with(&x, &y, true), 1.0, "{a} / {b}");
         }
     }
 
