@@ -32,7 +32,7 @@ fn key_hash(tag: u8, parts: &[&str]) -> u64 {
 /// records says less about two of them being one person: see [`name_commonness_penalty`].
 pub(crate) fn name_frequency_key(p: &Prepared) -> Option<u64> {
     let name = p.name.as_ref()?;
-    if name.name.given.is_none() || name.name.family.is_none() {
+    if !name.name.has_given() || !name.name.has_family() {
         return None;
     }
     Some(key_hash(b'i', &[&name.identity_key()]))

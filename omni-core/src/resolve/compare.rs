@@ -14,6 +14,9 @@ use super::observation::FieldKind;
 use super::person::NameFeatures;
 use super::prepare::{FieldValue, KeyFamily, LinkKey, Prepared};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ident::name::{
+    family_in_handle, family_similarity, given_names_shared, NameView, TokenView,
+};
 use crate::ident::NameRole;
 use crate::message::IdentifierKind;
 use serde::{Deserialize, Serialize};
@@ -377,22 +380,18 @@ struct KeyAgreement {
 const FAMILY_TYPO: f64 = 0.9;
 
 fn name_level(a: &NameFeatures, b: &NameFeatures) -> u8 {
-    let full = |n: &NameFeatures| n.name.given.is_some() && n.name.family.is_some();
+    let full = |n: &NameFeatures| n.name.has_given() && n.name.has_family();
     let both_full = full(a) && full(b);
     // Full names agree as a whole only when their family names do (a typo at most): the same
     // given name and patronymic with `Калинский` / `Калинов` are two families.
-    let families_agree = || {
-        a.name
-            .family_similarity(&b.name)
-            .map_or(true, |f| f >= FAMILY_TYPO)
-    };
+    let families_agree = || family_similarity(&a.name, &b.name).map_or(true, |f| f >= FAMILY_TYPO);
     match a.similarity(b) {
         s if s >= 0.95 && both_full && families_agree() => 0,
         s if s >= 0.85 && both_full && families_agree() => 1,
         s if s >= 0.85 => 2,
         // `Ксюша` against `Ксения Леснина`: the given name the shorter name has is the other's
         // (a nickname, another script), which is what one side lacking the family name allows.
-        s if s >= 0.6 && !both_full && a.name.given_names_shared(&b.name) => 2,
+        s if s >= 0.6 && !both_full && given_names_shared(&a.name, &b.name) => 2,
         s if s >= 0.6 => 3,
         _ => 4,
     }
@@ -436,7 +435,7 @@ fn local_repeats_name(local: &str, a: &Prepared, b: &Prepared) -> bool {
     [a, b].iter().any(|p| {
         p.name
             .as_ref()
-            .is_some_and(|n| n.name.family_in_handle(local))
+            .is_some_and(|n| family_in_handle(&n.name, local))
     })
 }
 
@@ -444,11 +443,11 @@ fn local_repeats_name(local: &str, a: &Prepared, b: &Prepared) -> bool {
 /// (`ekaterina.petrova@`, `@petrov_ivan`): such handles repeat the name.
 fn name_derived_handles(p: &Prepared) -> bool {
     p.name.as_ref().is_some_and(|n| {
-        n.name.tokens.iter().any(|t| {
-            t.role == NameRole::Family
-                && !t.initial
-                && t.key.len() >= 4
-                && p.handle_keys.iter().any(|h| h.contains(&t.key))
+        n.name.tokens().any(|t| {
+            t.role() == NameRole::Family
+                && !t.initial()
+                && t.key().len() >= 4
+                && p.handle_keys.iter().any(|h| h.contains(t.key()))
         })
     })
 }
@@ -459,34 +458,33 @@ fn name_derived_handles(p: &Prepared) -> bool {
 fn name_in_handle_level(a: &Prepared, b: &Prepared) -> Option<u8> {
     let one_way = |named: &Prepared, other: &Prepared| -> Option<u8> {
         let name = &named.name.as_ref()?.name;
-        if other.handle_keys.is_empty()
-            || other.name.as_ref().is_some_and(|n| n.name.family.is_some())
+        if other.handle_keys.is_empty() || other.name.as_ref().is_some_and(|n| n.name.has_family())
         {
             return None;
         }
         let of_role = |role: NameRole| {
-            name.tokens
-                .iter()
-                .filter(move |t| t.role == role && !t.initial && t.key.len() >= 4)
+            name.tokens()
+                .filter(move |t| t.role() == role && !t.initial() && t.key().len() >= 4)
         };
         let family = of_role(NameRole::Family)
-            .find(|f| other.handle_keys.iter().any(|h| h.contains(&f.key)))?;
-        let given_too = name.tokens.iter().any(|t| {
-            t.role == NameRole::Given
+            .find(|f| other.handle_keys.iter().any(|h| h.contains(f.key())))?
+            .key();
+        let given_too = name.tokens().any(|t| {
+            t.role() == NameRole::Given
                 && other.handle_keys.iter().any(|h| {
-                    h.contains(&t.key)
-                        || t.key
+                    h.contains(t.key())
+                        || t.key()
                             .chars()
                             .next()
                             .and_then(|c| h.strip_prefix(c))
                             .is_some_and(|rest| {
-                                rest.trim_start_matches(['.', '_']).starts_with(&family.key)
+                                rest.trim_start_matches(['.', '_']).starts_with(family)
                             })
                 })
         });
         if given_too {
             Some(0)
-        } else if family.key.len() >= 5 {
+        } else if family.len() >= 5 {
             Some(1)
         } else {
             None
@@ -508,7 +506,7 @@ fn handle_names_someone_else(a: &Prepared, b: &Prepared) -> bool {
                 other
                     .handle_keys
                     .iter()
-                    .any(|h| n.name.handle_names_someone_else(h))
+                    .any(|h| crate::ident::name::handle_names_someone_else(&n.name, h))
             })
     };
     one_way(a, b) || one_way(b, a)
@@ -517,20 +515,19 @@ fn handle_names_someone_else(a: &Prepared, b: &Prepared) -> bool {
 /// Whether both names carry a patronymic, and if so whether they agree (same comparison key,
 /// or one typo apart).
 fn patronymic_level(a: &NameFeatures, b: &NameFeatures) -> Option<u8> {
-    let key = |n: &NameFeatures| {
+    fn key(n: &NameFeatures) -> Option<&str> {
         n.name
-            .tokens
-            .iter()
-            .find(|t| t.role == NameRole::Patronymic && !t.initial)
-            .map(|t| t.key.clone())
-    };
+            .tokens()
+            .find(|t| t.role() == NameRole::Patronymic && !t.initial())
+            .map(|t| t.key())
+    }
     // `Валя Евсеович`: with no other family name, a word ending in `-ович` may be the surname,
     // which the name comparison has already counted.
-    if a.name.family.is_none() || b.name.family.is_none() {
+    if !a.name.has_family() || !b.name.has_family() {
         return None;
     }
     let (x, y) = (key(a)?, key(b)?);
-    Some(u8::from(x != y && jaro_winkler(&x, &y) < 0.93))
+    Some(u8::from(x != y && jaro_winkler(x, y) < 0.93))
 }
 
 fn words_level(a: &[String], b: &[String], numbers_matter: bool) -> Option<u8> {
@@ -928,7 +925,7 @@ fn shared_keys(a: &Prepared, b: &Prepared, group: usize) -> String {
 
 fn field_text(value: Option<&FieldValue>) -> String {
     match value {
-        Some(FieldValue::Name(n)) => n.name.normalized.clone(),
+        Some(FieldValue::Name(n)) => n.name.normalized(),
         Some(FieldValue::Date(d)) => d.to_string(),
         Some(FieldValue::Words(w)) => w.join(" "),
         Some(FieldValue::Key(k)) => k.clone(),
@@ -970,16 +967,16 @@ pub(crate) fn explain(
             Comparator::Name => (
                 a.name
                     .as_ref()
-                    .map_or(String::new(), |n| n.name.normalized.clone()),
+                    .map_or(String::new(), |n| n.name.normalized()),
                 b.name
                     .as_ref()
-                    .map_or(String::new(), |n| n.name.normalized.clone()),
+                    .map_or(String::new(), |n| n.name.normalized()),
             ),
             Comparator::Patronymic => {
                 let of = |p: &Prepared| {
                     p.name
                         .as_ref()
-                        .and_then(|n| n.name.patronymic.clone())
+                        .and_then(|n| n.name.patronymic().map(str::to_string))
                         .unwrap_or_default()
                 };
                 (of(a), of(b))
@@ -987,18 +984,18 @@ pub(crate) fn explain(
             Comparator::EmailLocal => (a.email_locals.join(", "), b.email_locals.join(", ")),
             Comparator::NameInHandle => {
                 let side = |p: &Prepared| match &p.name {
-                    Some(n) => n.name.normalized.clone(),
+                    Some(n) => n.name.normalized(),
                     None => p.handle_keys.join(", "),
                 };
                 (side(a), side(b))
             }
             Comparator::City => (
-                a.city.clone().unwrap_or_default(),
-                b.city.clone().unwrap_or_default(),
+                a.city.as_deref().unwrap_or_default().to_string(),
+                b.city.as_deref().unwrap_or_default().to_string(),
             ),
             Comparator::Company => (
-                a.company.clone().unwrap_or_default(),
-                b.company.clone().unwrap_or_default(),
+                a.company.as_deref().unwrap_or_default().to_string(),
+                b.company.as_deref().unwrap_or_default().to_string(),
             ),
             Comparator::Birthday => (
                 a.birthday.map(|d| d.to_string()).unwrap_or_default(),

@@ -1,22 +1,30 @@
-//! The name features the resolver compares: a person name normalised once per record
-//! ([`PersonName`]), with its identity key (for counting distinct people behind a shared
+//! The name features the resolver compares: a person name normalised once per record and
+//! kept in compact form ([`CompactName`]: the content of a [`PersonName`](crate::ident::PersonName)
+//! in two allocations), with its identity key (for counting distinct people behind a shared
 //! identifier), its blocking keys, and the two judgements matching needs: how similar two
 //! names are, and whether they clearly belong to different people.
 
-use crate::ident::{normalize_name, NameRole, PersonName};
+use crate::ident::name::{
+    blocking_keys, given_name_ids, given_names_disjoint, similarity, CompactName, NameView,
+    TokenView,
+};
+use crate::ident::{normalize_name, NameRole};
 use serde::{Deserialize, Serialize};
 
-/// A record's name, prepared for comparison.
+/// A record's name, prepared for comparison. Its serialised form is the
+/// [`PersonName`](crate::ident::PersonName)'s.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub(crate) struct NameFeatures {
-    pub name: PersonName,
+    pub name: CompactName,
 }
 
 impl NameFeatures {
     /// The features of `text`, or `None` when it has no usable name.
     pub(crate) fn new(text: &str) -> Option<NameFeatures> {
-        normalize_name(text).ok().map(|name| NameFeatures { name })
+        normalize_name(text).ok().map(|name| NameFeatures {
+            name: CompactName::new(&name),
+        })
     }
 
     /// The given-name table ids the name's given-name tokens can stand for, sorted.
@@ -32,10 +40,9 @@ impl NameFeatures {
         let start = out.len();
         out.extend(
             self.name
-                .tokens
-                .iter()
-                .filter(|t| t.role == NameRole::Given)
-                .flat_map(|t| t.given_name_ids_iter()),
+                .tokens()
+                .filter(|t| t.role() == NameRole::Given)
+                .flat_map(|t| given_name_ids(t.given())),
         );
         out[start..].sort_unstable();
         let mut kept = start;
@@ -54,36 +61,41 @@ impl NameFeatures {
     pub(crate) fn identity_key(&self) -> String {
         let first_given_id = self
             .name
-            .tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Given)
-            .flat_map(|t| t.given_name_ids_iter())
+            .tokens()
+            .filter(|t| t.role() == NameRole::Given)
+            .flat_map(|t| given_name_ids(t.given()))
             .min();
-        let given = first_given_id.map(|s| s.to_string()).or_else(|| {
+        let given = first_given_id.or_else(|| {
             self.name
-                .tokens
-                .iter()
-                .find(|t| t.role == NameRole::Given)
-                .map(|t| t.key.clone())
+                .tokens()
+                .find(|t| t.role() == NameRole::Given)
+                .map(|t| t.key())
         });
-        let family: Vec<&str> = self
+        let mut out = String::with_capacity(32);
+        out.push_str(given.unwrap_or_default());
+        out.push('|');
+        for (i, t) in self
             .name
-            .tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Family)
-            .map(|t| t.key.as_str())
-            .collect();
-        format!("{}|{}", given.unwrap_or_default(), family.join(" "))
+            .tokens()
+            .filter(|t| t.role() == NameRole::Family)
+            .enumerate()
+        {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(t.key());
+        }
+        out
     }
 
     /// Keys that put records of one person into a shared block.
     pub(crate) fn blocking_keys(&self) -> Vec<String> {
-        self.name.blocking_keys()
+        blocking_keys(&self.name)
     }
 
-    /// Similarity in [0, 1] (see [`PersonName::similarity`]).
+    /// Similarity in [0, 1] (see [`PersonName::similarity`](crate::ident::PersonName::similarity)).
     pub(crate) fn similarity(&self, other: &NameFeatures) -> f64 {
-        self.name.similarity(&other.name)
+        similarity(&self.name, &other.name)
     }
 
     /// Whether two names clearly belong to different people: both have a recognised given name,
@@ -99,7 +111,7 @@ impl NameFeatures {
     /// Whether both names have a recognised given name and no given name of one can be one of
     /// the other's (no shared table id). Allocation-free: it runs on many compared pairs.
     pub(crate) fn given_names_disjoint(&self, other: &NameFeatures) -> bool {
-        self.name.given_names_disjoint(&other.name)
+        given_names_disjoint(&self.name, &other.name)
     }
 
     /// [`clearly_different`](Self::clearly_different) with both names' given-name ids already

@@ -176,32 +176,46 @@ pub(crate) enum FieldValue {
     Key(String),
 }
 
-/// An observation prepared for matching.
+/// An observation prepared for matching. A resolver keeps one per record: lists are boxed
+/// slices (no spare capacity, one word less each than a `Vec`). The serialised form is the
+/// same as with `Vec`s and `String`s.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Prepared {
     /// Link keys, sorted and without duplicates; placeholders excluded.
-    pub keys: Vec<LinkKey>,
+    pub keys: Box<[LinkKey]>,
     /// Keys that are shared role mailboxes or placeholders: weak evidence only.
-    pub weak_keys: Vec<LinkKey>,
+    pub weak_keys: Box<[LinkKey]>,
     /// Device and session identifiers: kept for the card, never linked.
-    pub devices: Vec<Identifier>,
+    pub devices: Box<[Identifier]>,
     pub name: Option<NameFeatures>,
     /// Hash of the full name's identity key (given and family name both present), counting
     /// how many records carry the same name: see `block::name_frequency_key`.
     pub name_frequency: Option<u64>,
     /// Local parts of the record's emails (for matching one person's addresses at two providers).
-    pub email_locals: Vec<String>,
+    pub email_locals: Box<[String]>,
     /// Name comparison keys of the record's email local parts and usernames, to compare with a
     /// name on another record (`tatiana_timofeeva@...` against `Татьяна Тимофеева`).
-    pub handle_keys: Vec<String>,
-    pub city: Option<String>,
-    pub company: Option<String>,
+    pub handle_keys: Box<[String]>,
+    pub city: Option<Box<str>>,
+    pub company: Option<Box<str>>,
     pub birthday: Option<NaiveDate>,
-    pub address: Vec<String>,
+    pub address: Box<[String]>,
     /// Declared fields other than identifiers, by field position.
-    pub fields: Vec<(u16, FieldValue)>,
+    pub fields: Box<[(u16, FieldValue)]>,
     /// What could not be used, with the reason (`phones[1]: "12" is too short`).
-    pub problems: Vec<String>,
+    pub problems: Box<[String]>,
+}
+
+/// A [`Prepared`] being built: the lists that preparation grows.
+#[derive(Default)]
+struct Draft {
+    keys: Vec<LinkKey>,
+    weak_keys: Vec<LinkKey>,
+    devices: Vec<Identifier>,
+    email_locals: Vec<String>,
+    handle_keys: Vec<String>,
+    fields: Vec<(u16, FieldValue)>,
+    problems: Vec<String>,
 }
 
 /// Where a value came from in an observation (`phones[1]`), for its problems; formatted only
@@ -230,7 +244,8 @@ pub(crate) struct Preparer {
 impl Preparer {
     /// Prepares one observation.
     pub(crate) fn prepare(&self, obs: &Observation) -> Prepared {
-        let mut p = Prepared::default();
+        let mut p = Draft::default();
+        let mut name = None;
         for (i, raw) in obs.phones.iter().enumerate() {
             self.add_phone(&mut p, raw, At("phones", i));
         }
@@ -247,23 +262,24 @@ impl Preparer {
         for (i, id) in obs.identifiers.iter().enumerate() {
             self.add_identifier(&mut p, id, At("identifiers", i));
         }
-        if let Some(name) = obs.name.as_deref() {
-            p.name = NameFeatures::new(name);
-            if p.name.is_none() && !name.trim().is_empty() {
+        if let Some(text) = obs.name.as_deref() {
+            name = NameFeatures::new(text);
+            if name.is_none() && !text.trim().is_empty() {
                 p.problems
-                    .push(format!("name: {name:?} has no usable person name"));
+                    .push(format!("name: {text:?} has no usable person name"));
             }
         }
-        p.city = obs.city.as_deref().and_then(fields::city_key);
-        p.company = obs.company.as_deref().and_then(fields::company_key);
+        let city = obs.city.as_deref().and_then(fields::city_key);
+        let company = obs.company.as_deref().and_then(fields::company_key);
+        let mut birthday = None;
         if let Some(text) = obs.birthday.as_deref().filter(|t| !t.trim().is_empty()) {
-            p.birthday = fields::parse_date(text);
-            if p.birthday.is_none() {
+            birthday = fields::parse_date(text);
+            if birthday.is_none() {
                 p.problems
                     .push(format!("birthday: {text:?} is not a date omni can read"));
             }
         }
-        p.address = obs
+        let address: Vec<String> = obs
             .address
             .as_deref()
             .map(fields::address_words)
@@ -338,23 +354,30 @@ impl Preparer {
             p.problems
                 .push("no usable identifier: matched by name and other fields only".to_string());
         }
-        p.name_frequency = super::block::name_frequency_key(&p);
         // A resolver keeps a prepared record per record: no spare capacity.
         for key in p.keys.iter_mut().chain(&mut p.weak_keys) {
             key.value.shrink_to_fit();
         }
-        p.keys.shrink_to_fit();
-        p.weak_keys.shrink_to_fit();
-        p.devices.shrink_to_fit();
-        p.email_locals.shrink_to_fit();
-        p.handle_keys.shrink_to_fit();
-        p.address.shrink_to_fit();
-        p.fields.shrink_to_fit();
-        p.problems.shrink_to_fit();
-        p
+        let mut prepared = Prepared {
+            keys: p.keys.into(),
+            weak_keys: p.weak_keys.into(),
+            devices: p.devices.into(),
+            name,
+            name_frequency: None,
+            email_locals: p.email_locals.into(),
+            handle_keys: p.handle_keys.into(),
+            city: city.map(String::into_boxed_str),
+            company: company.map(String::into_boxed_str),
+            birthday,
+            address: address.into(),
+            fields: p.fields.into(),
+            problems: p.problems.into(),
+        };
+        prepared.name_frequency = super::block::name_frequency_key(&prepared);
+        prepared
     }
 
-    fn add_phone(&self, p: &mut Prepared, raw: &str, at: At) {
+    fn add_phone(&self, p: &mut Draft, raw: &str, at: At) {
         if raw.trim().is_empty() {
             return;
         }
@@ -445,7 +468,7 @@ impl Preparer {
         first_valid
     }
 
-    fn add_email(&self, p: &mut Prepared, raw: &str, at: At) {
+    fn add_email(&self, p: &mut Draft, raw: &str, at: At) {
         if raw.trim().is_empty() {
             return;
         }
@@ -476,7 +499,7 @@ impl Preparer {
         }
     }
 
-    fn add_identifier(&self, p: &mut Prepared, id: &Identifier, at: At) {
+    fn add_identifier(&self, p: &mut Draft, id: &Identifier, at: At) {
         match id.kind {
             IdentifierKind::Phone => self.add_phone(p, &id.value, at),
             IdentifierKind::Email => self.add_email(p, &id.value, at),

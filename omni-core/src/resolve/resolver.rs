@@ -29,6 +29,7 @@ use super::observation::{FieldKind, Observation};
 use super::person::NameFeatures;
 use super::prepare::{KeyFamily, LinkKey, Placeholders, Prepared, Preparer};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ident::name::{NameView, TokenView};
 use crate::ident::{EmailRules, PhoneNormalizer};
 use crate::message::Channel;
 use chrono::{DateTime, Utc};
@@ -789,8 +790,8 @@ impl Resolver {
             ^ p.company.as_deref().map_or(0, bytes)
             ^ self.edges[ix as usize].len();
         if let Some(n) = &p.name {
-            for t in &n.name.tokens {
-                h ^= bytes(&t.key) ^ t.head as usize;
+            for t in n.name.tokens() {
+                h ^= bytes(t.key()) ^ t.head() as usize;
             }
         }
         if let Some(&id) = self.key_ids[ix as usize].ids.first() {
@@ -1089,13 +1090,13 @@ impl Resolver {
             if !mine.is_empty() {
                 // Names of equal text have equal features: each distinct name is judged once.
                 let mut judged: FxHashSet<&str> = FxHashSet::default();
-                judged.insert(name.name.original.as_str());
+                judged.insert(name.name.original());
                 let mut theirs: Vec<&'static str> = Vec::new();
                 for &m in members {
                     let Some(other) = self.slot(m).prep.name.as_ref() else {
                         continue;
                     };
-                    if judged.insert(other.name.original.as_str()) {
+                    if judged.insert(other.name.original()) {
                         theirs.clear();
                         other.given_ids_into(&mut theirs);
                         if name.clearly_different_given(&mine, other, &theirs) {
@@ -1236,7 +1237,7 @@ impl Resolver {
             let Some(name) = self.slot(r).prep.name.as_ref() else {
                 continue;
             };
-            match class_by_text.entry(name.name.original.as_str()) {
+            match class_by_text.entry(name.name.original()) {
                 std::collections::hash_map::Entry::Occupied(e) => class_of[i] = *e.get(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     let start = given.len();
@@ -1406,7 +1407,7 @@ impl Resolver {
                     status: AddStatus::Unchanged,
                     events: Vec::new(),
                     conflicts: Vec::new(),
-                    problems: self.slot(ix).prep.problems.clone(),
+                    problems: self.slot(ix).prep.problems.to_vec(),
                 });
             }
             Some(ix) => {
@@ -1457,7 +1458,7 @@ impl Resolver {
             status,
             events,
             conflicts,
-            problems: slot.prep.problems.clone(),
+            problems: slot.prep.problems.to_vec(),
         })
     }
 
@@ -1976,14 +1977,17 @@ impl Resolver {
         };
         let name = pick(&rules.name, &|s| {
             let n = s.prep.name.as_ref()?;
-            Some((n.identity_key(), n.name.original.clone()))
+            Some((n.identity_key(), n.name.original().to_string()))
         });
         let city = pick(&rules.city, &|s| {
-            Some((s.prep.city.clone()?, s.obs.city.clone()?.trim().to_string()))
+            Some((
+                s.prep.city.as_deref()?.to_string(),
+                s.obs.city.clone()?.trim().to_string(),
+            ))
         });
         let company = pick(&rules.company, &|s| {
             Some((
-                s.prep.company.clone()?,
+                s.prep.company.as_deref()?.to_string(),
                 s.obs.company.clone()?.trim().to_string(),
             ))
         });

@@ -28,7 +28,7 @@
 //! in the given name on the other).
 
 use super::given::given_names;
-use super::{NameToken, PersonName, TokenKind};
+use super::{NameView, TokenKind, TokenView};
 use std::collections::BTreeSet;
 
 /// How many codes of the family skeleton the `fp:` key uses.
@@ -68,17 +68,18 @@ fn skeleton(stem: &str) -> Vec<char> {
     out
 }
 
-fn stem(token: &NameToken) -> &str {
-    match token.form {
-        Some(form) if token.kind == TokenKind::Full => {
-            &token.key[..(form.stem_len as usize).min(token.key.len())]
+fn stem<'a, T: TokenView<'a>>(token: T) -> &'a str {
+    let key = token.key();
+    match token.form() {
+        Some(form) if token.kind() == TokenKind::Full => {
+            &key[..(form.stem_len as usize).min(key.len())]
         }
-        _ => &token.key,
+        _ => key,
     }
 }
 
 /// First letters the given name can have in any of its spellings or full forms.
-fn given_initials(token: &NameToken, out: &mut Vec<String>) {
+fn given_initials<'a, T: TokenView<'a>>(token: T, out: &mut Vec<String>) {
     let mut push = |key: &str| {
         if let Some(c) = key.chars().next() {
             let s = c.to_string();
@@ -87,8 +88,8 @@ fn given_initials(token: &NameToken, out: &mut Vec<String>) {
             }
         }
     };
-    push(&token.key);
-    if let Some(set) = token.given {
+    push(token.key());
+    if let Some(set) = token.given() {
         let table = given_names();
         for &g in table.groups_of(set) {
             for key in &table.group(g).full_keys {
@@ -98,8 +99,8 @@ fn given_initials(token: &NameToken, out: &mut Vec<String>) {
     }
 }
 
-fn given_ids(token: &NameToken, out: &mut Vec<String>) {
-    match token.given {
+fn given_ids<'a, T: TokenView<'a>>(token: T, out: &mut Vec<String>) {
+    match token.given() {
         Some(set) => {
             let table = given_names();
             out.extend(
@@ -109,39 +110,39 @@ fn given_ids(token: &NameToken, out: &mut Vec<String>) {
                     .map(|&g| table.group(g).id.to_string()),
             );
         }
-        None => out.push(format!("~{}", token.key)),
+        None => out.push(format!("~{}", token.key())),
     }
 }
 
-pub(crate) fn blocking_keys(name: &PersonName) -> Vec<String> {
-    let tokens: Vec<&NameToken> = name
-        .compare_order
+pub(crate) fn blocking_keys<N: NameView>(name: &N) -> Vec<String> {
+    let tokens: Vec<N::Token<'_>> = name
+        .compare_order()
         .iter()
         .take(super::similarity::MAX_COMPARED_TOKENS)
-        .map(|&i| &name.tokens[i as usize])
+        .map(|&i| name.token(i as usize))
         .collect();
     let full: Vec<usize> = (0..tokens.len())
-        .filter(|&i| tokens[i].kind == TokenKind::Full)
+        .filter(|&i| tokens[i].kind() == TokenKind::Full)
         .collect();
     let mut family: Vec<usize> = full
         .iter()
         .copied()
-        .filter(|&i| tokens[i].given.is_none())
+        .filter(|&i| tokens[i].given().is_none())
         .collect();
     if family.is_empty() && full.len() >= 2 {
         family = full.clone();
     }
-    if family.is_empty() || (full.len() == 1 && tokens[full[0]].given.is_some()) {
+    if family.is_empty() || (full.len() == 1 && tokens[full[0]].given().is_some()) {
         // `Карпович Роман`: a patronymic-looking word may be the family name.
-        family.extend((0..tokens.len()).filter(|&i| tokens[i].kind == TokenKind::Patronymic));
+        family.extend((0..tokens.len()).filter(|&i| tokens[i].kind() == TokenKind::Patronymic));
     }
     let mut given: Vec<usize> = (0..tokens.len())
         .filter(|&i| {
-            tokens[i].kind == TokenKind::Initial
-                || (tokens[i].kind == TokenKind::Full && tokens[i].given.is_some())
+            tokens[i].kind() == TokenKind::Initial
+                || (tokens[i].kind() == TokenKind::Full && tokens[i].given().is_some())
         })
         .collect();
-    if given.iter().all(|&i| tokens[i].initial) {
+    if given.iter().all(|&i| tokens[i].initial()) {
         let extra: Vec<usize> = full
             .iter()
             .copied()
@@ -166,7 +167,7 @@ pub(crate) fn blocking_keys(name: &PersonName) -> Vec<String> {
             for letter in &letters {
                 keys.insert(format!("fp:{head}:{letter}"));
             }
-            if !tokens[g].initial {
+            if !tokens[g].initial() {
                 ids.clear();
                 given_ids(tokens[g], &mut ids);
                 for id in &ids {
@@ -181,7 +182,7 @@ pub(crate) fn blocking_keys(name: &PersonName) -> Vec<String> {
             keys.insert(format!("f:{codes}"));
         }
         for &g in &given {
-            if !tokens[g].initial {
+            if !tokens[g].initial() {
                 ids.clear();
                 given_ids(tokens[g], &mut ids);
                 for id in &ids {

@@ -58,6 +58,7 @@
 //! ```
 
 mod blocking;
+mod compact;
 mod given;
 mod key;
 mod similarity;
@@ -67,8 +68,11 @@ use crate::error::{Error, ErrorKind, Result};
 use given::{given_names, GroupSet};
 use serde::{Deserialize, Serialize, Serializer};
 
+pub(crate) use blocking::blocking_keys;
+pub(crate) use compact::CompactName;
 pub(crate) use key::comparison_key;
 pub use key::Gender;
+pub(crate) use similarity::similarity;
 pub use similarity::{GENDER_FORM, GENDER_MISMATCH_CAP, INITIAL_MATCH, SAME_TOKEN};
 
 /// The longest name input accepted, in bytes.
@@ -99,6 +103,18 @@ pub(crate) enum TokenKind {
     Patronymic,
     /// A particle (`van`, `де`, `оглы`): kept for display, left out of comparisons.
     Particle,
+}
+
+impl TokenKind {
+    /// The kind's number in the binary form of a name.
+    fn saved(self) -> u8 {
+        match self {
+            TokenKind::Full => 0,
+            TokenKind::Initial => 1,
+            TokenKind::Patronymic => 2,
+            TokenKind::Particle => 3,
+        }
+    }
 }
 
 /// The gender a surname or patronymic form marks, and the length of its key without the
@@ -176,15 +192,16 @@ impl NameToken {
     pub fn given_name_ids(&self) -> Vec<&'static str> {
         group_ids(self.given)
     }
+}
 
-    /// The same ids as [`NameToken::given_name_ids`], without allocating.
-    pub(crate) fn given_name_ids_iter(&self) -> impl Iterator<Item = &'static str> {
-        let table = given_names();
-        self.given
-            .map_or(&[][..], |set| table.groups_of(set))
-            .iter()
-            .map(move |&g| table.group(g).id)
-    }
+/// Ids of the given names (from the given-name table) a token with these groups can stand
+/// for, without allocating.
+pub(crate) fn given_name_ids(given: Option<GroupSet>) -> impl Iterator<Item = &'static str> {
+    let table = given_names();
+    given
+        .map_or(&[][..], |set| table.groups_of(set))
+        .iter()
+        .map(move |&g| table.group(g).id)
 }
 
 fn group_ids(given: Option<GroupSet>) -> Vec<&'static str> {
@@ -307,12 +324,7 @@ impl Serialize for PersonName {
                     t.key.as_str(),
                     t.role,
                     t.initial,
-                    match t.kind {
-                        TokenKind::Full => 0,
-                        TokenKind::Initial => 1,
-                        TokenKind::Patronymic => 2,
-                        TokenKind::Particle => 3,
-                    },
+                    t.kind.saved(),
                     t.form.map(|f| (f.gender, f.stem_len)),
                     t.hyphen_before,
                     t.word,
@@ -460,135 +472,262 @@ impl PersonName {
         blocking::blocking_keys(self)
     }
 
-    /// How well the family names agree, from 0 to 1: for each name's family-name tokens, the
-    /// best token similarity with any word of the other name (so a wrong guess of which word is
-    /// the family name does not matter), the lower of the two sides. `None` when either name has
-    /// no family name.
+    /// How well the family names agree (see [`family_similarity`]).
+    #[cfg(test)]
     pub(crate) fn family_similarity(&self, other: &PersonName) -> Option<f64> {
-        let one_way = |a: &PersonName, b: &PersonName| {
-            a.tokens
-                .iter()
-                .filter(|t| t.role == NameRole::Family && !t.initial)
-                .map(|f| {
-                    b.tokens
-                        .iter()
-                        .filter(|t| !t.initial && t.kind != TokenKind::Particle)
-                        .map(|t| similarity::token_similarity(f, t))
-                        .fold(0.0f64, f64::max)
-                })
-                .reduce(f64::max)
-        };
-        Some(one_way(self, other)?.min(one_way(other, self)?))
+        family_similarity(self, other)
     }
 
-    /// Whether a given name of one can be a given name of the other (a shared given-name table
-    /// entry: the same name, a nickname or another script). Allocation-free.
+    /// Whether a given name of one can be a given name of the other (see
+    /// [`given_names_shared`]).
+    #[cfg(test)]
     pub(crate) fn given_names_shared(&self, other: &PersonName) -> bool {
-        let table = given_names();
-        self.tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Given)
-            .filter_map(|t| t.given)
-            .any(|ga| {
-                other
-                    .tokens
-                    .iter()
-                    .filter(|t| t.role == NameRole::Given)
-                    .filter_map(|t| t.given)
-                    .any(|gb| table.same_name(ga, gb))
-            })
+        given_names_shared(self, other)
     }
 
-    /// Whether an email local part or username as typed (`ostrovskii_a`, `maryjohnson85`) spells
-    /// this name's family name: a part between separators has the family name's comparison
-    /// key, or the letters contain the start of its Latin spelling (all but the last two
-    /// letters, at least four: endings are spelt many ways).
+    /// Whether a handle spells this name's family name (see [`family_in_handle`]).
+    #[cfg(test)]
     pub(crate) fn family_in_handle(&self, handle: &str) -> bool {
-        let letters: String = handle
-            .chars()
-            .filter(char::is_ascii_alphabetic)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        self.tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Family && !t.initial && t.key.len() >= 4)
-            .any(|family| {
-                let latin = if family.text.chars().any(is_cyrillic) {
-                    key::readable_latin(&family.text).to_ascii_lowercase()
-                } else {
-                    family.text.clone()
-                };
-                let len = latin.chars().count();
-                let stem: String = latin.chars().take(len.saturating_sub(2).max(4)).collect();
-                (stem.len() >= 4 && letters.contains(&stem))
-                    || handle
-                        .split(|c: char| !c.is_alphabetic())
-                        .any(|part| part.len() >= 4 && comparison_key(part).contains(&family.key))
-            })
+        family_in_handle(self, handle)
     }
 
-    /// Whether a username or email local part (as a comparison key, `aleksandrakiseleva`) spells
-    /// this name's family name together with another person's given name: the handle minus the
-    /// family name (and digits, dots, underscores) is a known given name that none of this
-    /// name's recognised given names can be (`Лена Киселева` against `aleksandra_kiseleva`).
+    /// Whether a handle spells this family name with another person's given name (see
+    /// [`handle_names_someone_else`]).
+    #[cfg(test)]
     pub(crate) fn handle_names_someone_else(&self, handle: &str) -> bool {
-        let table = given_names();
-        let mine: Vec<GroupSet> = self
-            .tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Given)
-            .filter_map(|t| t.given)
-            .collect();
-        if mine.is_empty() {
-            return false;
-        }
-        self.tokens
-            .iter()
-            .filter(|t| t.role == NameRole::Family && !t.initial && t.key.len() >= 4)
-            .any(|family| {
-                let Some(at) = handle.find(family.key.as_str()) else {
-                    return false;
-                };
-                let rest = |s: &str| {
-                    s.trim_matches(|c: char| !c.is_ascii_alphabetic())
-                        .to_string()
-                };
-                let (before, after) = (rest(&handle[..at]), rest(&handle[at + family.key.len()..]));
-                // A surname's feminine or plural ending left over (`kiselev` in `kiseleva`).
-                let other = match (before.len() >= 3, after.len() >= 3) {
-                    (true, false) => before,
-                    (false, true) => after,
-                    _ => return false,
-                };
-                table
-                    .lookup(&other)
-                    .is_some_and(|set| !mine.iter().any(|&g| table.same_name(g, set)))
-            })
+        handle_names_someone_else(self, handle)
     }
+}
 
-    /// Whether both names have a recognised given name and no given name of one can be one of
-    /// the other's (no shared given-name table entry: not a nickname, another script or the
-    /// same name). Allocation-free, for comparing many pairs.
-    pub(crate) fn given_names_disjoint(&self, other: &PersonName) -> bool {
-        let table = given_names();
-        let mut any_mine = false;
-        for a in self.tokens.iter().filter(|t| t.role == NameRole::Given) {
-            let Some(ga) = a.given else { continue };
-            any_mine = true;
-            let mut any_theirs = false;
-            for b in other.tokens.iter().filter(|t| t.role == NameRole::Given) {
-                let Some(gb) = b.given else { continue };
-                any_theirs = true;
-                if table.same_name(ga, gb) {
-                    return false;
-                }
-            }
-            if !any_theirs {
+/// Read access to one token's comparison data, whichever way the name is stored (a
+/// [`NameToken`] of a [`PersonName`], or a token of a [`CompactName`]).
+pub(crate) trait TokenView<'a>: Copy {
+    /// The normalised text (see [`NameToken::text`]).
+    fn text(self) -> &'a str;
+    /// The comparison key (see [`NameToken::key`]).
+    fn key(self) -> &'a str;
+    /// The role in the name.
+    fn role(self) -> NameRole;
+    /// Whether the token is a single letter.
+    fn initial(self) -> bool;
+    /// The given-name table entries the token can stand for.
+    fn given(self) -> Option<GroupSet>;
+    /// How the token takes part in comparisons.
+    fn kind(self) -> TokenKind;
+    /// The gender form of a surname or patronymic.
+    fn form(self) -> Option<Form>;
+    /// The given-name groups as bit sets.
+    fn groups(self) -> GroupBits;
+    /// Fingerprint of the key.
+    fn hash(self) -> u64;
+    /// The key's bytes as counting bit planes.
+    fn planes(self) -> [u64; 3];
+    /// The first four bytes of the key.
+    fn head(self) -> u32;
+}
+
+impl<'a> TokenView<'a> for &'a NameToken {
+    fn text(self) -> &'a str {
+        &self.text
+    }
+    fn key(self) -> &'a str {
+        &self.key
+    }
+    fn role(self) -> NameRole {
+        self.role
+    }
+    fn initial(self) -> bool {
+        self.initial
+    }
+    fn given(self) -> Option<GroupSet> {
+        self.given
+    }
+    fn kind(self) -> TokenKind {
+        self.kind
+    }
+    fn form(self) -> Option<Form> {
+        self.form
+    }
+    fn groups(self) -> GroupBits {
+        self.groups
+    }
+    fn hash(self) -> u64 {
+        self.hash
+    }
+    fn planes(self) -> [u64; 3] {
+        self.planes
+    }
+    fn head(self) -> u32 {
+        self.head
+    }
+}
+
+/// Read access to what comparing and blocking a name need, whichever way it is stored: the
+/// public [`PersonName`], or the resolver's [`CompactName`]. Comparisons are written once,
+/// over this trait, so both forms give the same answers.
+pub(crate) trait NameView {
+    /// A token as the name hands it out.
+    type Token<'a>: TokenView<'a>
+    where
+        Self: 'a;
+    /// Token `i` in written order (`i < token_count()`).
+    fn token(&self, i: usize) -> Self::Token<'_>;
+    /// How many tokens.
+    fn token_count(&self) -> usize;
+    /// The tokens in written order.
+    fn tokens(&self) -> impl Iterator<Item = Self::Token<'_>> + Clone {
+        (0..self.token_count()).map(move |i| self.token(i))
+    }
+    /// Token indexes in comparison order.
+    fn compare_order(&self) -> &[u8];
+    /// Fingerprint of the comparison data.
+    fn signature(&self) -> u64;
+    /// The gender the name marks.
+    fn gender(&self) -> Option<Gender>;
+}
+
+impl NameView for PersonName {
+    type Token<'a> = &'a NameToken;
+    fn token(&self, i: usize) -> &NameToken {
+        &self.tokens[i]
+    }
+    fn token_count(&self) -> usize {
+        self.tokens.len()
+    }
+    fn compare_order(&self) -> &[u8] {
+        &self.compare_order
+    }
+    fn signature(&self) -> u64 {
+        self.signature
+    }
+    fn gender(&self) -> Option<Gender> {
+        self.gender
+    }
+}
+
+/// How well the family names agree, from 0 to 1: for each name's family-name tokens, the
+/// best token similarity with any word of the other name (so a wrong guess of which word is
+/// the family name does not matter), the lower of the two sides. `None` when either name has
+/// no family name.
+pub(crate) fn family_similarity<N: NameView>(a: &N, b: &N) -> Option<f64> {
+    fn one_way<N: NameView>(a: &N, b: &N) -> Option<f64> {
+        a.tokens()
+            .filter(|t| t.role() == NameRole::Family && !t.initial())
+            .map(|f| {
+                b.tokens()
+                    .filter(|t| !t.initial() && t.kind() != TokenKind::Particle)
+                    .map(|t| similarity::token_similarity(f, t))
+                    .fold(0.0f64, f64::max)
+            })
+            .reduce(f64::max)
+    }
+    Some(one_way(a, b)?.min(one_way(b, a)?))
+}
+
+/// Whether a given name of one can be a given name of the other (a shared given-name table
+/// entry: the same name, a nickname or another script). Allocation-free.
+pub(crate) fn given_names_shared<N: NameView>(a: &N, b: &N) -> bool {
+    let table = given_names();
+    a.tokens()
+        .filter(|t| t.role() == NameRole::Given)
+        .filter_map(|t| t.given())
+        .any(|ga| {
+            b.tokens()
+                .filter(|t| t.role() == NameRole::Given)
+                .filter_map(|t| t.given())
+                .any(|gb| table.same_name(ga, gb))
+        })
+}
+
+/// Whether an email local part or username as typed (`ostrovskii_a`, `maryjohnson85`) spells
+/// the name's family name: a part between separators has the family name's comparison key,
+/// or the letters contain the start of its Latin spelling (all but the last two letters, at
+/// least four: endings are spelt many ways).
+pub(crate) fn family_in_handle<N: NameView>(name: &N, handle: &str) -> bool {
+    let letters: String = handle
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    name.tokens()
+        .filter(|t| t.role() == NameRole::Family && !t.initial() && t.key().len() >= 4)
+        .any(|family| {
+            let latin = if family.text().chars().any(is_cyrillic) {
+                key::readable_latin(family.text()).to_ascii_lowercase()
+            } else {
+                family.text().to_string()
+            };
+            let len = latin.chars().count();
+            let stem: String = latin.chars().take(len.saturating_sub(2).max(4)).collect();
+            (stem.len() >= 4 && letters.contains(&stem))
+                || handle
+                    .split(|c: char| !c.is_alphabetic())
+                    .any(|part| part.len() >= 4 && comparison_key(part).contains(family.key()))
+        })
+}
+
+/// Whether a username or email local part (as a comparison key, `aleksandrakiseleva`) spells
+/// the name's family name together with another person's given name: the handle minus the
+/// family name (and digits, dots, underscores) is a known given name that none of the name's
+/// recognised given names can be (`Лена Киселева` against `aleksandra_kiseleva`).
+pub(crate) fn handle_names_someone_else<N: NameView>(name: &N, handle: &str) -> bool {
+    let table = given_names();
+    let mine: Vec<GroupSet> = name
+        .tokens()
+        .filter(|t| t.role() == NameRole::Given)
+        .filter_map(|t| t.given())
+        .collect();
+    if mine.is_empty() {
+        return false;
+    }
+    name.tokens()
+        .filter(|t| t.role() == NameRole::Family && !t.initial() && t.key().len() >= 4)
+        .any(|family| {
+            let Some(at) = handle.find(family.key()) else {
+                return false;
+            };
+            let rest = |s: &str| {
+                s.trim_matches(|c: char| !c.is_ascii_alphabetic())
+                    .to_string()
+            };
+            let (before, after) = (
+                rest(&handle[..at]),
+                rest(&handle[at + family.key().len()..]),
+            );
+            // A surname's feminine or plural ending left over (`kiselev` in `kiseleva`).
+            let other = match (before.len() >= 3, after.len() >= 3) {
+                (true, false) => before,
+                (false, true) => after,
+                _ => return false,
+            };
+            table
+                .lookup(&other)
+                .is_some_and(|set| !mine.iter().any(|&g| table.same_name(g, set)))
+        })
+}
+
+/// Whether both names have a recognised given name and no given name of one can be one of
+/// the other's (no shared given-name table entry: not a nickname, another script or the
+/// same name). Allocation-free, for comparing many pairs.
+pub(crate) fn given_names_disjoint<N: NameView>(a: &N, b: &N) -> bool {
+    let table = given_names();
+    let mut any_mine = false;
+    for x in a.tokens().filter(|t| t.role() == NameRole::Given) {
+        let Some(ga) = x.given() else { continue };
+        any_mine = true;
+        let mut any_theirs = false;
+        for y in b.tokens().filter(|t| t.role() == NameRole::Given) {
+            let Some(gb) = y.given() else { continue };
+            any_theirs = true;
+            if table.same_name(ga, gb) {
                 return false;
             }
         }
-        any_mine
+        if !any_theirs {
+            return false;
+        }
     }
+    any_mine
 }
 
 /// Normalises a person name (see the [module documentation](self)).

@@ -10,7 +10,7 @@
 //! [`GENDER_MISMATCH_CAP`].
 
 use super::given::given_names;
-use super::{NameToken, PersonName, TokenKind};
+use super::{NameView, TokenKind, TokenView};
 
 /// Token similarity of a full name and a nickname or other form of the same given name,
 /// or of two spellings with the same comparison key.
@@ -107,31 +107,31 @@ fn typo_score(jw: f64) -> f64 {
 }
 
 /// How similar two tokens are, from 0 to 1.
-pub(crate) fn token_similarity(a: &NameToken, b: &NameToken) -> f64 {
-    if a.initial || b.initial {
+pub(crate) fn token_similarity<'a, T: TokenView<'a>>(a: T, b: T) -> f64 {
+    if a.initial() || b.initial() {
         return initial_similarity(a, b);
     }
-    if a.hash == b.hash && a.key == b.key {
+    if a.hash() == b.hash() && a.key() == b.key() {
         return SAME_TOKEN;
     }
-    if let (Some(ga), Some(gb)) = (a.given, b.given) {
+    if let (Some(ga), Some(gb)) = (a.given(), b.given()) {
         // The bit sets rule out most pairs of different names without the table.
-        if a.groups.bits & b.groups.bits != 0 && given_names().same_name(ga, gb) {
+        if a.groups().bits & b.groups().bits != 0 && given_names().same_name(ga, gb) {
             return SAME_TOKEN;
         }
-        if a.groups.pair_bits & b.groups.bits != 0 && given_names().gender_pair(ga, gb) {
+        if a.groups().pair_bits & b.groups().bits != 0 && given_names().gender_pair(ga, gb) {
             return GENDER_FORM;
         }
         return 0.0;
     }
     // A given name is never a patronymic (`Сергей` / `Сергеевич`).
-    if (a.kind == TokenKind::Patronymic && b.given.is_some())
-        || (b.kind == TokenKind::Patronymic && a.given.is_some())
+    if (a.kind() == TokenKind::Patronymic && b.given().is_some())
+        || (b.kind() == TokenKind::Patronymic && a.given().is_some())
     {
         return 0.0;
     }
-    let (x, y) = (a.key.as_bytes(), b.key.as_bytes());
-    if let (Some(fa), Some(fb)) = (a.form, b.form) {
+    let (x, y) = (a.key().as_bytes(), b.key().as_bytes());
+    if let (Some(fa), Some(fb)) = (a.form(), b.form()) {
         if fa.gender != fb.gender && x[..fa.stem_len as usize] == y[..fb.stem_len as usize] {
             return GENDER_FORM;
         }
@@ -153,8 +153,8 @@ pub(crate) fn token_similarity(a: &NameToken, b: &NameToken) -> f64 {
     // (`Татьчна` for `Татьяна`) can become two in the Latin key and look like another name.
     let (mut ca, mut cb) = ([0u8; 64], [0u8; 64]);
     match (
-        cyrillic_bytes(&a.text, &mut ca),
-        cyrillic_bytes(&b.text, &mut cb),
+        cyrillic_bytes(a.text(), &mut ca),
+        cyrillic_bytes(b.text(), &mut cb),
     ) {
         (Some(la), Some(lb)) => by_key.max(typo_score(jaro_winkler(&ca[..la], &cb[..lb]))),
         _ => by_key,
@@ -184,8 +184,8 @@ const TYPO_FLOOR: f64 = 0.8;
 /// bound: the bytes the keys have in common bound the matches `m` (with no transpositions),
 /// and the common prefix bounds the Winkler boost. Most pairs of different names are rejected
 /// here, with integer arithmetic on values precomputed by normalisation.
-fn may_reach_typo_floor(a: &NameToken, b: &NameToken) -> bool {
-    let (lx, ly) = (a.key.len() as u64, b.key.len() as u64);
+fn may_reach_typo_floor<'a, T: TokenView<'a>>(a: T, b: T) -> bool {
+    let (lx, ly) = (a.key().len() as u64, b.key().len() as u64);
     if lx == 0 || ly == 0 {
         return false;
     }
@@ -199,38 +199,39 @@ fn may_reach_typo_floor(a: &NameToken, b: &NameToken) -> bool {
 }
 
 /// An upper bound on how many bytes two keys have in common (counted with multiplicity).
-fn common_bytes_bound(a: &NameToken, b: &NameToken) -> u64 {
-    if a.planes[2] & b.planes[2] != 0 {
+fn common_bytes_bound<'a, T: TokenView<'a>>(a: T, b: T) -> u64 {
+    let (pa, pb) = (a.planes(), b.planes());
+    if pa[2] & pb[2] != 0 {
         // A byte three or more times in both keys: the planes do not bound it.
-        return a.key.len().min(b.key.len()) as u64;
+        return a.key().len().min(b.key().len()) as u64;
     }
-    u64::from((a.planes[0] & b.planes[0]).count_ones() + (a.planes[1] & b.planes[1]).count_ones())
+    u64::from((pa[0] & pb[0]).count_ones() + (pa[1] & pb[1]).count_ones())
 }
 
 /// The common prefix of two keys, up to 4 bytes.
-fn common_prefix(a: &NameToken, b: &NameToken) -> u64 {
-    let equal_bytes = u64::from((a.head ^ b.head).trailing_zeros() / 8);
+fn common_prefix<'a, T: TokenView<'a>>(a: T, b: T) -> u64 {
+    let equal_bytes = u64::from((a.head() ^ b.head()).trailing_zeros() / 8);
     equal_bytes
         .min(4)
-        .min(a.key.len() as u64)
-        .min(b.key.len() as u64)
+        .min(a.key().len() as u64)
+        .min(b.key().len() as u64)
 }
 
-fn initial_similarity(a: &NameToken, b: &NameToken) -> f64 {
-    match (a.initial, b.initial) {
+fn initial_similarity<'a, T: TokenView<'a>>(a: T, b: T) -> f64 {
+    match (a.initial(), b.initial()) {
         (true, true) => {
-            if a.key == b.key {
+            if a.key() == b.key() {
                 SAME_TOKEN
             } else {
                 0.0
             }
         }
         _ => {
-            let (init, full) = if a.initial { (a, b) } else { (b, a) };
-            let by_key = full.key.starts_with(init.key.as_str());
+            let (init, full) = if a.initial() { (a, b) } else { (b, a) };
+            let by_key = full.key().starts_with(init.key());
             let by_name = full
-                .given
-                .is_some_and(|g| given_names().initial_matches(g, &init.key));
+                .given()
+                .is_some_and(|g| given_names().initial_matches(g, init.key()));
             if by_key || by_name {
                 INITIAL_MATCH
             } else {
@@ -316,33 +317,32 @@ impl Search<'_> {
 }
 
 /// Whether two unaligned tokens, one on each side, contradict each other.
-fn conflicting(a: &NameToken, b: &NameToken) -> bool {
-    match (a.kind, b.kind) {
+fn conflicting<'a, T: TokenView<'a>>(a: T, b: T) -> bool {
+    match (a.kind(), b.kind()) {
         (TokenKind::Initial, _) | (_, TokenKind::Initial) => true,
         (x, y) => x == y,
     }
 }
 
 /// The weight of the tokens of one side that are present on that side only.
-fn missing_weight(name: &PersonName, unaligned: &[usize], aligned_given: bool) -> f64 {
+fn missing_weight<N: NameView>(name: &N, unaligned: &[usize], aligned_given: bool) -> f64 {
     let has_family = name
-        .tokens
-        .iter()
-        .any(|t| t.kind == TokenKind::Full && t.given.is_none());
+        .tokens()
+        .any(|t| t.kind() == TokenKind::Full && t.given().is_none());
     let mut given_seen = aligned_given;
     let mut total = 0.0;
     for &t in unaligned {
-        let token = &name.tokens[t];
-        total += match token.kind {
+        let token = name.token(t);
+        total += match token.kind() {
             TokenKind::Patronymic if has_family => MISSING_PATRONYMIC,
             TokenKind::Patronymic => MISSING_NAME,
             TokenKind::Initial if given_seen => MISSING_PATRONYMIC,
-            TokenKind::Full if token.given.is_some() && given_seen => MISSING_MIDDLE,
+            TokenKind::Full if token.given().is_some() && given_seen => MISSING_MIDDLE,
             TokenKind::Initial => {
                 given_seen = true;
                 MISSING_NAME
             }
-            TokenKind::Full if token.given.is_some() => {
+            TokenKind::Full if token.given().is_some() => {
                 given_seen = true;
                 MISSING_NAME
             }
@@ -353,20 +353,29 @@ fn missing_weight(name: &PersonName, unaligned: &[usize], aligned_given: bool) -
     total
 }
 
-fn given_like(t: &NameToken) -> bool {
-    t.kind == TokenKind::Initial || (t.kind == TokenKind::Full && t.given.is_some())
+fn given_like<'a, T: TokenView<'a>>(t: T) -> bool {
+    t.kind() == TokenKind::Initial || (t.kind() == TokenKind::Full && t.given().is_some())
 }
 
 /// How similar two normalised names are, from 0 to 1 (see the module documentation).
-pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
+pub(crate) fn similarity<N: NameView>(a: &N, b: &N) -> f64 {
+    similarity_with(a, b, true)
+}
+
+/// [`similarity`]; with `same_data_shortcut`, names with the same comparison data score 1.0
+/// without aligning their tokens. That is what the alignment gives them: every token meets
+/// its twin (same key, so similarity 1.0), nothing is left over or conflicting, and the
+/// genders agree, so the score is `n / n`.
+fn similarity_with<N: NameView>(a: &N, b: &N, same_data_shortcut: bool) -> f64 {
     // Compare in a canonical argument order so that the result is exactly symmetric.
-    let (a, b) = if canonical_order(a, b) {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    let ai = &a.compare_order[..a.compare_order.len().min(MAX_COMPARED_TOKENS)];
-    let bi = &b.compare_order[..b.compare_order.len().min(MAX_COMPARED_TOKENS)];
+    let order = canonical_order(a, b);
+    if same_data_shortcut && order.is_eq() && !a.compare_order().is_empty() {
+        return 1.0;
+    }
+    let (a, b) = if order.is_le() { (a, b) } else { (b, a) };
+    let (ao, bo) = (a.compare_order(), b.compare_order());
+    let ai = &ao[..ao.len().min(MAX_COMPARED_TOKENS)];
+    let bi = &bo[..bo.len().min(MAX_COMPARED_TOKENS)];
     let (n, m) = (ai.len(), bi.len());
     if n == 0 || m == 0 {
         return 0.0;
@@ -374,7 +383,7 @@ pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
     let mut sim = [[0.0; MAX_COMPARED_TOKENS]; MAX_COMPARED_TOKENS];
     for (i, &ta) in ai.iter().enumerate() {
         for (j, &tb) in bi.iter().enumerate() {
-            sim[i][j] = token_similarity(&a.tokens[ta as usize], &b.tokens[tb as usize]);
+            sim[i][j] = token_similarity(a.token(ta as usize), b.token(tb as usize));
         }
     }
     let alignment = best_alignment(&sim, n, m);
@@ -392,8 +401,8 @@ pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
                 matched_sum += sim[i][j];
                 pairs += 1;
                 used_b |= 1 << j;
-                aligned_given_a |= given_like(&a.tokens[ai[i] as usize]);
-                aligned_given_b |= given_like(&b.tokens[bi[j] as usize]);
+                aligned_given_a |= given_like(a.token(ai[i] as usize));
+                aligned_given_b |= given_like(b.token(bi[j] as usize));
             }
             None => {
                 left_a[left_a_len] = ai[i] as usize;
@@ -415,25 +424,25 @@ pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
     let mut rest_a: [usize; MAX_COMPARED_TOKENS] = [0; MAX_COMPARED_TOKENS];
     let mut rest_a_len = 0;
     for &ta in &left_a[..left_a_len] {
-        let token_a = &a.tokens[ta];
+        let token_a = a.token(ta);
         let same_kind = (0..left_b_len)
-            .find(|&k| taken_b & (1 << k) == 0 && b.tokens[left_b[k]].kind == token_a.kind);
+            .find(|&k| taken_b & (1 << k) == 0 && b.token(left_b[k]).kind() == token_a.kind());
         let any = || {
             (0..left_b_len)
-                .find(|&k| taken_b & (1 << k) == 0 && conflicting(token_a, &b.tokens[left_b[k]]))
+                .find(|&k| taken_b & (1 << k) == 0 && conflicting(token_a, b.token(left_b[k])))
         };
         match same_kind.or_else(any) {
             Some(k) => {
                 taken_b |= 1 << k;
-                let both_patronymics = token_a.kind == TokenKind::Patronymic
-                    && b.tokens[left_b[k]].kind == TokenKind::Patronymic;
+                let both_patronymics = token_a.kind() == TokenKind::Patronymic
+                    && b.token(left_b[k]).kind() == TokenKind::Patronymic;
                 conflicts += if both_patronymics {
                     PATRONYMIC_CONFLICT
                 } else {
                     CONFLICT
                 };
                 aligned_given_a |= given_like(token_a);
-                aligned_given_b |= given_like(&b.tokens[left_b[k]]);
+                aligned_given_b |= given_like(b.token(left_b[k]));
             }
             None => {
                 rest_a[rest_a_len] = ta;
@@ -457,7 +466,7 @@ pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
     } else {
         0.0
     };
-    if let (Some(ga), Some(gb)) = (a.gender, b.gender) {
+    if let (Some(ga), Some(gb)) = (a.gender(), b.gender()) {
         if ga != gb {
             score = score.min(GENDER_MISMATCH_CAP);
         }
@@ -465,17 +474,18 @@ pub(crate) fn similarity(a: &PersonName, b: &PersonName) -> f64 {
     score.clamp(0.0, 1.0)
 }
 
-/// Whether `(a, b)` is the canonical argument order (by the comparison data only).
-fn canonical_order(a: &PersonName, b: &PersonName) -> bool {
-    if a.signature != b.signature {
-        return a.signature < b.signature;
+/// How `a` and `b` compare in the canonical argument order (by the comparison data only):
+/// `Less` or `Equal` when `(a, b)` is that order; `Equal` when the comparison data are the
+/// same.
+fn canonical_order<N: NameView>(a: &N, b: &N) -> std::cmp::Ordering {
+    if a.signature() != b.signature() {
+        return a.signature().cmp(&b.signature());
     }
-    let ka = a.compare_order.iter().map(|&i| &a.tokens[i as usize]);
-    let kb = b.compare_order.iter().map(|&i| &b.tokens[i as usize]);
-    ka.map(|t| (t.key.as_str(), t.kind, t.form))
-        .cmp(kb.map(|t| (t.key.as_str(), t.kind, t.form)))
-        .then(a.gender.cmp(&b.gender))
-        .is_le()
+    let ka = a.compare_order().iter().map(|&i| a.token(i as usize));
+    let kb = b.compare_order().iter().map(|&i| b.token(i as usize));
+    ka.map(|t| (t.key(), t.kind(), t.form()))
+        .cmp(kb.map(|t| (t.key(), t.kind(), t.form())))
+        .then(a.gender().cmp(&b.gender()))
 }
 
 #[cfg(test)]
@@ -516,6 +526,39 @@ mod tests {
             if exact >= TYPO_FLOOR {
                 proptest::prop_assert!(may_reach_typo_floor(&ta, &tb), "{} ~ {} = {}", a, b, exact);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_same_data_shortcut_gives_what_the_alignment_gives(
+            a in "(Иван|ИВАН|иван|Ivan|И\\.|Саша|Sasha|Анна-Мария|van|Мария) (Петров|ПЕТРОВ|Petrov|Петрова|Иванович|de|Smith)( (Иванович|Петровна|J\\.|Lee))?",
+            b in "(Иван|ИВАН|иван|Ivan|И\\.|Саша|Sasha|Анна-Мария|van|Мария) (Петров|ПЕТРОВ|Petrov|Петрова|Иванович|de|Smith)( (Иванович|Петровна|J\\.|Lee))?",
+        ) {
+            let (Ok(x), Ok(y)) = (super::super::normalize_name(&a), super::super::normalize_name(&b)) else {
+                return Ok(());
+            };
+            let full = similarity_with(&x, &y, false);
+            proptest::prop_assert_eq!(similarity_with(&x, &y, true).to_bits(), full.to_bits());
+            if canonical_order(&x, &y).is_eq() {
+                proptest::prop_assert_eq!(full, 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn names_with_the_same_comparison_data_score_one_either_way() {
+        for (a, b) in [
+            ("Иван Петров", "ИВАН ПЕТРОВ"),
+            ("Петров Иван", "Иван Петров"),
+            ("И. Петров", "Петров И."),
+            ("van der Berg Jan", "Jan van der Berg"),
+        ] {
+            let x = super::super::normalize_name(a).unwrap();
+            let y = super::super::normalize_name(b).unwrap();
+            assert!(canonical_order(&x, &y).is_eq(), "{a} / {b}");
+            assert_eq!(similarity_with(&x, &y, false), 1.0, "{a} / {b}");
+            assert_eq!(similarity_with(&x, &y, true), 1.0, "{a} / {b}");
         }
     }
 
