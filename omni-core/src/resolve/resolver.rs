@@ -178,11 +178,135 @@ pub(crate) struct Edge {
     pub total: f32,
 }
 
+/// A record: as given, and what matching reads of it. Records with the same matching content
+/// ("twins": a customer's messages differ only in id, channel and time) share one prepared form
+/// and one list of blocking keys (see `Resolver::contents`); saved as if each had its own.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Slot {
     pub obs: Observation,
-    pub prep: Prepared,
-    pub blocks: Vec<u64>,
+    #[serde(with = "shared")]
+    pub prep: Arc<Prepared>,
+    #[serde(with = "shared_slice")]
+    pub blocks: Arc<[u64]>,
+}
+
+/// Serde of a shared value as the value itself (the format of an unshared field).
+mod shared {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+/// Serde of a shared slice as a sequence (the format of a `Vec`).
+mod shared_slice {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Arc<[T]>, s: S) -> Result<S::Ok, S::Error> {
+        <[T]>::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<[T]>, D::Error> {
+        Vec::<T>::deserialize(d).map(Arc::from)
+    }
+}
+
+/// The hash of what matching reads of an observation: everything but its id, channel and time.
+fn content_hash(obs: &Observation) -> u64 {
+    FxBuildHasher.hash_one((
+        &obs.name,
+        &obs.phones,
+        &obs.emails,
+        &obs.handles,
+        &obs.identifiers,
+        &obs.company,
+        &obs.city,
+        &obs.birthday,
+        &obs.address,
+        &obs.fields,
+    ))
+}
+
+/// Whether two observations have the same matching content (all but id, channel and time), so
+/// that they prepare to the same [`Prepared`] and compare alike with any record.
+fn same_content(a: &Observation, b: &Observation) -> bool {
+    a.name == b.name
+        && a.phones == b.phones
+        && a.emails == b.emails
+        && a.handles == b.handles
+        && a.identifiers == b.identifiers
+        && a.company == b.company
+        && a.city == b.city
+        && a.birthday == b.birthday
+        && a.address == b.address
+        && a.fields == b.fields
+}
+
+fn content_in(slots: &[Option<Slot>], ix: u32) -> Option<&Observation> {
+    slots.get(ix as usize).and_then(Option::as_ref).map(|s| &s.obs)
+}
+
+/// Distinct record contents -> a live record with that content whose prepared form was made by
+/// this resolver's preparer: a new record with the same content (a twin) takes its prepared
+/// form, blocking keys and key ids instead of preparing and interning them again. The table
+/// holds slot numbers and reads the contents from the slots. Only an optimisation: a content
+/// whose record left is simply prepared again.
+#[derive(Clone, Debug, Default)]
+struct Contents {
+    table: HashTable<u32>,
+}
+
+impl Contents {
+    /// A live record with the same content as `obs`.
+    fn get(&self, slots: &[Option<Slot>], obs: &Observation) -> Option<u32> {
+        self.table
+            .find(content_hash(obs), |&ix| {
+                content_in(slots, ix).is_some_and(|o| same_content(o, obs))
+            })
+            .copied()
+    }
+
+    /// Makes slot `ix` (already in `slots`) the record of its content, unless there is one.
+    fn insert(&mut self, slots: &[Option<Slot>], ix: u32) {
+        let Some(obs) = content_in(slots, ix) else {
+            return;
+        };
+        if let hashbrown::hash_table::Entry::Vacant(v) = self.table.entry(
+            content_hash(obs),
+            |&other| content_in(slots, other).is_some_and(|o| same_content(o, obs)),
+            |&other| content_in(slots, other).map_or(0, content_hash),
+        ) {
+            v.insert(ix);
+        }
+    }
+
+    /// Forgets slot `ix` as the record of its content (its slot must still hold it), before
+    /// the record leaves or changes.
+    fn remove(&mut self, slots: &[Option<Slot>], ix: u32) {
+        let Some(obs) = content_in(slots, ix) else {
+            return;
+        };
+        if let Ok(entry) = self.table.find_entry(content_hash(obs), |&other| other == ix) {
+            entry.remove();
+        }
+    }
+
+    fn reserve(&mut self, slots: &[Option<Slot>], additional: usize) {
+        self.table.reserve(additional, |&ix| {
+            content_in(slots, ix).map_or(0, content_hash)
+        });
+    }
 }
 
 /// The records that carry one link key, and how widely the key is used.
@@ -354,6 +478,8 @@ pub struct Resolver {
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
     ids: RecordIds,
+    /// One record per distinct content, for twins to share its prepared form.
+    contents: Contents,
     /// Every link key in use, interned: its posting id.
     key_index: FxHashMap<LinkKey, u32>,
     /// Postings by id; the id of a posting that empties is reused (`free_postings`).
@@ -451,6 +577,7 @@ impl Resolver {
             model,
             slots: Vec::new(),
             ids: RecordIds::default(),
+            contents: Contents::default(),
             key_index: FxHashMap::default(),
             postings: Vec::new(),
             free_postings: Vec::new(),
@@ -616,17 +743,21 @@ impl Resolver {
         }
     }
 
-    /// Adds a record to the key and block postings. Returns the keys whose use flipped and the
-    /// blocks that crossed the size limit.
-    fn index(&mut self, ix: u32) -> (Vec<u32>, Vec<u64>) {
+    /// Adds a record to the key and block postings (`twin`: an indexed record with the same
+    /// content, whose key ids it takes). Returns the keys whose use flipped and the blocks that
+    /// crossed the size limit.
+    fn index(&mut self, ix: u32, twin: Option<u32>) -> (Vec<u32>, Vec<u64>) {
         let slot = self.slots[ix as usize].take().expect("live slot");
         let mut flipped = Vec::new();
-        let ids = self.intern_all(&slot.prep);
+        let ids = match twin {
+            Some(t) => self.key_ids[t as usize].clone(),
+            None => self.intern_all(&slot.prep),
+        };
         for &id in ids.ids.iter() {
             self.postings[id as usize].records.push(ix);
         }
         let mut crossed = Vec::new();
-        for &b in &slot.blocks {
+        for &b in slot.blocks.iter() {
             let posting = self.blocks.entry(b).or_default();
             posting.push(ix);
             let len = posting.len();
@@ -676,7 +807,7 @@ impl Resolver {
             }
         }
         let mut uncrossed = Vec::new();
-        for &b in &slot.blocks {
+        for &b in slot.blocks.iter() {
             if let Some(p) = self.blocks.get_mut(&b) {
                 let before = p.len();
                 p.retain(|&r| r != ix);
@@ -755,7 +886,7 @@ impl Resolver {
                 out.extend_from_slice(&p.records);
             }
         }
-        for b in &slot.blocks {
+        for b in slot.blocks.iter() {
             let p = &self.blocks[b];
             if p.len() <= self.config.max_block_size {
                 out.extend_from_slice(p);
@@ -1218,6 +1349,21 @@ impl Resolver {
         (prep, blocks)
     }
 
+    /// The prepared form and blocking keys of a record: a twin's (a live record with the same
+    /// content, also returned), else `read` (prepared ahead), else prepared now.
+    fn prepared_for(
+        &self,
+        obs: &Observation,
+        read: Option<(Prepared, Vec<u64>)>,
+    ) -> (Arc<Prepared>, Arc<[u64]>, Option<u32>) {
+        if let Some(twin) = self.contents.get(&self.slots, obs) {
+            let s = self.slot(twin);
+            return (Arc::clone(&s.prep), Arc::clone(&s.blocks), Some(twin));
+        }
+        let (prep, blocks) = read.unwrap_or_else(|| self.prepare_record(obs));
+        (Arc::new(prep), Arc::from(blocks), None)
+    }
+
     /// Adds one record: normalises it, links it to matching records, and returns its customer
     /// with the merges and conflicts it caused. Adding the same record again changes nothing;
     /// a record with a known id and other content replaces the old one.
@@ -1258,7 +1404,7 @@ impl Resolver {
         prepared: Option<(Prepared, Vec<u64>)>,
     ) -> Result<AddOutcome> {
         let at = obs.seen_at;
-        let (ix, status, mut touched) = match self.ids.get(&self.slots, &obs.record_id) {
+        let (ix, status, mut touched, twin) = match self.ids.get(&self.slots, &obs.record_id) {
             Some(ix) if self.slot(ix).obs == obs => {
                 return Ok(AddOutcome {
                     record_id: obs.record_id,
@@ -1272,10 +1418,12 @@ impl Resolver {
             Some(ix) => {
                 // Replace in place: the slot keeps its position; its edges are redone.
                 let mut touched = self.detach(ix);
-                let (prep, blocks) = prepared.unwrap_or_else(|| self.prepare_record(&obs));
+                self.contents.remove(&self.slots, ix);
+                let (prep, blocks, twin) = self.prepared_for(&obs, prepared);
                 self.slots[ix as usize] = Some(Slot { obs, prep, blocks });
+                self.contents.insert(&self.slots, ix);
                 touched.push(ix);
-                (ix, AddStatus::Updated, touched)
+                (ix, AddStatus::Updated, touched, twin)
             }
             None => {
                 let ix = u32::try_from(self.slots.len()).map_err(|_| {
@@ -1284,16 +1432,17 @@ impl Resolver {
                         "a resolver holds at most 4 294 967 294 records",
                     )
                 })?;
-                let (prep, blocks) = prepared.unwrap_or_else(|| self.prepare_record(&obs));
+                let (prep, blocks, twin) = self.prepared_for(&obs, prepared);
                 self.slots.push(Some(Slot { obs, prep, blocks }));
                 self.ids.insert(&self.slots, ix);
+                self.contents.insert(&self.slots, ix);
                 self.key_ids.push(KeyIds::default());
                 self.edges.push(Vec::new());
                 self.anchor_of.push(NONE);
-                (ix, AddStatus::Added, vec![ix])
+                (ix, AddStatus::Added, vec![ix], twin)
             }
         };
-        let (flipped, crossed) = self.index(ix);
+        let (flipped, crossed) = self.index(ix, twin);
         for c in self.candidates(ix) {
             if self.update_pair(ix, c) {
                 touched.push(c);
@@ -1423,13 +1572,21 @@ impl Resolver {
         // Exactly: a doubling vector of slots would leave up to half its ~800-byte slots empty.
         self.slots.reserve_exact(keep.len());
         self.ids.reserve(&self.slots, keep.len());
+        self.contents.reserve(&self.slots, keep.len());
+        // Per slot, an earlier record with the same content (NONE for the first of its content):
+        // twins share its prepared form and take its key ids.
+        let mut twin_of: Vec<u32> = vec![NONE; self.slots.len()];
+        twin_of.reserve_exact(keep.len());
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
-            let prep = self.preparer.prepare(&obs);
-            let blocks = blocking_keys(&prep);
+            let (prep, blocks, twin) = self.prepared_for(&obs, None);
             let ix = self.slots.len() as u32;
             self.slots.push(Some(Slot { obs, prep, blocks }));
             self.ids.insert(&self.slots, ix);
+            if twin.is_none() {
+                self.contents.insert(&self.slots, ix);
+            }
+            twin_of.push(twin.unwrap_or(NONE));
         }
         // The observations have moved into the slots: give their buffer back before indexing.
         drop(records);
@@ -1439,12 +1596,15 @@ impl Resolver {
         self.key_ids = Vec::with_capacity(n);
         for ix in 0..n as u32 {
             let slot = self.slots[ix as usize].take().expect("just added");
-            let ids = self.intern_all(&slot.prep);
+            let ids = match twin_of[ix as usize] {
+                NONE => self.intern_all(&slot.prep),
+                twin => self.key_ids[twin as usize].clone(),
+            };
             for &id in ids.ids.iter() {
                 self.postings[id as usize].records.push(ix);
             }
             self.key_ids.push(ids);
-            for &b in &slot.blocks {
+            for &b in slot.blocks.iter() {
                 self.blocks.entry(b).or_default().push(ix);
             }
             self.slots[ix as usize] = Some(slot);
@@ -1486,7 +1646,7 @@ impl Resolver {
                     later.extend_from_slice(&p[later_in(p)..]);
                 }
             }
-            for b in &slot.blocks {
+            for b in slot.blocks.iter() {
                 let p = &self.blocks[b];
                 if p.len() <= self.config.max_block_size {
                     debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
@@ -2133,6 +2293,7 @@ impl Resolver {
         }
         for (&r, id) in members.iter().zip(&removed) {
             self.ids.remove(&self.slots, id);
+            self.contents.remove(&self.slots, r);
             self.history_of.remove(&r);
             self.former_anchors.remove(&r);
             self.slots[r as usize] = None;
@@ -2272,12 +2433,13 @@ impl Resolver {
                     r.postings[id as usize].records.push(ix as u32);
                 }
                 r.key_ids[ix] = ids;
-                for &b in &s.blocks {
+                for &b in s.blocks.iter() {
                     r.blocks.entry(b).or_default().push(ix as u32);
                 }
             }
         }
         r.slots = slots;
+        share_twins(&mut r.slots);
         for id in 0..r.postings.len() as u32 {
             r.refresh_key(id);
         }
@@ -2307,6 +2469,33 @@ impl Resolver {
         r.history = history;
         r.former_anchors = former_anchors;
         Ok(r)
+    }
+}
+
+/// Makes restored records with the same content and the same prepared form share it (a snapshot
+/// holds each record's own copy). They are not entered in `Resolver::contents`: a snapshot may
+/// hold forms prepared by an older version, which new records must not take.
+fn share_twins(slots: &mut [Option<Slot>]) {
+    let mut firsts: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for ix in 0..slots.len() {
+        let Some(slot) = &slots[ix] else {
+            continue;
+        };
+        let seen = firsts.entry(content_hash(&slot.obs)).or_default();
+        let twin = seen.iter().find_map(|&t| {
+            let t = slots[t as usize].as_ref()?;
+            (same_content(&t.obs, &slot.obs) && t.prep == slot.prep && t.blocks == slot.blocks)
+                .then(|| (Arc::clone(&t.prep), Arc::clone(&t.blocks)))
+        });
+        match twin {
+            Some((prep, blocks)) => {
+                if let Some(slot) = &mut slots[ix] {
+                    slot.prep = prep;
+                    slot.blocks = blocks;
+                }
+            }
+            None => seen.push(ix as u32),
+        }
     }
 }
 
