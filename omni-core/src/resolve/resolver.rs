@@ -1632,9 +1632,36 @@ impl Resolver {
                         .is_some_and(|&r| self.key_ids[r as usize].strong().contains(&(id as u32)))
             })
             .collect();
+        // Twins are scored once: a record compares with any other exactly as its twin does (the
+        // same prepared form and key ids, in the same state of the postings), so a twin takes
+        // the decisions of the first record of its content, and a record compared with several
+        // twins of one later content scores only the first of them.
         let mut dsu = Dsu::new(n);
         let mut later: Vec<u32> = Vec::new();
+        let mut decided: Vec<Option<(EdgeKind, f32)>> = Vec::new();
+        let mut copied: Vec<Edge> = Vec::new();
         for a in 0..n as u32 {
+            let first = twin_of[a as usize];
+            if first != NONE {
+                // `first` came earlier and was scored against everything after it, in order:
+                // its edges to records after `a` are `a`'s decisions, in the same order. (Its
+                // other edges go to records before it, pushed when those were scored.)
+                copied.clear();
+                copied.extend(self.edges[first as usize].iter().filter(|e| e.to > a));
+                for e in &copied {
+                    let (b, kind, total) = (e.to, e.kind, e.total);
+                    debug_assert_eq!(
+                        edge_for(self.score(a, b).decision, self.score(a, b).total),
+                        Some((kind, total))
+                    );
+                    self.edges[a as usize].push(Edge { to: b, kind, total });
+                    self.edges[b as usize].push(Edge { to: a, kind, total });
+                    if kind.links() {
+                        dsu.union(a as usize, b as usize);
+                    }
+                }
+                continue;
+            }
             let slot = self.slot(a);
             later.clear();
             // Postings list their records in ascending order (they were filled in slot order).
@@ -1655,10 +1682,38 @@ impl Resolver {
             }
             later.sort_unstable();
             later.dedup();
-            std::hint::black_box(later.iter().fold(0, |h, &b| h ^ self.warm(b)));
+            // A twin whose first record is after `a` shares its postings and blocks, so that
+            // first record is in `later` before it and already scored.
+            let scored_before = |b: u32| {
+                let f = twin_of[b as usize];
+                f != NONE && f > a
+            };
+            std::hint::black_box(
+                later
+                    .iter()
+                    .filter(|&&b| !scored_before(b))
+                    .fold(0, |h, &b| h ^ self.warm(b)),
+            );
+            decided.clear();
             for &b in &later {
-                let s = self.score(a, b);
-                if let Some((kind, total)) = edge_for(s.decision, s.total) {
+                let known = if scored_before(b) {
+                    later
+                        .binary_search(&twin_of[b as usize])
+                        .ok()
+                        .and_then(|i| decided.get(i).copied())
+                } else {
+                    None
+                };
+                let decision = known.unwrap_or_else(|| {
+                    let s = self.score(a, b);
+                    edge_for(s.decision, s.total)
+                });
+                debug_assert!(known.is_none() || {
+                    let s = self.score(a, b);
+                    known == Some(edge_for(s.decision, s.total))
+                });
+                decided.push(decision);
+                if let Some((kind, total)) = decision {
                     self.edges[a as usize].push(Edge { to: b, kind, total });
                     self.edges[b as usize].push(Edge { to: a, kind, total });
                     if kind.links() {
