@@ -27,12 +27,11 @@ fn inbox(path: &str) -> Result<(Vec<Observation>, ResolverConfig), Box<dyn std::
     let mut out = Vec::new();
     for m in &batch.messages {
         let mut obs = Observation::from_message(m);
-        let key = m
+        let key = m.refs.session_id.as_deref().map(|s| ("s", s)).or(m
             .refs
-            .session_id
+            .conversation_id
             .as_deref()
-            .map(|s| ("s", s))
-            .or(m.refs.conversation_id.as_deref().map(|s| ("c", s)));
+            .map(|s| ("c", s)));
         if let Some((k, v)) = key.filter(|(_, v)| !v.trim().is_empty()) {
             obs.fields.insert(
                 "omni_session".into(),
@@ -45,8 +44,10 @@ fn inbox(path: &str) -> Result<(Vec<Observation>, ResolverConfig), Box<dyn std::
             .iter()
             .find(|i| !i.kind.is_strong())
         {
-            obs.fields
-                .insert("omni_device".into(), format!("{}:{}", d.kind.name(), d.value));
+            obs.fields.insert(
+                "omni_device".into(),
+                format!("{}:{}", d.kind.name(), d.value),
+            );
         }
         if m.direction == Direction::Inbound || out.len() % 3 == 0 {
             out.push(obs);
@@ -63,7 +64,10 @@ fn inbox(path: &str) -> Result<(Vec<Observation>, ResolverConfig), Box<dyn std::
 }
 
 fn synth(people: u64) -> (Vec<Observation>, ResolverConfig) {
-    let mut out: Vec<Observation> = generated_records(people, 7).iter().map(observation).collect();
+    let mut out: Vec<Observation> = generated_records(people, 7)
+        .iter()
+        .map(observation)
+        .collect();
     let n = out.len();
     for i in (0..n).step_by(10) {
         for k in 1..=(i % 4) {
@@ -92,7 +96,12 @@ fn dump(
     r: &Resolver,
     records: &[Observation],
 ) -> std::io::Result<()> {
-    writeln!(w, "== {label}: {} records, {} customers", r.record_count(), r.customer_count())?;
+    writeln!(
+        w,
+        "== {label}: {} records, {} customers",
+        r.record_count(),
+        r.customer_count()
+    )?;
     for o in records {
         writeln!(w, "of {} {:?}", o.record_id, r.customer_of(&o.record_id))?;
     }
@@ -112,14 +121,22 @@ fn dump(
         let e = r.explain(&o.record_id, &other.record_id).ok();
         writeln!(w, "explain {}", json(&e))?;
         if let Some(next) = records.get(i + 1) {
-            writeln!(w, "explain {}", json(&r.explain(&o.record_id, &next.record_id).ok()))?;
+            writeln!(
+                w,
+                "explain {}",
+                json(&r.explain(&o.record_id, &next.record_id).ok())
+            )?;
         }
     }
     for o in records.iter().step_by(53) {
         for p in o.phones.iter().chain(&o.emails) {
             writeln!(w, "lookup {p} {}", json(&r.lookup(p)))?;
         }
-        writeln!(w, "lookup_ids {}", json(&r.lookup_identifiers(&o.identifiers)))?;
+        writeln!(
+            w,
+            "lookup_ids {}",
+            json(&r.lookup_identifiers(&o.identifiers))
+        )?;
     }
     Ok(())
 }
@@ -214,7 +231,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match (i / 97) % 6 {
             0 => {
                 let removed = r.remove_customer(&customer, None);
-                writeln!(w, "remove {customer} {}", json(&removed.map_err(|e| e.to_string())))?;
+                writeln!(
+                    w,
+                    "remove {customer} {}",
+                    json(&removed.map_err(|e| e.to_string()))
+                )?;
             }
             1 => {
                 let members = r.records(&customer).map_or(0, |m| m.len());
@@ -241,7 +262,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             4 => {
                 let other = &records[(i * 17 + 29) % n].record_id;
                 if let Some(oc) = r.customer_of(other).map(str::to_string) {
-                    let res = r.never_merge(&customer, &oc, None).map_err(|e| e.to_string());
+                    let res = r
+                        .never_merge(&customer, &oc, None)
+                        .map_err(|e| e.to_string());
                     writeln!(w, "never {customer} {oc} {}", json(&res))?;
                 }
             }
@@ -253,7 +276,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .into_iter()
                     .cloned()
                     .collect();
-                let removed = r.remove_customer(&customer, None).map_err(|e| e.to_string());
+                let removed = r
+                    .remove_customer(&customer, None)
+                    .map_err(|e| e.to_string());
                 writeln!(w, "remove {customer} {}", json(&removed))?;
                 for o in back.into_iter().rev() {
                     writeln!(w, "readd {}", json(&r.add(o)?))?;

@@ -254,7 +254,10 @@ fn same_content(a: &Observation, b: &Observation) -> bool {
 }
 
 fn content_in(slots: &[Option<Slot>], ix: u32) -> Option<&Observation> {
-    slots.get(ix as usize).and_then(Option::as_ref).map(|s| &s.obs)
+    slots
+        .get(ix as usize)
+        .and_then(Option::as_ref)
+        .map(|s| &s.obs)
 }
 
 /// Distinct record contents -> a live record with that content whose prepared form was made by
@@ -297,7 +300,10 @@ impl Contents {
         let Some(obs) = content_in(slots, ix) else {
             return;
         };
-        if let Ok(entry) = self.table.find_entry(content_hash(obs), |&other| other == ix) {
+        if let Ok(entry) = self
+            .table
+            .find_entry(content_hash(obs), |&other| other == ix)
+        {
             entry.remove();
         }
     }
@@ -1708,10 +1714,12 @@ impl Resolver {
                     let s = self.score(a, b);
                     edge_for(s.decision, s.total)
                 });
-                debug_assert!(known.is_none() || {
-                    let s = self.score(a, b);
-                    known == Some(edge_for(s.decision, s.total))
-                });
+                debug_assert!(
+                    known.is_none() || {
+                        let s = self.score(a, b);
+                        known == Some(edge_for(s.decision, s.total))
+                    }
+                );
                 decided.push(decision);
                 if let Some((kind, total)) = decision {
                     self.edges[a as usize].push(Edge { to: b, kind, total });
