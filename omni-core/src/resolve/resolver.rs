@@ -483,6 +483,9 @@ pub struct Resolver {
     preparer: Arc<Preparer>,
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
+    /// Per slot, its prepared form (the slot's own `prep`), in a dense array: scoring reads it
+    /// without touching the slot.
+    preps: Vec<Option<Arc<Prepared>>>,
     ids: RecordIds,
     /// One record per distinct content, for twins to share its prepared form.
     contents: Contents,
@@ -582,6 +585,7 @@ impl Resolver {
             config,
             model,
             slots: Vec::new(),
+            preps: Vec::new(),
             ids: RecordIds::default(),
             contents: Contents::default(),
             key_index: FxHashMap::default(),
@@ -618,6 +622,12 @@ impl Resolver {
     fn slot(&self, ix: u32) -> &Slot {
         self.slots[ix as usize]
             .as_ref()
+            .expect("indexes of live records only")
+    }
+
+    fn prep(&self, ix: u32) -> &Prepared {
+        self.preps[ix as usize]
+            .as_deref()
             .expect("indexes of live records only")
     }
 
@@ -909,10 +919,9 @@ impl Resolver {
     /// before scoring them lets their cache misses overlap, where each comparison would
     /// otherwise wait for its own.
     fn warm(&self, ix: u32) -> usize {
-        let Some(slot) = &self.slots[ix as usize] else {
+        let Some(p) = &self.preps[ix as usize] else {
             return 0;
         };
-        let p = &slot.prep;
         let bytes = |s: &str| s.as_bytes().first().map_or(0, |&b| usize::from(b));
         let mut h = p.keys.first().map_or(0, |k| bytes(&k.value))
             ^ p.weak_keys.len()
@@ -939,8 +948,8 @@ impl Resolver {
         let name_records = |k: u64| self.blocks.get(&k).map_or(0, Vec::len);
         compare(
             &self.model,
-            &self.slot(a).prep,
-            &self.slot(b).prep,
+            self.prep(a),
+            self.prep(b),
             &SharedKeys::ById {
                 a: &self.key_ids[a as usize].ids,
                 b: &self.key_ids[b as usize].ids,
@@ -1426,6 +1435,7 @@ impl Resolver {
                 let mut touched = self.detach(ix);
                 self.contents.remove(&self.slots, ix);
                 let (prep, blocks, twin) = self.prepared_for(&obs, prepared);
+                self.preps[ix as usize] = Some(Arc::clone(&prep));
                 self.slots[ix as usize] = Some(Slot { obs, prep, blocks });
                 self.contents.insert(&self.slots, ix);
                 touched.push(ix);
@@ -1439,6 +1449,7 @@ impl Resolver {
                     )
                 })?;
                 let (prep, blocks, twin) = self.prepared_for(&obs, prepared);
+                self.preps.push(Some(Arc::clone(&prep)));
                 self.slots.push(Some(Slot { obs, prep, blocks }));
                 self.ids.insert(&self.slots, ix);
                 self.contents.insert(&self.slots, ix);
@@ -1587,6 +1598,7 @@ impl Resolver {
             let obs = records[i].take().expect("each kept once");
             let (prep, blocks, twin) = self.prepared_for(&obs, None);
             let ix = self.slots.len() as u32;
+            self.preps.push(Some(Arc::clone(&prep)));
             self.slots.push(Some(Slot { obs, prep, blocks }));
             self.ids.insert(&self.slots, ix);
             if twin.is_none() {
@@ -2360,6 +2372,7 @@ impl Resolver {
             self.history_of.remove(&r);
             self.former_anchors.remove(&r);
             self.slots[r as usize] = None;
+            self.preps[r as usize] = None;
             self.edges[r as usize] = Vec::new();
             self.anchor_of[r as usize] = NONE;
         }
@@ -2503,6 +2516,11 @@ impl Resolver {
         }
         r.slots = slots;
         share_twins(&mut r.slots);
+        r.preps = r
+            .slots
+            .iter()
+            .map(|s| s.as_ref().map(|s| Arc::clone(&s.prep)))
+            .collect();
         for id in 0..r.postings.len() as u32 {
             r.refresh_key(id);
         }
