@@ -179,11 +179,141 @@ pub(crate) struct Edge {
     pub total: f32,
 }
 
+/// A record: as given, and what matching reads of it. Records with the same matching content
+/// ("twins": a customer's messages differ only in id, channel and time) share one prepared form
+/// and one list of blocking keys (see `Resolver::contents`); saved as if each had its own.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Slot {
     pub obs: Observation,
-    pub prep: Prepared,
-    pub blocks: Vec<u64>,
+    #[serde(with = "shared")]
+    pub prep: Arc<Prepared>,
+    #[serde(with = "shared_slice")]
+    pub blocks: Arc<[u64]>,
+}
+
+/// Serde of a shared value as the value itself (the format of an unshared field).
+mod shared {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+/// Serde of a shared slice as a sequence (the format of a `Vec`).
+mod shared_slice {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Arc<[T]>, s: S) -> Result<S::Ok, S::Error> {
+        <[T]>::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<[T]>, D::Error> {
+        Vec::<T>::deserialize(d).map(Arc::from)
+    }
+}
+
+/// The hash of what matching reads of an observation: everything but its id, channel and time.
+fn content_hash(obs: &Observation) -> u64 {
+    FxBuildHasher.hash_one((
+        &obs.name,
+        &obs.phones,
+        &obs.emails,
+        &obs.handles,
+        &obs.identifiers,
+        &obs.company,
+        &obs.city,
+        &obs.birthday,
+        &obs.address,
+        &obs.fields,
+    ))
+}
+
+/// Whether two observations have the same matching content (all but id, channel and time), so
+/// that they prepare to the same [`Prepared`] and compare alike with any record.
+fn same_content(a: &Observation, b: &Observation) -> bool {
+    a.name == b.name
+        && a.phones == b.phones
+        && a.emails == b.emails
+        && a.handles == b.handles
+        && a.identifiers == b.identifiers
+        && a.company == b.company
+        && a.city == b.city
+        && a.birthday == b.birthday
+        && a.address == b.address
+        && a.fields == b.fields
+}
+
+fn content_in(slots: &[Option<Slot>], ix: u32) -> Option<&Observation> {
+    slots
+        .get(ix as usize)
+        .and_then(Option::as_ref)
+        .map(|s| &s.obs)
+}
+
+/// Distinct record contents -> a live record with that content whose prepared form was made by
+/// this resolver's preparer: a new record with the same content (a twin) takes its prepared
+/// form, blocking keys and key ids instead of preparing and interning them again. The table
+/// holds slot numbers and reads the contents from the slots. Only an optimisation: a content
+/// whose record left is simply prepared again.
+#[derive(Clone, Debug, Default)]
+struct Contents {
+    table: HashTable<u32>,
+}
+
+impl Contents {
+    /// A live record with the same content as `obs`.
+    fn get(&self, slots: &[Option<Slot>], obs: &Observation) -> Option<u32> {
+        self.table
+            .find(content_hash(obs), |&ix| {
+                content_in(slots, ix).is_some_and(|o| same_content(o, obs))
+            })
+            .copied()
+    }
+
+    /// Makes slot `ix` (already in `slots`) the record of its content, unless there is one.
+    fn insert(&mut self, slots: &[Option<Slot>], ix: u32) {
+        let Some(obs) = content_in(slots, ix) else {
+            return;
+        };
+        if let hashbrown::hash_table::Entry::Vacant(v) = self.table.entry(
+            content_hash(obs),
+            |&other| content_in(slots, other).is_some_and(|o| same_content(o, obs)),
+            |&other| content_in(slots, other).map_or(0, content_hash),
+        ) {
+            v.insert(ix);
+        }
+    }
+
+    /// Forgets slot `ix` as the record of its content (its slot must still hold it), before
+    /// the record leaves or changes.
+    fn remove(&mut self, slots: &[Option<Slot>], ix: u32) {
+        let Some(obs) = content_in(slots, ix) else {
+            return;
+        };
+        if let Ok(entry) = self
+            .table
+            .find_entry(content_hash(obs), |&other| other == ix)
+        {
+            entry.remove();
+        }
+    }
+
+    fn reserve(&mut self, slots: &[Option<Slot>], additional: usize) {
+        self.table.reserve(additional, |&ix| {
+            content_in(slots, ix).map_or(0, content_hash)
+        });
+    }
 }
 
 /// The records that carry one link key, and how widely the key is used.
@@ -354,7 +484,12 @@ pub struct Resolver {
     preparer: Arc<Preparer>,
     pub(crate) model: CompiledModel,
     pub(crate) slots: Vec<Option<Slot>>,
+    /// Per slot, its prepared form (the slot's own `prep`), in a dense array: scoring reads it
+    /// without touching the slot.
+    preps: Vec<Option<Arc<Prepared>>>,
     ids: RecordIds,
+    /// One record per distinct content, for twins to share its prepared form.
+    contents: Contents,
     /// Every link key in use, interned: its posting id.
     key_index: FxHashMap<LinkKey, u32>,
     /// Postings by id; the id of a posting that empties is reused (`free_postings`).
@@ -451,7 +586,9 @@ impl Resolver {
             config,
             model,
             slots: Vec::new(),
+            preps: Vec::new(),
             ids: RecordIds::default(),
+            contents: Contents::default(),
             key_index: FxHashMap::default(),
             postings: Vec::new(),
             free_postings: Vec::new(),
@@ -486,6 +623,12 @@ impl Resolver {
     fn slot(&self, ix: u32) -> &Slot {
         self.slots[ix as usize]
             .as_ref()
+            .expect("indexes of live records only")
+    }
+
+    fn prep(&self, ix: u32) -> &Prepared {
+        self.preps[ix as usize]
+            .as_deref()
             .expect("indexes of live records only")
     }
 
@@ -617,17 +760,21 @@ impl Resolver {
         }
     }
 
-    /// Adds a record to the key and block postings. Returns the keys whose use flipped and the
-    /// blocks that crossed the size limit.
-    fn index(&mut self, ix: u32) -> (Vec<u32>, Vec<u64>) {
+    /// Adds a record to the key and block postings (`twin`: an indexed record with the same
+    /// content, whose key ids it takes). Returns the keys whose use flipped and the blocks that
+    /// crossed the size limit.
+    fn index(&mut self, ix: u32, twin: Option<u32>) -> (Vec<u32>, Vec<u64>) {
         let slot = self.slots[ix as usize].take().expect("live slot");
         let mut flipped = Vec::new();
-        let ids = self.intern_all(&slot.prep);
+        let ids = match twin {
+            Some(t) => self.key_ids[t as usize].clone(),
+            None => self.intern_all(&slot.prep),
+        };
         for &id in ids.ids.iter() {
             self.postings[id as usize].records.push(ix);
         }
         let mut crossed = Vec::new();
-        for &b in &slot.blocks {
+        for &b in slot.blocks.iter() {
             let posting = self.blocks.entry(b).or_default();
             posting.push(ix);
             let len = posting.len();
@@ -679,7 +826,7 @@ impl Resolver {
             }
         }
         let mut uncrossed = Vec::new();
-        for &b in &slot.blocks {
+        for &b in slot.blocks.iter() {
             if let Some(p) = self.blocks.get_mut(&b) {
                 let before = p.len();
                 p.retain(|&r| r != ix);
@@ -758,7 +905,7 @@ impl Resolver {
                 out.extend_from_slice(&p.records);
             }
         }
-        for b in &slot.blocks {
+        for b in slot.blocks.iter() {
             let p = &self.blocks[b];
             if p.len() <= self.config.max_block_size {
                 out.extend_from_slice(p);
@@ -775,10 +922,9 @@ impl Resolver {
     /// before scoring them lets their cache misses overlap, where each comparison would
     /// otherwise wait for its own.
     fn warm(&self, ix: u32) -> usize {
-        let Some(slot) = &self.slots[ix as usize] else {
+        let Some(p) = &self.preps[ix as usize] else {
             return 0;
         };
-        let p = &slot.prep;
         let bytes = |s: &str| s.as_bytes().first().map_or(0, |&b| usize::from(b));
         let mut h = p.keys.first().map_or(0, |k| bytes(&k.value))
             ^ p.weak_keys.len()
@@ -805,8 +951,8 @@ impl Resolver {
         let name_records = |k: u64| self.blocks.get(&k).map_or(0, Vec::len);
         compare(
             &self.model,
-            &self.slot(a).prep,
-            &self.slot(b).prep,
+            self.prep(a),
+            self.prep(b),
             &SharedKeys::ById {
                 a: &self.key_ids[a as usize].ids,
                 b: &self.key_ids[b as usize].ids,
@@ -1359,6 +1505,21 @@ impl Resolver {
         (prep, blocks)
     }
 
+    /// The prepared form and blocking keys of a record: a twin's (a live record with the same
+    /// content, also returned), else `read` (prepared ahead), else prepared now.
+    fn prepared_for(
+        &self,
+        obs: &Observation,
+        read: Option<(Prepared, Vec<u64>)>,
+    ) -> (Arc<Prepared>, Arc<[u64]>, Option<u32>) {
+        if let Some(twin) = self.contents.get(&self.slots, obs) {
+            let s = self.slot(twin);
+            return (Arc::clone(&s.prep), Arc::clone(&s.blocks), Some(twin));
+        }
+        let (prep, blocks) = read.unwrap_or_else(|| self.prepare_record(obs));
+        (Arc::new(prep), Arc::from(blocks), None)
+    }
+
     /// Adds one record: normalises it, links it to matching records, and returns its customer
     /// with the merges and conflicts it caused. Adding the same record again changes nothing;
     /// a record with a known id and other content replaces the old one.
@@ -1399,7 +1560,7 @@ impl Resolver {
         prepared: Option<(Prepared, Vec<u64>)>,
     ) -> Result<AddOutcome> {
         let at = obs.seen_at;
-        let (ix, status, mut touched) = match self.ids.get(&self.slots, &obs.record_id) {
+        let (ix, status, mut touched, twin) = match self.ids.get(&self.slots, &obs.record_id) {
             Some(ix) if self.slot(ix).obs == obs => {
                 return Ok(AddOutcome {
                     record_id: obs.record_id,
@@ -1413,10 +1574,13 @@ impl Resolver {
             Some(ix) => {
                 // Replace in place: the slot keeps its position; its edges are redone.
                 let mut touched = self.detach(ix);
-                let (prep, blocks) = prepared.unwrap_or_else(|| self.prepare_record(&obs));
+                self.contents.remove(&self.slots, ix);
+                let (prep, blocks, twin) = self.prepared_for(&obs, prepared);
+                self.preps[ix as usize] = Some(Arc::clone(&prep));
                 self.slots[ix as usize] = Some(Slot { obs, prep, blocks });
+                self.contents.insert(&self.slots, ix);
                 touched.push(ix);
-                (ix, AddStatus::Updated, touched)
+                (ix, AddStatus::Updated, touched, twin)
             }
             None => {
                 let ix = u32::try_from(self.slots.len()).map_err(|_| {
@@ -1425,16 +1589,18 @@ impl Resolver {
                         "a resolver holds at most 4 294 967 294 records",
                     )
                 })?;
-                let (prep, blocks) = prepared.unwrap_or_else(|| self.prepare_record(&obs));
+                let (prep, blocks, twin) = self.prepared_for(&obs, prepared);
+                self.preps.push(Some(Arc::clone(&prep)));
                 self.slots.push(Some(Slot { obs, prep, blocks }));
                 self.ids.insert(&self.slots, ix);
+                self.contents.insert(&self.slots, ix);
                 self.key_ids.push(KeyIds::default());
                 self.edges.push(Vec::new());
                 self.anchor_of.push(NONE);
-                (ix, AddStatus::Added, vec![ix])
+                (ix, AddStatus::Added, vec![ix], twin)
             }
         };
-        let (flipped, crossed) = self.index(ix);
+        let (flipped, crossed) = self.index(ix, twin);
         for c in self.candidates(ix) {
             if self.update_pair(ix, c) {
                 touched.push(c);
@@ -1572,13 +1738,22 @@ impl Resolver {
         // Exactly: a doubling vector of slots would leave up to half its ~800-byte slots empty.
         self.slots.reserve_exact(keep.len());
         self.ids.reserve(&self.slots, keep.len());
+        self.contents.reserve(&self.slots, keep.len());
+        // Per slot, an earlier record with the same content (NONE for the first of its content):
+        // twins share its prepared form and take its key ids.
+        let mut twin_of: Vec<u32> = vec![NONE; self.slots.len()];
+        twin_of.reserve_exact(keep.len());
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
-            let prep = self.preparer.prepare(&obs);
-            let blocks = blocking_keys(&prep);
+            let (prep, blocks, twin) = self.prepared_for(&obs, None);
             let ix = self.slots.len() as u32;
+            self.preps.push(Some(Arc::clone(&prep)));
             self.slots.push(Some(Slot { obs, prep, blocks }));
             self.ids.insert(&self.slots, ix);
+            if twin.is_none() {
+                self.contents.insert(&self.slots, ix);
+            }
+            twin_of.push(twin.unwrap_or(NONE));
         }
         // The observations have moved into the slots: give their buffer back before indexing.
         drop(records);
@@ -1588,12 +1763,15 @@ impl Resolver {
         self.key_ids = Vec::with_capacity(n);
         for ix in 0..n as u32 {
             let slot = self.slots[ix as usize].take().expect("just added");
-            let ids = self.intern_all(&slot.prep);
+            let ids = match twin_of[ix as usize] {
+                NONE => self.intern_all(&slot.prep),
+                twin => self.key_ids[twin as usize].clone(),
+            };
             for &id in ids.ids.iter() {
                 self.postings[id as usize].records.push(ix);
             }
             self.key_ids.push(ids);
-            for &b in &slot.blocks {
+            for &b in slot.blocks.iter() {
                 self.blocks.entry(b).or_default().push(ix);
             }
             self.slots[ix as usize] = Some(slot);
@@ -1617,9 +1795,36 @@ impl Resolver {
                 weak_somewhere[id as usize] = true;
             }
         }
+        // Twins are scored once: a record compares with any other exactly as its twin does (the
+        // same prepared form and key ids, in the same state of the postings), so a twin takes
+        // the decisions of the first record of its content, and a record compared with several
+        // twins of one later content scores only the first of them.
         let mut dsu = Dsu::new(n);
         let mut later: Vec<u32> = Vec::new();
+        let mut decided: Vec<Option<(EdgeKind, f32)>> = Vec::new();
+        let mut copied: Vec<Edge> = Vec::new();
         for a in 0..n as u32 {
+            let first = twin_of[a as usize];
+            if first != NONE {
+                // `first` came earlier and was scored against everything after it, in order:
+                // its edges to records after `a` are `a`'s decisions, in the same order. (Its
+                // other edges go to records before it, pushed when those were scored.)
+                copied.clear();
+                copied.extend(self.edges[first as usize].iter().filter(|e| e.to > a));
+                for e in &copied {
+                    let (b, kind, total) = (e.to, e.kind, e.total);
+                    debug_assert_eq!(
+                        edge_for(self.score(a, b).decision, self.score(a, b).total),
+                        Some((kind, total))
+                    );
+                    self.edges[a as usize].push(Edge { to: b, kind, total });
+                    self.edges[b as usize].push(Edge { to: a, kind, total });
+                    if kind.links() {
+                        dsu.union(a as usize, b as usize);
+                    }
+                }
+                continue;
+            }
             let slot = self.slot(a);
             later.clear();
             // Postings list their records in ascending order (they were filled in slot order).
@@ -1641,7 +1846,7 @@ impl Resolver {
                     later.extend_from_slice(p);
                 }
             }
-            for b in &slot.blocks {
+            for b in slot.blocks.iter() {
                 let p = &self.blocks[b];
                 if p.len() <= self.config.max_block_size {
                     debug_assert!(p.windows(2).all(|w| w[0] <= w[1]));
@@ -1650,10 +1855,40 @@ impl Resolver {
             }
             later.sort_unstable();
             later.dedup();
-            std::hint::black_box(later.iter().fold(0, |h, &b| h ^ self.warm(b)));
+            // A twin whose first record is after `a` shares its postings and blocks, so that
+            // first record is in `later` before it and already scored.
+            let scored_before = |b: u32| {
+                let f = twin_of[b as usize];
+                f != NONE && f > a
+            };
+            std::hint::black_box(
+                later
+                    .iter()
+                    .filter(|&&b| !scored_before(b))
+                    .fold(0, |h, &b| h ^ self.warm(b)),
+            );
+            decided.clear();
             for &b in &later {
-                let s = self.score(a, b);
-                if let Some((kind, total)) = edge_for(s.decision, s.total) {
+                let known = if scored_before(b) {
+                    later
+                        .binary_search(&twin_of[b as usize])
+                        .ok()
+                        .and_then(|i| decided.get(i).copied())
+                } else {
+                    None
+                };
+                let decision = known.unwrap_or_else(|| {
+                    let s = self.score(a, b);
+                    edge_for(s.decision, s.total)
+                });
+                debug_assert!(
+                    known.is_none() || {
+                        let s = self.score(a, b);
+                        known == Some(edge_for(s.decision, s.total))
+                    }
+                );
+                decided.push(decision);
+                if let Some((kind, total)) = decision {
                     self.edges[a as usize].push(Edge { to: b, kind, total });
                     self.edges[b as usize].push(Edge { to: a, kind, total });
                     if kind.links() {
@@ -2291,9 +2526,11 @@ impl Resolver {
         }
         for (&r, id) in members.iter().zip(&removed) {
             self.ids.remove(&self.slots, id);
+            self.contents.remove(&self.slots, r);
             self.history_of.remove(&r);
             self.former_anchors.remove(&r);
             self.slots[r as usize] = None;
+            self.preps[r as usize] = None;
             self.edges[r as usize] = Vec::new();
             self.anchor_of[r as usize] = NONE;
         }
@@ -2430,12 +2667,18 @@ impl Resolver {
                     r.postings[id as usize].records.push(ix as u32);
                 }
                 r.key_ids[ix] = ids;
-                for &b in &s.blocks {
+                for &b in s.blocks.iter() {
                     r.blocks.entry(b).or_default().push(ix as u32);
                 }
             }
         }
         r.slots = slots;
+        share_twins(&mut r.slots);
+        r.preps = r
+            .slots
+            .iter()
+            .map(|s| s.as_ref().map(|s| Arc::clone(&s.prep)))
+            .collect();
         for id in 0..r.postings.len() as u32 {
             r.refresh_key(id);
         }
@@ -2465,6 +2708,33 @@ impl Resolver {
         r.history = history;
         r.former_anchors = former_anchors;
         Ok(r)
+    }
+}
+
+/// Makes restored records with the same content and the same prepared form share it (a snapshot
+/// holds each record's own copy). They are not entered in `Resolver::contents`: a snapshot may
+/// hold forms prepared by an older version, which new records must not take.
+fn share_twins(slots: &mut [Option<Slot>]) {
+    let mut firsts: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for ix in 0..slots.len() {
+        let Some(slot) = &slots[ix] else {
+            continue;
+        };
+        let seen = firsts.entry(content_hash(&slot.obs)).or_default();
+        let twin = seen.iter().find_map(|&t| {
+            let t = slots[t as usize].as_ref()?;
+            (same_content(&t.obs, &slot.obs) && t.prep == slot.prep && t.blocks == slot.blocks)
+                .then(|| (Arc::clone(&t.prep), Arc::clone(&t.blocks)))
+        });
+        match twin {
+            Some((prep, blocks)) => {
+                if let Some(slot) = &mut slots[ix] {
+                    slot.prep = prep;
+                    slot.blocks = blocks;
+                }
+            }
+            None => seen.push(ix as u32),
+        }
     }
 }
 

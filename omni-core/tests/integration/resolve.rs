@@ -874,6 +874,99 @@ fn steps() -> impl Strategy<Value = (Vec<Observation>, Vec<Step>)> {
     })
 }
 
+/// Records of a few people where most records repeat another's content under another id, at
+/// another time, on another channel (a customer who wrote many messages): "twins".
+fn world_of_twins() -> impl Strategy<Value = Vec<Observation>> {
+    let names = [
+        "Иван Петров",
+        "Мария Иванова",
+        "Ivan Petrov",
+        "Ольга Смирнова",
+        "",
+    ];
+    let content = (
+        0usize..5,
+        0usize..4,
+        proptest::sample::select(vec![0u8, 1, 2, 3, 4]),
+    );
+    let record = (0usize..6, 0u32..28, any::<u8>());
+    (
+        proptest::collection::vec(content, 1..6),
+        proptest::collection::vec(record, 1..30),
+    )
+        .prop_map(move |(contents, recs)| {
+            recs.into_iter()
+                .enumerate()
+                .map(|(i, (c, d, ch))| {
+                    let (name, person, shape) = contents[c % contents.len()];
+                    let mut o = obs(
+                        &format!("t{i:02}"),
+                        Channel::NAMED[ch as usize % 16].clone(),
+                        d + 1,
+                    );
+                    if ch % 5 == 0 {
+                        o.seen_at = None;
+                        o.channel = None;
+                    }
+                    o.name = (!names[name].is_empty()).then(|| names[name].to_string());
+                    let phone = format!("+7916{:07}", person * 1111);
+                    match shape {
+                        0 => o.phones = vec![phone],
+                        1 => o.emails = vec![format!("person{person}@example.ru")],
+                        2 => o.phones = vec!["+74950000101".into()],
+                        3 => {
+                            o.phones = vec![phone];
+                            o.city = Some("Москва".into());
+                        }
+                        _ => o.city = Some("Москва".into()),
+                    }
+                    o
+                })
+                .collect()
+        })
+}
+
+/// The same record with a field that matching never reads but that makes its content unique,
+/// so a resolver holds it as a record of its own, not as a twin.
+fn unique(o: &Observation) -> Observation {
+    let mut o = o.clone();
+    o.fields.insert("note".into(), o.record_id.clone());
+    o
+}
+
+/// What a resolver shows about its records, but for the cards (the note shows there).
+fn shown(r: &Resolver, ids: &[String]) -> String {
+    let mut out = format!("{:?}\n{:?}\n", clusters(r), r.all_links());
+    for e in r.all_history() {
+        out.push_str(&format!(
+            "{} {:?} {:?} {} {:?} {:?} {}\n",
+            e.seq, e.kind, e.by, e.customer_id, e.others, e.links, e.reason
+        ));
+    }
+    for a in ids {
+        out.push_str(&format!("{a} {:?}\n", r.customer_of(a)));
+        for b in ids {
+            if a < b {
+                if let Ok(e) = r.explain(a, b) {
+                    out.push_str(&format!("{:?} {} {}\n", e.decision, e.total, e.reason));
+                }
+            }
+        }
+    }
+    for c in r.customer_ids() {
+        let card = r.customer(c).unwrap();
+        out.push_str(&format!(
+            "{c} {:?} {:?} {:?} {:?} {:?}\n",
+            card.aliases,
+            card.name,
+            card.identities,
+            card.conflicts,
+            r.links(c)
+        ));
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
@@ -920,5 +1013,92 @@ proptest! {
             prop_assert_eq!(clusters(&afresh), clusters(&r));
         }
         prop_assert_eq!(r.record_count(), added.iter().filter(|&&a| a).count());
+    }
+
+    #[test]
+    fn twins_resolve_exactly_like_records_of_their_own(
+        records in world_of_twins(),
+        seed in any::<u64>(),
+        ops in proptest::collection::vec((any::<u8>(), any::<u8>(), 0u8..5), 0..8),
+    ) {
+        let ids: Vec<String> = records.iter().map(|o| o.record_id.clone()).collect();
+        let uniques: Vec<Observation> = records.iter().map(unique).collect();
+
+        // Batch, shuffled batch and one at a time, twins against records of their own.
+        let mut twins = resolver();
+        twins.add_many(records.clone()).unwrap();
+        let mut own = resolver();
+        own.add_many(uniques.clone()).unwrap();
+        let want = shown(&own, &ids);
+        prop_assert_eq!(&shown(&twins, &ids), &want);
+
+        let mut shuffled_twins = resolver();
+        shuffled_twins.add_many(shuffled(&records, seed)).unwrap();
+        let mut shuffled_own = resolver();
+        shuffled_own.add_many(shuffled(&uniques, seed)).unwrap();
+        prop_assert_eq!(shown(&shuffled_twins, &ids), shown(&shuffled_own, &ids));
+        prop_assert_eq!(clusters(&shuffled_twins), clusters(&twins));
+
+        let mut one_twins = resolver();
+        let mut one_own = resolver();
+        for (t, o) in shuffled(&records, seed ^ 7).into_iter().zip(shuffled(&uniques, seed ^ 7)) {
+            let (a, b) = (one_twins.add(t).unwrap(), one_own.add(o).unwrap());
+            prop_assert_eq!(a.customer_id, b.customer_id);
+            prop_assert_eq!(a.events, b.events);
+            prop_assert_eq!(a.conflicts, b.conflicts);
+        }
+        prop_assert_eq!(shown(&one_twins, &ids), shown(&one_own, &ids));
+        prop_assert_eq!(clusters(&one_twins), clusters(&twins));
+
+        // Changes: a twin removed with its customer, a twin replaced by other content or by
+        // another twin's content, records added back, a customer split; then a snapshot.
+        for (twins, own) in [(&mut twins, &mut own), (&mut one_twins, &mut one_own)] {
+            for &(x, y, op) in &ops {
+                let (x, y) = (x as usize % records.len(), y as usize % records.len());
+                match op {
+                    0 => {
+                        if let Some(c) = twins.customer_of(&ids[x]).map(str::to_string) {
+                            let a = twins.remove_customer(&c, day(9)).unwrap();
+                            let b = own.remove_customer(&c, day(9)).unwrap();
+                            prop_assert_eq!(a, b);
+                        }
+                    }
+                    1 | 2 => {
+                        // Record x now says what record y says (op 1), or something new (op 2).
+                        let mut t = records[y].clone();
+                        t.record_id = ids[x].clone();
+                        t.seen_at = records[x].seen_at;
+                        if op == 2 {
+                            t.name = Some("Пётр Сидоров".into());
+                        }
+                        let a = twins.add(t.clone()).unwrap();
+                        let b = own.add(unique(&t)).unwrap();
+                        prop_assert_eq!(a.customer_id, b.customer_id);
+                        prop_assert_eq!(a.events, b.events);
+                        prop_assert_eq!(a.conflicts, b.conflicts);
+                    }
+                    3 => {
+                        // Back as it first was (or again).
+                        let a = twins.add(records[x].clone()).unwrap();
+                        let b = own.add(uniques[x].clone()).unwrap();
+                        prop_assert_eq!(a.customer_id, b.customer_id);
+                        prop_assert_eq!(a.events, b.events);
+                    }
+                    _ => {
+                        if let Some(c) = twins.customer_of(&ids[x]).map(str::to_string) {
+                            let a = twins.split(&c, &[ids[x].as_str()], day(10));
+                            let b = own.split(&c, &[ids[x].as_str()], day(10));
+                            prop_assert_eq!(a.is_ok(), b.is_ok());
+                            if let (Ok(a), Ok(b)) = (a, b) {
+                                prop_assert_eq!(a, b);
+                            }
+                        }
+                    }
+                }
+                prop_assert_eq!(shown(twins, &ids), shown(own, &ids));
+            }
+            let back = Resolver::restore(&twins.snapshot()).unwrap();
+            prop_assert_eq!(shown(&back, &ids), shown(own, &ids));
+        }
     }
 }
