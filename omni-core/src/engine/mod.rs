@@ -71,6 +71,7 @@ use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use store::{MessageStore, StoredRef};
 
+
 /// The declared resolver field that links messages of one chat session or provider
 /// conversation.
 const SESSION_FIELD: &str = "omni_session";
@@ -475,13 +476,6 @@ impl Ingested<Assessment> {
             relabeled: self.relabeled,
         }
     }
-}
-
-/// One stored message.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct Stored {
-    pub message: Message,
-    pub lead: Lead,
 }
 
 /// The mutable state behind the lock.
@@ -911,12 +905,12 @@ impl Engine {
                 let Some(id) = s.message_id.as_deref() else {
                     return Ok(None);
                 };
-                let Some(stored) = state.messages.get_mut(id) else {
+                let Some(stored) = state.messages.get(id) else {
                     return Ok(None);
                 };
-                let newer = stored.message.status.is_none_or_rank_below(s.status);
+                let newer = stored.message().status.is_none_or_rank_below(s.status);
                 if newer {
-                    stored.message.status = Some(s.status);
+                    state.messages.update(id, |m| m.status = Some(s.status));
                 }
                 Ok(state.resolver.customer_of(id).map(str::to_string))
             }
@@ -1072,7 +1066,7 @@ impl Engine {
             .read()?
             .messages
             .get(message_id)
-            .map(|s| s.lead.clone()))
+            .map(|s| s.lead().to_lead(s.id())))
     }
 
     /// Where to send an outbound message of `purpose` to a customer at `now`.
@@ -1098,9 +1092,9 @@ impl Engine {
             .messages
             .values()
             .map(|st| {
-                let m = &st.message;
+                let m = st.message();
                 LeadRow {
-                    lead: st.lead.clone(),
+                    lead: st.lead().to_lead(st.id()),
                     customer_id: s
                         .resolver
                         .customer_of(&m.id)
@@ -1185,7 +1179,7 @@ impl Engine {
         };
         let mut messages = 0;
         for r in &records {
-            if s.messages.remove(r).is_some() {
+            if s.messages.remove(r) {
                 messages += 1;
             }
             s.ledger.remove(r);
@@ -1283,7 +1277,7 @@ impl State {
 
     /// The message ids of a customer, oldest first.
     pub(crate) fn message_ids_of(&self, customer: &str) -> Vec<String> {
-        let mut ids: Vec<(&DateTime<Utc>, &str)> = self
+        let mut ids: Vec<(DateTime<Utc>, &str)> = self
             .resolver
             .records(customer)
             .unwrap_or_default()
@@ -1291,7 +1285,7 @@ impl State {
             .filter_map(|o| {
                 self.messages
                     .get(&o.record_id)
-                    .map(|s| (&s.message.timestamp, o.record_id.as_str()))
+                    .map(|s| (s.time(), o.record_id.as_str()))
             })
             .collect();
         ids.sort();
@@ -1301,13 +1295,13 @@ impl State {
     fn entry(&self, id: &str) -> Option<TimelineEntry> {
         let s = self.messages.get(id)?;
         Some(TimelineEntry {
-            message: s.message.clone(),
+            message: s.message(),
             conversation_id: self
                 .threader
                 .conversation_of(id)
                 .unwrap_or_default()
                 .to_string(),
-            lead: s.lead.clone(),
+            lead: s.lead().to_lead(id),
         })
     }
 
@@ -1361,7 +1355,7 @@ impl State {
                 .collect();
             let Some(first) = stored
                 .iter()
-                .map(|s| (s.message.timestamp, s.message.id.as_str()))
+                .map(|s| (s.time(), s.id()))
                 .min()
             else {
                 continue;
@@ -1369,8 +1363,8 @@ impl State {
             off.extend(
                 stored
                     .iter()
-                    .filter(|s| s.lead.known_customer == (s.message.id == first.1))
-                    .map(|s| (s.message.id.clone(), s.message.id != first.1)),
+                    .filter(|s| s.lead().known_customer == (s.id() == first.1))
+                    .map(|s| (s.id().to_string(), s.id() != first.1)),
             );
         }
         for (id, known) in &off {
@@ -1384,7 +1378,7 @@ impl State {
         let Some(st) = self.messages.get(id) else {
             return;
         };
-        let (lead, entries) = engine.relabel(st.message, st.lead, known);
+        let (lead, entries) = engine.relabel(&st.message(), &st.lead().to_lead(id), known);
         match entries {
             Some(e) if e.is_empty() => {
                 self.ledger.remove(id);
@@ -1394,9 +1388,7 @@ impl State {
             }
             None => {}
         }
-        if let Some(st) = self.messages.get_mut(id) {
-            *st.lead = lead;
-        }
+        self.messages.set_lead(id, lead);
     }
 
     /// The customer's earliest stored message other than `id`, by time then id.
@@ -1405,7 +1397,7 @@ impl State {
             .records_unordered(customer)?
             .filter(|o| o.record_id != id)
             .filter_map(|o| self.messages.get(&o.record_id))
-            .map(|s| (s.message.timestamp, s.message.id.as_str()))
+            .map(|s| (s.time(), s.id()))
             .min()
             .map(|(at, id)| (at, id.to_string()))
     }
@@ -1413,7 +1405,7 @@ impl State {
     fn ingest<A: Verdict>(&mut self, p: Prepared<A>, engine: &Engine) -> Result<Ingested<A>> {
         let id = p.message.id.clone();
         let status = match self.messages.get(&id) {
-            Some(old) if *old.message == p.message => IngestStatus::Duplicate,
+            Some(old) if old.message() == p.message => IngestStatus::Duplicate,
             Some(_) => IngestStatus::Updated,
             None => IngestStatus::Added,
         };
@@ -1426,7 +1418,7 @@ impl State {
             let known = self
                 .messages
                 .get(&id)
-                .is_some_and(|s| s.lead.known_customer);
+                .is_some_and(|s| s.lead().known_customer);
             return Ok(Ingested {
                 message_id: id.clone(),
                 status,
@@ -1485,7 +1477,7 @@ impl State {
                     if self
                         .messages
                         .get(&e)
-                        .is_some_and(|s| s.lead.known_customer == known) =>
+                        .is_some_and(|s| s.lead().known_customer == known) =>
                 {
                     self.relabel(engine, &e, !known);
                     vec![e]
@@ -1736,9 +1728,9 @@ impl State {
         })?;
         let records: Vec<String> = card.records.iter().map(|r| r.record_id.clone()).collect();
         let ids = self.message_ids_of(&customer);
-        let msgs: Vec<&Message> = ids
+        let msgs: Vec<Message> = ids
             .iter()
-            .filter_map(|i| self.messages.get(i).map(|s| s.message))
+            .filter_map(|i| self.messages.get(i).map(|s| s.message()))
             .collect();
         let mut channels: BTreeMap<Channel, ChannelActivity> = BTreeMap::new();
         for m in &msgs {
@@ -1775,18 +1767,18 @@ impl State {
             .filter(|i| {
                 self.messages
                     .get(i)
-                    .is_some_and(|s| s.lead.sales_opportunity)
+                    .is_some_and(|s| s.lead().sales_opportunity)
                     && self
                         .threader
                         .conversation_of(i)
                         .is_some_and(|c| open.contains(c))
             })
-            .filter_map(|i| self.messages.get(i).map(|s| s.lead.clone()))
+            .filter_map(|i| self.messages.get(i).map(|s| s.lead().to_lead(i)))
             .collect();
         let last = msgs.last().map(|m| m.timestamp);
         let reference = last.unwrap_or_else(|| card.last_seen.unwrap_or_default());
         let (prefs, reach, consent, tz) =
-            self.routing_facts(config, phones, &customer, &records, &ids, &card, reference);
+            self.routing_facts(config, phones, &records, &msgs, &card, reference);
         let preferred_channel = prefs
             .iter()
             .find(|p| {
@@ -1838,9 +1830,8 @@ impl State {
         &self,
         config: &EngineConfig,
         phones: &PhoneNormalizer,
-        customer: &str,
         records: &[String],
-        ids: &[String],
+        msgs: &[Message],
         card: &CustomerCard,
         now: DateTime<Utc>,
     ) -> (
@@ -1849,11 +1840,7 @@ impl State {
         Vec<ChannelConsent>,
         LocalTime,
     ) {
-        let _ = customer;
-        let msgs: Vec<&Message> = ids
-            .iter()
-            .filter_map(|i| self.messages.get(i).map(|s| s.message))
-            .collect();
+        let msgs: Vec<&Message> = msgs.iter().collect();
         let with_conv: Vec<(&Message, &str)> = msgs
             .iter()
             .map(|m| {
@@ -1900,9 +1887,13 @@ impl State {
             )
         })?;
         let records: Vec<String> = card.records.iter().map(|r| r.record_id.clone()).collect();
-        let ids = self.message_ids_of(&customer);
+        let msgs: Vec<Message> = self
+            .message_ids_of(&customer)
+            .iter()
+            .filter_map(|i| self.messages.get(i).map(|s| s.message()))
+            .collect();
         let (prefs, reach, consent, tz) =
-            self.routing_facts(config, phones, &customer, &records, &ids, &card, now);
+            self.routing_facts(config, phones, &records, &msgs, &card, now);
         Ok(route::route(
             config, &customer, purpose, now, &prefs, &reach, &consent, tz,
         ))
