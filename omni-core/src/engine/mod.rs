@@ -69,8 +69,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crate::codec::NameTable;
 use store::{MessageStore, StoredRef};
-
 
 /// The declared resolver field that links messages of one chat session or provider
 /// conversation.
@@ -395,6 +395,80 @@ impl Prepared {
             known: Lead::from_assessment(id, &self.known, true),
             message: self.message,
             record: self.record,
+            form_addresses: self.form_addresses,
+            read: None,
+        }
+    }
+}
+
+/// A message of a batch into an empty engine, ready to go in: a [`Prepared`] whose message
+/// is already in its stored form and read for threading, with its consent entries for either
+/// verdict (the message itself is not needed again).
+struct BatchItem {
+    /// The stored form (see `store`), names numbered in the batch's table.
+    stored: Box<[u8]>,
+    time: DateTime<Utc>,
+    obs: Observation,
+    read: ReadMessage,
+    stranger: Lead,
+    known: Lead,
+    form_addresses: Vec<Identifier>,
+    /// Consent entries with the stranger's verdict, then with the known customer's.
+    consent: (Vec<ConsentEntry>, Vec<ConsentEntry>),
+}
+
+impl BatchItem {
+    fn pack(
+        p: Prepared<Lead>,
+        read: ReadMessage,
+        names: &mut NameTable,
+        scratch: &mut Vec<u8>,
+    ) -> BatchItem {
+        let entries = |lead: &Lead| {
+            consent::entries_from_message(
+                &p.message,
+                lead.kind,
+                lead.opt_out_channel.as_ref(),
+                &p.form_addresses,
+            )
+        };
+        let stranger = entries(&p.stranger);
+        let known = if (p.known.kind, &p.known.opt_out_channel)
+            == (p.stranger.kind, &p.stranger.opt_out_channel)
+        {
+            stranger.clone()
+        } else {
+            entries(&p.known)
+        };
+        let obs = match p.record {
+            RecordInput::Built(obs) => obs,
+            RecordInput::Read(r) => r.into_observation(),
+        };
+        BatchItem {
+            time: p.message.timestamp,
+            stored: store::encode_record(names, scratch, p.message),
+            obs,
+            read,
+            stranger: p.stranger,
+            known: p.known,
+            form_addresses: p.form_addresses,
+            consent: (stranger, known),
+        }
+    }
+
+    /// The message's id.
+    fn id(&self) -> &str {
+        store::record_id(&self.stored)
+    }
+
+    /// Back to a [`Prepared`], to go in one at a time.
+    fn unpack(self, names: &NameTable) -> Prepared<Lead> {
+        Prepared {
+            message: store::decode_record(names, &self.stored)
+                .expect("a message just stored decodes"),
+            record: RecordInput::Built(self.obs),
+            stranger: self.stranger,
+            known: self.known,
             form_addresses: self.form_addresses,
             read: None,
         }
@@ -758,22 +832,99 @@ impl Engine {
     /// [`ErrorKind::Internal`] only (a poisoned lock).
     pub fn ingest_many(&self, messages: Vec<Message>) -> Result<BatchResult> {
         let mut rejections = Vec::new();
+        let reject = |rejections: &mut Vec<Rejection>, index: usize, id, e: Error| {
+            rejections.push(Rejection {
+                index,
+                id,
+                error: e.at(format!("messages[{index}]")),
+            })
+        };
+        // Into an empty engine, each message goes to its stored form as soon as it is
+        // prepared, so the parsed batch is never held twice.
+        if self.read()?.is_empty() {
+            let mut names = NameTable::default();
+            let mut scratch = Vec::new();
+            let mut items = Vec::with_capacity(messages.len());
+            for (index, m) in messages.into_iter().enumerate() {
+                let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
+                match self.prepare_batch(m, &mut names, &mut scratch) {
+                    Ok(p) => items.push((index, p)),
+                    Err(e) => reject(&mut rejections, index, id, e),
+                }
+            }
+            let mut state = self.write()?;
+            let result = if state.is_empty() {
+                state.ingest_batch(items, names)?
+            } else {
+                // Another thread got there first: one at a time, as for any non-empty engine.
+                let prepared = items.into_iter().map(|(index, b)| (index, b.unpack(&names)));
+                state.ingest_each(prepared, self)
+            };
+            return Ok(Self::finish_batch(&state, result, rejections));
+        }
         let mut prepared = Vec::with_capacity(messages.len());
         for (index, m) in messages.into_iter().enumerate() {
             let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
             match self.prepare_compact(m) {
                 Ok(p) => prepared.push((index, p)),
-                Err(e) => rejections.push(Rejection {
-                    index,
-                    id,
-                    error: e.at(format!("messages[{index}]")),
-                }),
+                Err(e) => reject(&mut rejections, index, id, e),
             }
         }
         let mut state = self.write()?;
-        let mut result = if state.is_empty() {
-            state.ingest_batch(prepared)?
+        let result = if state.is_empty() {
+            let mut names = NameTable::default();
+            let mut scratch = Vec::new();
+            let items = prepared
+                .into_iter()
+                .map(|(index, p)| {
+                    let read = self.reader.read(&p.message)?;
+                    Ok((index, BatchItem::pack(p, read, &mut names, &mut scratch)))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            state.ingest_batch(items, names)?
         } else {
+            state.ingest_each(prepared.into_iter(), self)
+        };
+        Ok(Self::finish_batch(&state, result, rejections))
+    }
+
+    /// A batch's result with the counts after it and every rejection, in input order.
+    fn finish_batch(
+        state: &State,
+        mut result: BatchResult,
+        mut rejections: Vec<Rejection>,
+    ) -> BatchResult {
+        result.customers = state.customer_count();
+        result.conversations = state.threader.conversation_count();
+        rejections.append(&mut result.rejections);
+        rejections.sort_by_key(|r| r.index);
+        result.rejections = rejections;
+        result
+    }
+
+    /// [`Engine::prepare_compact`] for a batch into an empty engine: the message is also read
+    /// for threading, its consent entries found for either verdict, and it is put in its
+    /// stored form (names numbered in `names`).
+    fn prepare_batch(
+        &self,
+        message: Message,
+        names: &mut NameTable,
+        scratch: &mut Vec<u8>,
+    ) -> Result<BatchItem> {
+        let p = self.prepare_compact(message)?;
+        let read = self.reader.read(&p.message)?;
+        Ok(BatchItem::pack(p, read, names, scratch))
+    }
+}
+
+impl State {
+    /// Ingests prepared messages one at a time.
+    fn ingest_each(
+        &mut self,
+        prepared: impl ExactSizeIterator<Item = (usize, Prepared<Lead>)>,
+        engine: &Engine,
+    ) -> BatchResult {
+        {
             let mut r = BatchResult {
                 ingested: Vec::with_capacity(prepared.len()),
                 rejections: Vec::new(),
@@ -783,7 +934,7 @@ impl Engine {
                 conversations: 0,
             };
             for (index, p) in prepared {
-                match state.ingest(p, self) {
+                match self.ingest(p, engine) {
                     Ok(one) => {
                         r.merges += one.merges.len();
                         r.consent_changes += one.consent_changes.len();
@@ -805,14 +956,11 @@ impl Engine {
                 }
             }
             r
-        };
-        result.customers = state.customer_count();
-        result.conversations = state.threader.conversation_count();
-        rejections.append(&mut result.rejections);
-        rejections.sort_by_key(|r| r.index);
-        result.rejections = rejections;
-        Ok(result)
+        }
     }
+}
+
+impl Engine {
 
     /// Ingests a batch given as JSON (an array of messages, or JSON lines); malformed
     /// messages are rejections like any other.
@@ -1509,57 +1657,74 @@ impl State {
         })
     }
 
-    /// A batch into an empty engine: resolution and threading in one pass each.
-    fn ingest_batch(&mut self, prepared: Vec<(usize, Prepared<Lead>)>) -> Result<BatchResult> {
+    /// A batch into an empty engine: resolution and threading in one pass each. The
+    /// messages come in their stored form (names numbered in `names`) and become the store.
+    fn ingest_batch(
+        &mut self,
+        items: Vec<(usize, BatchItem)>,
+        names: NameTable,
+    ) -> Result<BatchResult> {
         // A repeated id: the later message wins (as resolution and threading do).
-        let n = prepared.len();
+        let n = items.len();
         let mut keep = vec![false; n];
         let mut status: Vec<IngestStatus> = Vec::with_capacity(n);
         {
             let mut last: FxHashMap<&str, usize> = FxHashMap::default();
-            let mut first: FxHashMap<&str, &Message> = FxHashMap::default();
-            for (i, (_, p)) in prepared.iter().enumerate() {
-                last.insert(p.message.id.as_str(), i);
-                status.push(match first.get(p.message.id.as_str()) {
+            let mut first: FxHashMap<&str, &[u8]> = FxHashMap::default();
+            for (i, (_, p)) in items.iter().enumerate() {
+                let id = p.id();
+                last.insert(id, i);
+                status.push(match first.get(id) {
                     None => IngestStatus::Added,
-                    Some(m) if **m == p.message => IngestStatus::Duplicate,
+                    Some(m) if **m == *p.stored => IngestStatus::Duplicate,
+                    // Equal messages have equal stored forms but for numbers that compare
+                    // equal in other forms (0.0 and -0.0): the messages decide.
+                    Some(m)
+                        if store::decode_record(&names, m).ok()
+                            == store::decode_record(&names, &p.stored).ok() =>
+                    {
+                        IngestStatus::Duplicate
+                    }
                     Some(_) => IngestStatus::Updated,
                 });
-                first.entry(p.message.id.as_str()).or_insert(&p.message);
+                first.entry(id).or_insert(&p.stored);
             }
             for i in last.into_values() {
                 keep[i] = true;
             }
         }
-        // Kept messages move on; repeats keep only their id and verdicts for the summary.
+        // Kept messages move on; repeats keep only their id for the summary.
         let mut observations = Vec::with_capacity(n);
-        let mut kept: Vec<Message> = Vec::with_capacity(n);
-        let mut verdicts: Vec<(Lead, Lead, Vec<Identifier>)> = Vec::with_capacity(n);
+        let mut kept: Vec<Box<[u8]>> = Vec::with_capacity(n);
+        let mut times: Vec<DateTime<Utc>> = Vec::with_capacity(n);
+        let mut reads: Vec<ReadMessage> = Vec::with_capacity(n);
+        type Verdicts = (Lead, Lead, (Vec<ConsentEntry>, Vec<ConsentEntry>));
+        let mut verdicts: Vec<Verdicts> = Vec::with_capacity(n);
         let mut order: Vec<(String, Option<usize>)> = Vec::with_capacity(n);
-        for ((_, p), k) in prepared.into_iter().zip(&keep) {
+        for ((_, p), k) in items.into_iter().zip(&keep) {
             if *k {
-                observations.push(match p.record {
-                    RecordInput::Built(obs) => obs,
-                    RecordInput::Read(r) => r.into_observation(),
-                });
+                observations.push(p.obs);
                 order.push((String::new(), Some(kept.len())));
-                kept.push(p.message);
-                verdicts.push((p.stranger, p.known, p.form_addresses));
+                kept.push(p.stored);
+                times.push(p.time);
+                reads.push(p.read);
+                verdicts.push((p.stranger, p.known, p.consent));
             } else {
-                order.push((p.message.id, None));
+                order.push((p.id().to_string(), None));
             }
         }
         let outcome = self.resolver.add_many(observations)?;
         let merges = outcome.events;
         drop(outcome);
-        let customers: Vec<&str> = kept
+        let ids: Vec<&str> = kept.iter().map(|r| store::record_id(r)).collect();
+        let customers: Vec<&str> = ids
             .iter()
-            .map(|m| self.resolver.customer_of(&m.id).unwrap_or_default())
+            .map(|id| self.resolver.customer_of(id).unwrap_or_default())
             .collect();
         // Known: not the customer's earliest message.
         let mut earliest: FxHashMap<&str, (DateTime<Utc>, &str)> = FxHashMap::default();
-        for (m, c) in kept.iter().zip(&customers) {
-            let key = (m.timestamp, m.id.as_str());
+        for ((t, id), c) in times.iter().zip(&ids).zip(&customers) {
+            let key = (*t, *id);
             earliest
                 .entry(c)
                 .and_modify(|e| {
@@ -1569,13 +1734,14 @@ impl State {
                 })
                 .or_insert(key);
         }
-        let known: Vec<bool> = kept
+        let known: Vec<bool> = times
             .iter()
+            .zip(&ids)
             .zip(&customers)
-            .map(|(m, c)| earliest[c] != (m.timestamp, m.id.as_str()))
+            .map(|((t, id), c)| earliest[c] != (*t, *id))
             .collect();
         drop(earliest);
-        self.threader.add_many(&kept, &customers)?;
+        self.threader.add_many_read(reads, &ids, &customers)?;
         let customers: Vec<String> = customers.into_iter().map(str::to_string).collect();
         let mut result = BatchResult {
             ingested: Vec::with_capacity(n),
@@ -1598,10 +1764,7 @@ impl State {
             .collect();
         // A repeat is reported with the verdict of the message that stayed.
         let kept_index: FxHashMap<&str, usize> = if order.iter().any(|(_, slot)| slot.is_none()) {
-            kept.iter()
-                .enumerate()
-                .map(|(k, m)| (m.id.as_str(), k))
-                .collect()
+            ids.iter().enumerate().map(|(k, id)| (*id, k)).collect()
         } else {
             FxHashMap::default()
         };
@@ -1611,7 +1774,7 @@ impl State {
                 None => kept_index.get(id.as_str()).copied().unwrap_or(0),
             };
             let (id, lead) = match slot {
-                Some(_) => (kept[k].id.as_str(), &leads[k]),
+                Some(_) => (ids[k], &leads[k]),
                 None => (id.as_str(), &leads[k]),
             };
             result.ingested.push(IngestSummary {
@@ -1630,23 +1793,22 @@ impl State {
             });
         }
         drop(customers);
-        for ((message, lead), (_, _, form_addresses)) in kept.iter().zip(&leads).zip(verdicts) {
-            let entries = consent::entries_from_message(
-                message,
-                lead.kind,
-                lead.opt_out_channel.as_ref(),
-                &form_addresses,
-            );
+        drop(kept_index);
+        for ((id, &k), (_, _, (stranger, known))) in ids.iter().zip(&known).zip(verdicts) {
+            let entries = if k { known } else { stranger };
             if !entries.is_empty() {
                 result.consent_changes += entries.len();
-                self.ledger.insert(message.id.clone(), entries);
+                self.ledger.insert(id.to_string(), entries);
             }
         }
-        // The batch went into an empty engine: its vectors become the store as they are.
+        drop(ids);
         if self.messages.is_empty() {
-            self.messages = MessageStore::from_vecs(kept, leads);
+            // The batch went into an empty engine: its records become the store as they are.
+            self.messages = MessageStore::from_records(names, kept, times, leads);
         } else {
-            for (message, lead) in kept.into_iter().zip(leads) {
+            for (record, lead) in kept.into_iter().zip(leads) {
+                let message = store::decode_record(&names, &record)
+                    .expect("a message just stored decodes");
                 self.messages.insert(message, lead);
             }
         }

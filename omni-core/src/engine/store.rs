@@ -201,7 +201,7 @@ impl<'a> StoredRef<'a> {
 
     /// The message, decoded.
     pub fn message(&self) -> Message {
-        decode(&self.store.names, &self.store.records[self.i])
+        decode_record(&self.store.names, &self.store.records[self.i])
             .expect("stored messages decode (checked when stored or restored)")
     }
 }
@@ -221,6 +221,11 @@ fn hash_id(id: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(id)
 }
 
+/// The id of a stored record.
+pub(crate) fn record_id(record: &[u8]) -> &str {
+    split_record(record).0
+}
+
 /// The id and the message data of a record (whose id was checked to be UTF-8 when stored).
 fn split_record(record: &[u8]) -> (&str, &[u8]) {
     let mut input = codec::Input::new(record);
@@ -232,7 +237,7 @@ fn split_record(record: &[u8]) -> (&str, &[u8]) {
 }
 
 /// The record of `message`, built in `scratch`.
-fn encode(names: &mut NameTable, scratch: &mut Vec<u8>, mut message: Message) -> Box<[u8]> {
+pub(crate) fn encode_record(names: &mut NameTable, scratch: &mut Vec<u8>, mut message: Message) -> Box<[u8]> {
     scratch.clear();
     let id = std::mem::take(&mut message.id);
     codec::put_varint(scratch, id.len() as u64);
@@ -242,7 +247,7 @@ fn encode(names: &mut NameTable, scratch: &mut Vec<u8>, mut message: Message) ->
 }
 
 /// The message of a record.
-fn decode(names: &NameTable, record: &[u8]) -> Result<Message, String> {
+pub(crate) fn decode_record(names: &NameTable, record: &[u8]) -> Result<Message, String> {
     let (id, data) = split_record(record);
     let mut m: Message = codec::decode_with(data, names).map_err(|e| e.to_string())?;
     if !m.id.is_empty() {
@@ -253,17 +258,31 @@ fn decode(names: &NameTable, record: &[u8]) -> Result<Message, String> {
 }
 
 impl MessageStore {
-    /// A store of `messages` with their `leads` (same length, ids distinct: the batch path
-    /// keeps the last of repeated ids before it gets here). Each message is encoded as it is
-    /// taken, so the parsed and the compact copies are not all held at once.
-    pub fn from_vecs(messages: Vec<Message>, leads: Vec<Lead>) -> MessageStore {
-        debug_assert_eq!(messages.len(), leads.len());
-        let mut store = MessageStore::default();
-        store.reserve(messages.len());
-        let mut scratch = Vec::new();
-        for (m, lead) in messages.into_iter().zip(leads) {
-            store.push(&mut scratch, m, lead);
+    /// A store of messages in their stored form ([`encode_record`] with `names`), with their
+    /// times and `leads` (same lengths, ids distinct: the batch path keeps the last of
+    /// repeated ids before it gets here).
+    pub fn from_records(
+        names: NameTable,
+        records: Vec<Box<[u8]>>,
+        times: Vec<DateTime<Utc>>,
+        leads: Vec<Lead>,
+    ) -> MessageStore {
+        debug_assert!(records.len() == times.len() && times.len() == leads.len());
+        let mut store = MessageStore {
+            names,
+            times,
+            leads: leads.into_iter().map(StoredLead::new).collect(),
+            ..MessageStore::default()
+        };
+        store.index = HashTable::with_capacity(records.len());
+        for (i, r) in records.iter().enumerate() {
+            store
+                .index
+                .insert_unique(hash_id(record_id(r)), i as u32, |&j| {
+                    hash_id(record_id(&records[j as usize]))
+                });
         }
+        store.records = records;
         store
     }
 
@@ -282,7 +301,7 @@ impl MessageStore {
         let time = message.timestamp;
         let hash = hash_id(&message.id);
         let found = self.position_hashed(hash, &message.id);
-        let record = encode(&mut self.names, scratch, message);
+        let record = encode_record(&mut self.names, scratch, message);
         let lead = StoredLead::new(lead);
         if let Some(i) = found {
             let mut old = std::mem::replace(&mut self.records[i], record);
@@ -349,12 +368,12 @@ impl MessageStore {
         let Some(i) = self.position(id) else {
             return false;
         };
-        let mut m = decode(&self.names, &self.records[i])
+        let mut m = decode_record(&self.names, &self.records[i])
             .expect("stored messages decode (checked when stored or restored)");
         change(&mut m);
         m.id = id.to_string();
         m.timestamp = self.times[i];
-        let record = encode(&mut self.names, &mut Vec::new(), m);
+        let record = encode_record(&mut self.names, &mut Vec::new(), m);
         let mut old = std::mem::replace(&mut self.records[i], record);
         old.fill(0);
         true
@@ -469,7 +488,7 @@ impl MessageStore {
             }
             let id = std::str::from_utf8(head.take(id_len as usize).map_err(short)?)
                 .map_err(|_| "a stored message's id is not UTF-8")?;
-            let message = decode(&store.names, &record)
+            let message = decode_record(&store.names, &record)
                 .map_err(|e| format!("message {id:?} does not decode: {e}"))?;
             let hash = hash_id(id);
             if store.position_hashed(hash, id).is_some() {
@@ -501,6 +520,16 @@ mod tests {
             r#"{{"id":"{id}","channel":"sms","direction":"inbound","timestamp":"2024-05-01T10:00:00Z","text":"{id}","metadata":{{"a":[1,-0.0,{{"b":null}}]}}}}"#
         ))
         .unwrap()
+    }
+
+    fn from_vecs(messages: Vec<Message>, leads: Vec<Lead>) -> MessageStore {
+        let mut names = NameTable::default();
+        let times = messages.iter().map(|m| m.timestamp).collect();
+        let records = messages
+            .into_iter()
+            .map(|m| encode_record(&mut names, &mut Vec::new(), m))
+            .collect();
+        MessageStore::from_records(names, records, times, leads)
     }
 
     fn lead(id: &str, score: u8) -> Lead {
@@ -552,7 +581,7 @@ mod tests {
     #[test]
     fn from_vecs_indexes_every_message() {
         let ids: Vec<String> = (0..50).map(|i| format!("b-{i}")).collect();
-        let s = MessageStore::from_vecs(
+        let s = from_vecs(
             ids.iter().map(|i| message(i)).collect(),
             ids.iter().map(|i| lead(i, 0)).collect(),
         );
@@ -585,7 +614,7 @@ mod tests {
     #[test]
     fn the_part_round_trips_and_refuses_damage() {
         let ids: Vec<String> = (0..20).map(|i| format!("p-{i}")).collect();
-        let s = MessageStore::from_vecs(
+        let s = from_vecs(
             ids.iter().map(|i| message(i)).collect(),
             ids.iter().map(|i| lead(i, 3)).collect(),
         );
