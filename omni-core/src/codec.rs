@@ -382,7 +382,9 @@ impl NameTable {
     ///
     /// # Errors
     /// When a name appears twice.
-    pub(crate) fn from_names<S: Into<Box<str>>>(names: impl IntoIterator<Item = S>) -> Result<Self> {
+    pub(crate) fn from_names<S: Into<Box<str>>>(
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self> {
         let mut t = Names::default();
         for name in names {
             let name: Box<str> = name.into();

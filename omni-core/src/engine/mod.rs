@@ -56,6 +56,7 @@ pub use consent::{ChannelConsent, ConsentAction, ConsentEntry, ConsentStatus, Pu
 pub use route::{ChannelPreference, Excluded, LocalTime, Reachability, Route, RouteOption};
 
 use crate::classify::{Assessment, Classifier, Intent, Kind, LeftContact, Temperature};
+use crate::codec::NameTable;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{normalize_email, PhoneNormalizer};
 use crate::message::{Channel, Direction, Identifier, IdentifierKind, Message, Rejection};
@@ -69,7 +70,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use crate::codec::NameTable;
 use store::{MessageStore, StoredRef};
 
 /// The declared resolver field that links messages of one chat session or provider
@@ -857,7 +857,9 @@ impl Engine {
                 state.ingest_batch(items, names)?
             } else {
                 // Another thread got there first: one at a time, as for any non-empty engine.
-                let prepared = items.into_iter().map(|(index, b)| (index, b.unpack(&names)));
+                let prepared = items
+                    .into_iter()
+                    .map(|(index, b)| (index, b.unpack(&names)));
                 state.ingest_each(prepared, self)
             };
             return Ok(Self::finish_batch(&state, result, rejections));
@@ -961,7 +963,6 @@ impl State {
 }
 
 impl Engine {
-
     /// Ingests a batch given as JSON (an array of messages, or JSON lines); malformed
     /// messages are rejections like any other.
     ///
@@ -1344,9 +1345,9 @@ impl Engine {
 
     // ----- snapshots -----
 
-    /// The whole engine as bytes: `OMNIENG2`, a CRC-32 of the payload, the payload (the
-    /// head, threader, messages and resolver in omni's compact binary snapshot codec; the
-    /// resolver part is written on a second thread).
+    /// The whole engine as bytes: `OMNIENG3`, a CRC-32 of the payload, the payload (the
+    /// head, threader and resolver in omni's compact binary snapshot codec, the messages as
+    /// stored; the resolver part is written on a second thread).
     ///
     /// # Errors
     /// [`ErrorKind::Internal`] only (a poisoned lock).
@@ -1360,7 +1361,7 @@ impl Engine {
     /// # Errors
     /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an engine snapshot, are
     /// corrupted, or do not decode; [`ErrorKind::UnsupportedVersion`] for a snapshot of an
-    /// earlier format (`OMNIENG1`), which is not read. Nothing is half-loaded. The resolver
+    /// earlier format (`OMNIENG1`, `OMNIENG2`), which is not read. Nothing is half-loaded. The resolver
     /// is rebuilt on a second thread.
     pub fn restore(bytes: &[u8]) -> Result<Engine> {
         let (config, state) = snapshot::read(bytes)?;
@@ -1501,11 +1502,7 @@ impl State {
             let stored: Vec<StoredRef<'_>> = records
                 .filter_map(|o| self.messages.get(&o.record_id))
                 .collect();
-            let Some(first) = stored
-                .iter()
-                .map(|s| (s.time(), s.id()))
-                .min()
-            else {
+            let Some(first) = stored.iter().map(|s| (s.time(), s.id())).min() else {
                 continue;
             };
             off.extend(
@@ -1807,8 +1804,8 @@ impl State {
             self.messages = MessageStore::from_records(names, kept, times, leads);
         } else {
             for (record, lead) in kept.into_iter().zip(leads) {
-                let message = store::decode_record(&names, &record)
-                    .expect("a message just stored decodes");
+                let message =
+                    store::decode_record(&names, &record).expect("a message just stored decodes");
                 self.messages.insert(message, lead);
             }
         }

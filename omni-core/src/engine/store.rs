@@ -237,7 +237,11 @@ fn split_record(record: &[u8]) -> (&str, &[u8]) {
 }
 
 /// The record of `message`, built in `scratch`.
-pub(crate) fn encode_record(names: &mut NameTable, scratch: &mut Vec<u8>, mut message: Message) -> Box<[u8]> {
+pub(crate) fn encode_record(
+    names: &mut NameTable,
+    scratch: &mut Vec<u8>,
+    mut message: Message,
+) -> Box<[u8]> {
     scratch.clear();
     let id = std::mem::take(&mut message.id);
     codec::put_varint(scratch, id.len() as u64);
@@ -312,9 +316,8 @@ impl MessageStore {
         }
         let i = self.records.len() as u32;
         let records = &self.records;
-        self.index.insert_unique(hash, i, |&j| {
-            hash_id(split_record(&records[j as usize]).0)
-        });
+        self.index
+            .insert_unique(hash, i, |&j| hash_id(split_record(&records[j as usize]).0));
         self.records.push(record);
         self.times.push(time);
         self.leads.push(lead);
@@ -390,10 +393,7 @@ impl MessageStore {
             return false;
         };
         let records = &self.records;
-        if let Ok(e) = self
-            .index
-            .find_entry(hash_id(id), |&j| j as usize == i)
-        {
+        if let Ok(e) = self.index.find_entry(hash_id(id), |&j| j as usize == i) {
             e.remove();
         }
         let last = self.records.len() - 1;
@@ -496,9 +496,9 @@ impl MessageStore {
             }
             let i = store.records.len() as u32;
             let records = &store.records;
-            store.index.insert_unique(hash, i, |&j| {
-                hash_id(split_record(&records[j as usize]).0)
-            });
+            store
+                .index
+                .insert_unique(hash, i, |&j| hash_id(split_record(&records[j as usize]).0));
             store.times.push(message.timestamp);
             store.records.push(record);
             store.leads.push(lead);
@@ -628,7 +628,10 @@ mod tests {
             assert_eq!(a.time(), b.time());
         }
         for cut in 0..part.len() {
-            assert!(MessageStore::read_part(&part[..cut]).is_err(), "cut at {cut}");
+            assert!(
+                MessageStore::read_part(&part[..cut]).is_err(),
+                "cut at {cut}"
+            );
         }
         for at in 0..part.len() {
             let mut bad = part.clone();

@@ -685,7 +685,7 @@ fn recrc(mut bytes: Vec<u8>) -> Vec<u8> {
 /// parts after the magic and checksum).
 fn messages_part(bytes: &[u8]) -> (usize, usize) {
     let mut at = 12;
-    let mut len = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let len = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
     for _ in 0..2 {
         at += 8 + len(at);
     }
