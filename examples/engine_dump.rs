@@ -14,8 +14,16 @@ use std::io::Write;
 fn dump(engine: &Engine, out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "counts {:?}", engine.counts()?)?;
     for c in engine.customer_ids()? {
-        writeln!(out, "customer {}", serde_json::to_string(&engine.customer(&c)?)?)?;
-        writeln!(out, "timeline {}", serde_json::to_string(&engine.timeline(&c)?)?)?;
+        writeln!(
+            out,
+            "customer {}",
+            serde_json::to_string(&engine.customer(&c)?)?
+        )?;
+        writeln!(
+            out,
+            "timeline {}",
+            serde_json::to_string(&engine.timeline(&c)?)?
+        )?;
     }
     for c in engine.conversations()? {
         writeln!(
@@ -25,7 +33,11 @@ fn dump(engine: &Engine, out: &mut impl Write) -> Result<(), Box<dyn std::error:
         )?;
     }
     writeln!(out, "leads {}", serde_json::to_string(&engine.leads()?)?)?;
-    writeln!(out, "analytics {}", serde_json::to_string(&engine.analytics()?)?)?;
+    writeln!(
+        out,
+        "analytics {}",
+        serde_json::to_string(&engine.analytics()?)?
+    )?;
     Ok(())
 }
 
@@ -52,7 +64,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(out, "ingest {}", serde_json::to_string(&r)?)?;
     }
     // A second batch goes in one at a time into a non-empty engine.
-    let second: Vec<_> = messages.iter().skip(one_at_a_time).take(2_000).cloned().collect();
+    let second: Vec<_> = messages
+        .iter()
+        .skip(one_at_a_time)
+        .take(2_000)
+        .cloned()
+        .collect();
     let r = engine.ingest_many(second)?;
     writeln!(out, "batch2 {}", serde_json::to_string(&r)?)?;
     let ids = engine.customer_ids()?;
