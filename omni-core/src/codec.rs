@@ -200,12 +200,11 @@ impl<'de> Input<'de> {
 pub(crate) fn encode_into<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<()> {
     let start = out.len();
     out.extend_from_slice(&[0; 8]);
-    let mut enc = Encoder {
-        out,
-        names: Names::default(),
-    };
-    value.serialize(&mut enc)?;
-    let Encoder { out, names } = enc;
+    let mut names = Names::default();
+    value.serialize(&mut Encoder {
+        out: &mut *out,
+        names: &mut names,
+    })?;
     let data_len = (out.len() - start - 8) as u64;
     out[start..start + 8].copy_from_slice(&data_len.to_le_bytes());
     put_varint(out, names.list.len() as u64);
@@ -341,13 +340,14 @@ where
 
 // ----- encoding -----
 
-/// Struct field and variant names, numbered in order of first use. They are `&'static str`
-/// from serde's derive, so they are looked up by address first.
-#[derive(Default)]
+/// Struct field and variant names, numbered in order of first use. Names from serde's derive
+/// are `&'static str`, so they are looked up by address first; a table read back from bytes
+/// ([`NameTable::from_names`]) has only their text.
+#[derive(Clone, Debug, Default)]
 struct Names {
     by_address: FxHashMap<(usize, usize), u32>,
-    by_text: FxHashMap<&'static str, u32>,
-    list: Vec<&'static str>,
+    by_text: FxHashMap<Box<str>, u32>,
+    list: Vec<Box<str>>,
 }
 
 impl Names {
@@ -357,20 +357,88 @@ impl Names {
         if let Some(&n) = self.by_address.get(&key) {
             return u64::from(n);
         }
-        let next = self.list.len() as u32;
-        let n = *self.by_text.entry(name).or_insert(next);
-        if n == next {
-            self.list.push(name);
-        }
+        let n = match self.by_text.get(name) {
+            Some(&n) => n,
+            None => {
+                let n = self.list.len() as u32;
+                self.by_text.insert(name.into(), n);
+                self.list.push(name.into());
+                n
+            }
+        };
         self.by_address.insert(key, n);
         u64::from(n)
     }
 }
 
+/// A name table kept across many values encoded one by one with [`encode_with`] (values that
+/// are stored apart, each decoded on its own with [`decode_with`]), so that no value carries
+/// names of its own. Names are only ever added, so a value's numbers stay valid.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NameTable(Names);
+
+impl NameTable {
+    /// A table of `names` in this order (as read back from bytes).
+    ///
+    /// # Errors
+    /// When a name appears twice.
+    pub(crate) fn from_names<S: Into<Box<str>>>(
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self> {
+        let mut t = Names::default();
+        for name in names {
+            let name: Box<str> = name.into();
+            let n = t.list.len() as u32;
+            if t.by_text.insert(name.clone(), n).is_some() {
+                return err("a name appears twice in the name table");
+            }
+            t.list.push(name);
+        }
+        Ok(NameTable(t))
+    }
+
+    /// The names, by number.
+    pub(crate) fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.0.list.iter().map(|n| &**n)
+    }
+}
+
+/// Appends the data of `value` to `out` with the names numbered in `names` (no section
+/// header, no name table: see [`NameTable`]).
+pub(crate) fn encode_with<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    names: &mut NameTable,
+) -> Result<()> {
+    let mut enc = Encoder {
+        out,
+        names: &mut names.0,
+    };
+    value.serialize(&mut enc)
+}
+
+/// Reads a value from `data` written by [`encode_with`] with `names`; the whole of `data`
+/// must be the value.
+pub(crate) fn decode_with<'de, T: de::Deserialize<'de>>(
+    data: &'de [u8],
+    names: &'de NameTable,
+) -> Result<T> {
+    let mut de = Decoder {
+        input: Input::new(data),
+        names: names.names().collect(),
+        depth: 0,
+    };
+    let value = T::deserialize(&mut de)?;
+    if de.input.left() != 0 {
+        return err("bytes after the value");
+    }
+    Ok(value)
+}
+
 /// The serializer: appends to a buffer.
 pub(crate) struct Encoder<'a> {
     out: &'a mut Vec<u8>,
-    names: Names,
+    names: &'a mut Names,
 }
 
 impl Encoder<'_> {

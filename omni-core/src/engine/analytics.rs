@@ -91,15 +91,16 @@ pub(crate) fn compute(s: &State) -> Analytics {
     let mut convs_of: BTreeMap<String, FxHashSet<&str>> = BTreeMap::new();
     let mut contacts: FxHashSet<(String, String)> = FxHashSet::default();
     // Per customer: inbound (time, id, channel), and channel contacts.
-    type Inbound<'a> = Vec<(chrono::DateTime<chrono::Utc>, &'a str, &'a Channel)>;
+    type Inbound<'a> = Vec<(chrono::DateTime<chrono::Utc>, &'a str, Channel)>;
     let mut inbound_of: FxHashMap<&str, Inbound<'_>> = FxHashMap::default();
     let mut contacts_of: FxHashMap<&str, FxHashSet<(String, String)>> = FxHashMap::default();
-    let mut channels_of: FxHashMap<&str, FxHashSet<&Channel>> = FxHashMap::default();
+    let mut channels_of: FxHashMap<&str, FxHashSet<Channel>> = FxHashMap::default();
     for st in s.messages.values() {
-        let m = &st.message;
+        let m = &st.message();
+        let id = st.id();
         let name = m.channel.name().to_string();
-        let customer = s.resolver.customer_of(&m.id).unwrap_or(m.id.as_str());
-        let conv = s.threader.conversation_of(&m.id).unwrap_or(m.id.as_str());
+        let customer = s.resolver.customer_of(id).unwrap_or(id);
+        let conv = s.threader.conversation_of(id).unwrap_or(id);
         let c = by_channel.entry(name.clone()).or_default();
         c.channel = name.clone();
         c.messages += 1;
@@ -107,7 +108,7 @@ pub(crate) fn compute(s: &State) -> Analytics {
             Direction::Inbound => c.inbound += 1,
             Direction::Outbound => c.outbound += 1,
         }
-        let lead = &st.lead;
+        let lead = st.lead();
         if lead.kind == Kind::NewLead {
             c.new_leads += 1;
         }
@@ -135,12 +136,15 @@ pub(crate) fn compute(s: &State) -> Analytics {
         let key = (name, sender);
         contacts.insert(key.clone());
         contacts_of.entry(customer).or_default().insert(key);
-        channels_of.entry(customer).or_default().insert(&m.channel);
+        channels_of
+            .entry(customer)
+            .or_default()
+            .insert(m.channel.clone());
         if m.direction == Direction::Inbound {
             inbound_of
                 .entry(customer)
                 .or_default()
-                .push((m.timestamp, m.id.as_str(), &m.channel));
+                .push((m.timestamp, id, m.channel.clone()));
         }
     }
     for (name, set) in customers_of {

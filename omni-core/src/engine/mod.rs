@@ -56,6 +56,7 @@ pub use consent::{ChannelConsent, ConsentAction, ConsentEntry, ConsentStatus, Pu
 pub use route::{ChannelPreference, Excluded, LocalTime, Reachability, Route, RouteOption};
 
 use crate::classify::{Assessment, Classifier, Intent, Kind, LeftContact, Temperature};
+use crate::codec::NameTable;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ident::{normalize_email, PhoneNormalizer};
 use crate::message::{Channel, Direction, Identifier, IdentifierKind, Message, Rejection};
@@ -400,6 +401,80 @@ impl Prepared {
     }
 }
 
+/// A message of a batch into an empty engine, ready to go in: a [`Prepared`] whose message
+/// is already in its stored form and read for threading, with its consent entries for either
+/// verdict (the message itself is not needed again).
+struct BatchItem {
+    /// The stored form (see `store`), names numbered in the batch's table.
+    stored: Box<[u8]>,
+    time: DateTime<Utc>,
+    obs: Observation,
+    read: ReadMessage,
+    stranger: Lead,
+    known: Lead,
+    form_addresses: Vec<Identifier>,
+    /// Consent entries with the stranger's verdict, then with the known customer's.
+    consent: (Vec<ConsentEntry>, Vec<ConsentEntry>),
+}
+
+impl BatchItem {
+    fn pack(
+        p: Prepared<Lead>,
+        read: ReadMessage,
+        names: &mut NameTable,
+        scratch: &mut Vec<u8>,
+    ) -> BatchItem {
+        let entries = |lead: &Lead| {
+            consent::entries_from_message(
+                &p.message,
+                lead.kind,
+                lead.opt_out_channel.as_ref(),
+                &p.form_addresses,
+            )
+        };
+        let stranger = entries(&p.stranger);
+        let known = if (p.known.kind, &p.known.opt_out_channel)
+            == (p.stranger.kind, &p.stranger.opt_out_channel)
+        {
+            stranger.clone()
+        } else {
+            entries(&p.known)
+        };
+        let obs = match p.record {
+            RecordInput::Built(obs) => obs,
+            RecordInput::Read(r) => r.into_observation(),
+        };
+        BatchItem {
+            time: p.message.timestamp,
+            stored: store::encode_record(names, scratch, p.message),
+            obs,
+            read,
+            stranger: p.stranger,
+            known: p.known,
+            form_addresses: p.form_addresses,
+            consent: (stranger, known),
+        }
+    }
+
+    /// The message's id.
+    fn id(&self) -> &str {
+        store::record_id(&self.stored)
+    }
+
+    /// Back to a [`Prepared`], to go in one at a time.
+    fn unpack(self, names: &NameTable) -> Prepared<Lead> {
+        Prepared {
+            message: store::decode_record(names, &self.stored)
+                .expect("a message just stored decodes"),
+            record: RecordInput::Built(self.obs),
+            stranger: self.stranger,
+            known: self.known,
+            form_addresses: self.form_addresses,
+            read: None,
+        }
+    }
+}
+
 /// A message's resolver record before it goes in. (Moved once per message, so the size
 /// difference between the variants costs nothing worth a box.)
 #[allow(clippy::large_enum_variant)]
@@ -475,13 +550,6 @@ impl Ingested<Assessment> {
             relabeled: self.relabeled,
         }
     }
-}
-
-/// One stored message.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct Stored {
-    pub message: Message,
-    pub lead: Lead,
 }
 
 /// The mutable state behind the lock.
@@ -764,22 +832,101 @@ impl Engine {
     /// [`ErrorKind::Internal`] only (a poisoned lock).
     pub fn ingest_many(&self, messages: Vec<Message>) -> Result<BatchResult> {
         let mut rejections = Vec::new();
+        let reject = |rejections: &mut Vec<Rejection>, index: usize, id, e: Error| {
+            rejections.push(Rejection {
+                index,
+                id,
+                error: e.at(format!("messages[{index}]")),
+            })
+        };
+        // Into an empty engine, each message goes to its stored form as soon as it is
+        // prepared, so the parsed batch is never held twice.
+        if self.read()?.is_empty() {
+            let mut names = NameTable::default();
+            let mut scratch = Vec::new();
+            let mut items = Vec::with_capacity(messages.len());
+            for (index, m) in messages.into_iter().enumerate() {
+                let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
+                match self.prepare_batch(m, &mut names, &mut scratch) {
+                    Ok(p) => items.push((index, p)),
+                    Err(e) => reject(&mut rejections, index, id, e),
+                }
+            }
+            let mut state = self.write()?;
+            let result = if state.is_empty() {
+                state.ingest_batch(items, names)?
+            } else {
+                // Another thread got there first: one at a time, as for any non-empty engine.
+                let prepared = items
+                    .into_iter()
+                    .map(|(index, b)| (index, b.unpack(&names)));
+                state.ingest_each(prepared, self)
+            };
+            return Ok(Self::finish_batch(&state, result, rejections));
+        }
         let mut prepared = Vec::with_capacity(messages.len());
         for (index, m) in messages.into_iter().enumerate() {
             let id = (!m.id.trim().is_empty()).then(|| m.id.clone());
             match self.prepare_compact(m) {
                 Ok(p) => prepared.push((index, p)),
-                Err(e) => rejections.push(Rejection {
-                    index,
-                    id,
-                    error: e.at(format!("messages[{index}]")),
-                }),
+                Err(e) => reject(&mut rejections, index, id, e),
             }
         }
         let mut state = self.write()?;
-        let mut result = if state.is_empty() {
-            state.ingest_batch(prepared)?
+        let result = if state.is_empty() {
+            let mut names = NameTable::default();
+            let mut scratch = Vec::new();
+            let items = prepared
+                .into_iter()
+                .map(|(index, p)| {
+                    let read = self.reader.read(&p.message)?;
+                    Ok((index, BatchItem::pack(p, read, &mut names, &mut scratch)))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            state.ingest_batch(items, names)?
         } else {
+            state.ingest_each(prepared.into_iter(), self)
+        };
+        Ok(Self::finish_batch(&state, result, rejections))
+    }
+
+    /// A batch's result with the counts after it and every rejection, in input order.
+    fn finish_batch(
+        state: &State,
+        mut result: BatchResult,
+        mut rejections: Vec<Rejection>,
+    ) -> BatchResult {
+        result.customers = state.customer_count();
+        result.conversations = state.threader.conversation_count();
+        rejections.append(&mut result.rejections);
+        rejections.sort_by_key(|r| r.index);
+        result.rejections = rejections;
+        result
+    }
+
+    /// [`Engine::prepare_compact`] for a batch into an empty engine: the message is also read
+    /// for threading, its consent entries found for either verdict, and it is put in its
+    /// stored form (names numbered in `names`).
+    fn prepare_batch(
+        &self,
+        message: Message,
+        names: &mut NameTable,
+        scratch: &mut Vec<u8>,
+    ) -> Result<BatchItem> {
+        let p = self.prepare_compact(message)?;
+        let read = self.reader.read(&p.message)?;
+        Ok(BatchItem::pack(p, read, names, scratch))
+    }
+}
+
+impl State {
+    /// Ingests prepared messages one at a time.
+    fn ingest_each(
+        &mut self,
+        prepared: impl ExactSizeIterator<Item = (usize, Prepared<Lead>)>,
+        engine: &Engine,
+    ) -> BatchResult {
+        {
             let mut r = BatchResult {
                 ingested: Vec::with_capacity(prepared.len()),
                 rejections: Vec::new(),
@@ -789,7 +936,7 @@ impl Engine {
                 conversations: 0,
             };
             for (index, p) in prepared {
-                match state.ingest(p, self) {
+                match self.ingest(p, engine) {
                     Ok(one) => {
                         r.merges += one.merges.len();
                         r.consent_changes += one.consent_changes.len();
@@ -811,15 +958,11 @@ impl Engine {
                 }
             }
             r
-        };
-        result.customers = state.customer_count();
-        result.conversations = state.threader.conversation_count();
-        rejections.append(&mut result.rejections);
-        rejections.sort_by_key(|r| r.index);
-        result.rejections = rejections;
-        Ok(result)
+        }
     }
+}
 
+impl Engine {
     /// Ingests a batch given as JSON (an array of messages, or JSON lines); malformed
     /// messages are rejections like any other.
     ///
@@ -911,12 +1054,12 @@ impl Engine {
                 let Some(id) = s.message_id.as_deref() else {
                     return Ok(None);
                 };
-                let Some(stored) = state.messages.get_mut(id) else {
+                let Some(stored) = state.messages.get(id) else {
                     return Ok(None);
                 };
-                let newer = stored.message.status.is_none_or_rank_below(s.status);
+                let newer = stored.message().status.is_none_or_rank_below(s.status);
                 if newer {
-                    stored.message.status = Some(s.status);
+                    state.messages.update(id, |m| m.status = Some(s.status));
                 }
                 Ok(state.resolver.customer_of(id).map(str::to_string))
             }
@@ -1072,7 +1215,7 @@ impl Engine {
             .read()?
             .messages
             .get(message_id)
-            .map(|s| s.lead.clone()))
+            .map(|s| s.lead().to_lead(s.id())))
     }
 
     /// Where to send an outbound message of `purpose` to a customer at `now`.
@@ -1098,9 +1241,9 @@ impl Engine {
             .messages
             .values()
             .map(|st| {
-                let m = &st.message;
+                let m = st.message();
                 LeadRow {
-                    lead: st.lead.clone(),
+                    lead: st.lead().to_lead(st.id()),
                     customer_id: s
                         .resolver
                         .customer_of(&m.id)
@@ -1185,7 +1328,7 @@ impl Engine {
         };
         let mut messages = 0;
         for r in &records {
-            if s.messages.remove(r).is_some() {
+            if s.messages.remove(r) {
                 messages += 1;
             }
             s.ledger.remove(r);
@@ -1202,9 +1345,9 @@ impl Engine {
 
     // ----- snapshots -----
 
-    /// The whole engine as bytes: `OMNIENG2`, a CRC-32 of the payload, the payload (the
-    /// head, threader, messages and resolver in omni's compact binary snapshot codec; the
-    /// resolver part is written on a second thread).
+    /// The whole engine as bytes: `OMNIENG3`, a CRC-32 of the payload, the payload (the
+    /// head, threader and resolver in omni's compact binary snapshot codec, the messages as
+    /// stored; the resolver part is written on a second thread).
     ///
     /// # Errors
     /// [`ErrorKind::Internal`] only (a poisoned lock).
@@ -1218,7 +1361,7 @@ impl Engine {
     /// # Errors
     /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an engine snapshot, are
     /// corrupted, or do not decode; [`ErrorKind::UnsupportedVersion`] for a snapshot of an
-    /// earlier format (`OMNIENG1`), which is not read. Nothing is half-loaded. The resolver
+    /// earlier format (`OMNIENG1`, `OMNIENG2`), which is not read. Nothing is half-loaded. The resolver
     /// is rebuilt on a second thread.
     pub fn restore(bytes: &[u8]) -> Result<Engine> {
         let (config, state) = snapshot::read(bytes)?;
@@ -1283,7 +1426,7 @@ impl State {
 
     /// The message ids of a customer, oldest first.
     pub(crate) fn message_ids_of(&self, customer: &str) -> Vec<String> {
-        let mut ids: Vec<(&DateTime<Utc>, &str)> = self
+        let mut ids: Vec<(DateTime<Utc>, &str)> = self
             .resolver
             .records(customer)
             .unwrap_or_default()
@@ -1291,7 +1434,7 @@ impl State {
             .filter_map(|o| {
                 self.messages
                     .get(&o.record_id)
-                    .map(|s| (&s.message.timestamp, o.record_id.as_str()))
+                    .map(|s| (s.time(), o.record_id.as_str()))
             })
             .collect();
         ids.sort();
@@ -1301,13 +1444,13 @@ impl State {
     fn entry(&self, id: &str) -> Option<TimelineEntry> {
         let s = self.messages.get(id)?;
         Some(TimelineEntry {
-            message: s.message.clone(),
+            message: s.message(),
             conversation_id: self
                 .threader
                 .conversation_of(id)
                 .unwrap_or_default()
                 .to_string(),
-            lead: s.lead.clone(),
+            lead: s.lead().to_lead(id),
         })
     }
 
@@ -1359,18 +1502,14 @@ impl State {
             let stored: Vec<StoredRef<'_>> = records
                 .filter_map(|o| self.messages.get(&o.record_id))
                 .collect();
-            let Some(first) = stored
-                .iter()
-                .map(|s| (s.message.timestamp, s.message.id.as_str()))
-                .min()
-            else {
+            let Some(first) = stored.iter().map(|s| (s.time(), s.id())).min() else {
                 continue;
             };
             off.extend(
                 stored
                     .iter()
-                    .filter(|s| s.lead.known_customer == (s.message.id == first.1))
-                    .map(|s| (s.message.id.clone(), s.message.id != first.1)),
+                    .filter(|s| s.lead().known_customer == (s.id() == first.1))
+                    .map(|s| (s.id().to_string(), s.id() != first.1)),
             );
         }
         for (id, known) in &off {
@@ -1384,7 +1523,7 @@ impl State {
         let Some(st) = self.messages.get(id) else {
             return;
         };
-        let (lead, entries) = engine.relabel(st.message, st.lead, known);
+        let (lead, entries) = engine.relabel(&st.message(), &st.lead().to_lead(id), known);
         match entries {
             Some(e) if e.is_empty() => {
                 self.ledger.remove(id);
@@ -1394,9 +1533,7 @@ impl State {
             }
             None => {}
         }
-        if let Some(st) = self.messages.get_mut(id) {
-            *st.lead = lead;
-        }
+        self.messages.set_lead(id, lead);
     }
 
     /// The customer's earliest stored message other than `id`, by time then id.
@@ -1405,7 +1542,7 @@ impl State {
             .records_unordered(customer)?
             .filter(|o| o.record_id != id)
             .filter_map(|o| self.messages.get(&o.record_id))
-            .map(|s| (s.message.timestamp, s.message.id.as_str()))
+            .map(|s| (s.time(), s.id()))
             .min()
             .map(|(at, id)| (at, id.to_string()))
     }
@@ -1413,7 +1550,7 @@ impl State {
     fn ingest<A: Verdict>(&mut self, p: Prepared<A>, engine: &Engine) -> Result<Ingested<A>> {
         let id = p.message.id.clone();
         let status = match self.messages.get(&id) {
-            Some(old) if *old.message == p.message => IngestStatus::Duplicate,
+            Some(old) if old.message() == p.message => IngestStatus::Duplicate,
             Some(_) => IngestStatus::Updated,
             None => IngestStatus::Added,
         };
@@ -1426,7 +1563,7 @@ impl State {
             let known = self
                 .messages
                 .get(&id)
-                .is_some_and(|s| s.lead.known_customer);
+                .is_some_and(|s| s.lead().known_customer);
             return Ok(Ingested {
                 message_id: id.clone(),
                 status,
@@ -1485,7 +1622,7 @@ impl State {
                     if self
                         .messages
                         .get(&e)
-                        .is_some_and(|s| s.lead.known_customer == known) =>
+                        .is_some_and(|s| s.lead().known_customer == known) =>
                 {
                     self.relabel(engine, &e, !known);
                     vec![e]
@@ -1517,57 +1654,74 @@ impl State {
         })
     }
 
-    /// A batch into an empty engine: resolution and threading in one pass each.
-    fn ingest_batch(&mut self, prepared: Vec<(usize, Prepared<Lead>)>) -> Result<BatchResult> {
+    /// A batch into an empty engine: resolution and threading in one pass each. The
+    /// messages come in their stored form (names numbered in `names`) and become the store.
+    fn ingest_batch(
+        &mut self,
+        items: Vec<(usize, BatchItem)>,
+        names: NameTable,
+    ) -> Result<BatchResult> {
         // A repeated id: the later message wins (as resolution and threading do).
-        let n = prepared.len();
+        let n = items.len();
         let mut keep = vec![false; n];
         let mut status: Vec<IngestStatus> = Vec::with_capacity(n);
         {
             let mut last: FxHashMap<&str, usize> = FxHashMap::default();
-            let mut first: FxHashMap<&str, &Message> = FxHashMap::default();
-            for (i, (_, p)) in prepared.iter().enumerate() {
-                last.insert(p.message.id.as_str(), i);
-                status.push(match first.get(p.message.id.as_str()) {
+            let mut first: FxHashMap<&str, &[u8]> = FxHashMap::default();
+            for (i, (_, p)) in items.iter().enumerate() {
+                let id = p.id();
+                last.insert(id, i);
+                status.push(match first.get(id) {
                     None => IngestStatus::Added,
-                    Some(m) if **m == p.message => IngestStatus::Duplicate,
+                    Some(m) if **m == *p.stored => IngestStatus::Duplicate,
+                    // Equal messages have equal stored forms but for numbers that compare
+                    // equal in other forms (0.0 and -0.0): the messages decide.
+                    Some(m)
+                        if store::decode_record(&names, m).ok()
+                            == store::decode_record(&names, &p.stored).ok() =>
+                    {
+                        IngestStatus::Duplicate
+                    }
                     Some(_) => IngestStatus::Updated,
                 });
-                first.entry(p.message.id.as_str()).or_insert(&p.message);
+                first.entry(id).or_insert(&p.stored);
             }
             for i in last.into_values() {
                 keep[i] = true;
             }
         }
-        // Kept messages move on; repeats keep only their id and verdicts for the summary.
+        // Kept messages move on; repeats keep only their id for the summary.
         let mut observations = Vec::with_capacity(n);
-        let mut kept: Vec<Message> = Vec::with_capacity(n);
-        let mut verdicts: Vec<(Lead, Lead, Vec<Identifier>)> = Vec::with_capacity(n);
+        let mut kept: Vec<Box<[u8]>> = Vec::with_capacity(n);
+        let mut times: Vec<DateTime<Utc>> = Vec::with_capacity(n);
+        let mut reads: Vec<ReadMessage> = Vec::with_capacity(n);
+        type Verdicts = (Lead, Lead, (Vec<ConsentEntry>, Vec<ConsentEntry>));
+        let mut verdicts: Vec<Verdicts> = Vec::with_capacity(n);
         let mut order: Vec<(String, Option<usize>)> = Vec::with_capacity(n);
-        for ((_, p), k) in prepared.into_iter().zip(&keep) {
+        for ((_, p), k) in items.into_iter().zip(&keep) {
             if *k {
-                observations.push(match p.record {
-                    RecordInput::Built(obs) => obs,
-                    RecordInput::Read(r) => r.into_observation(),
-                });
+                observations.push(p.obs);
                 order.push((String::new(), Some(kept.len())));
-                kept.push(p.message);
-                verdicts.push((p.stranger, p.known, p.form_addresses));
+                kept.push(p.stored);
+                times.push(p.time);
+                reads.push(p.read);
+                verdicts.push((p.stranger, p.known, p.consent));
             } else {
-                order.push((p.message.id, None));
+                order.push((p.id().to_string(), None));
             }
         }
         let outcome = self.resolver.add_many(observations)?;
         let merges = outcome.events;
         drop(outcome);
-        let customers: Vec<&str> = kept
+        let ids: Vec<&str> = kept.iter().map(|r| store::record_id(r)).collect();
+        let customers: Vec<&str> = ids
             .iter()
-            .map(|m| self.resolver.customer_of(&m.id).unwrap_or_default())
+            .map(|id| self.resolver.customer_of(id).unwrap_or_default())
             .collect();
         // Known: not the customer's earliest message.
         let mut earliest: FxHashMap<&str, (DateTime<Utc>, &str)> = FxHashMap::default();
-        for (m, c) in kept.iter().zip(&customers) {
-            let key = (m.timestamp, m.id.as_str());
+        for ((t, id), c) in times.iter().zip(&ids).zip(&customers) {
+            let key = (*t, *id);
             earliest
                 .entry(c)
                 .and_modify(|e| {
@@ -1577,13 +1731,14 @@ impl State {
                 })
                 .or_insert(key);
         }
-        let known: Vec<bool> = kept
+        let known: Vec<bool> = times
             .iter()
+            .zip(&ids)
             .zip(&customers)
-            .map(|(m, c)| earliest[c] != (m.timestamp, m.id.as_str()))
+            .map(|((t, id), c)| earliest[c] != (*t, *id))
             .collect();
         drop(earliest);
-        self.threader.add_many(&kept, &customers)?;
+        self.threader.add_many_read(reads, &ids, &customers)?;
         let customers: Vec<String> = customers.into_iter().map(str::to_string).collect();
         let mut result = BatchResult {
             ingested: Vec::with_capacity(n),
@@ -1606,10 +1761,7 @@ impl State {
             .collect();
         // A repeat is reported with the verdict of the message that stayed.
         let kept_index: FxHashMap<&str, usize> = if order.iter().any(|(_, slot)| slot.is_none()) {
-            kept.iter()
-                .enumerate()
-                .map(|(k, m)| (m.id.as_str(), k))
-                .collect()
+            ids.iter().enumerate().map(|(k, id)| (*id, k)).collect()
         } else {
             FxHashMap::default()
         };
@@ -1619,7 +1771,7 @@ impl State {
                 None => kept_index.get(id.as_str()).copied().unwrap_or(0),
             };
             let (id, lead) = match slot {
-                Some(_) => (kept[k].id.as_str(), &leads[k]),
+                Some(_) => (ids[k], &leads[k]),
                 None => (id.as_str(), &leads[k]),
             };
             result.ingested.push(IngestSummary {
@@ -1638,23 +1790,22 @@ impl State {
             });
         }
         drop(customers);
-        for ((message, lead), (_, _, form_addresses)) in kept.iter().zip(&leads).zip(verdicts) {
-            let entries = consent::entries_from_message(
-                message,
-                lead.kind,
-                lead.opt_out_channel.as_ref(),
-                &form_addresses,
-            );
+        drop(kept_index);
+        for ((id, &k), (_, _, (stranger, known))) in ids.iter().zip(&known).zip(verdicts) {
+            let entries = if k { known } else { stranger };
             if !entries.is_empty() {
                 result.consent_changes += entries.len();
-                self.ledger.insert(message.id.clone(), entries);
+                self.ledger.insert(id.to_string(), entries);
             }
         }
-        // The batch went into an empty engine: its vectors become the store as they are.
+        drop(ids);
         if self.messages.is_empty() {
-            self.messages = MessageStore::from_vecs(kept, leads);
+            // The batch went into an empty engine: its records become the store as they are.
+            self.messages = MessageStore::from_records(names, kept, times, leads);
         } else {
-            for (message, lead) in kept.into_iter().zip(leads) {
+            for (record, lead) in kept.into_iter().zip(leads) {
+                let message =
+                    store::decode_record(&names, &record).expect("a message just stored decodes");
                 self.messages.insert(message, lead);
             }
         }
@@ -1736,9 +1887,9 @@ impl State {
         })?;
         let records: Vec<String> = card.records.iter().map(|r| r.record_id.clone()).collect();
         let ids = self.message_ids_of(&customer);
-        let msgs: Vec<&Message> = ids
+        let msgs: Vec<Message> = ids
             .iter()
-            .filter_map(|i| self.messages.get(i).map(|s| s.message))
+            .filter_map(|i| self.messages.get(i).map(|s| s.message()))
             .collect();
         let mut channels: BTreeMap<Channel, ChannelActivity> = BTreeMap::new();
         for m in &msgs {
@@ -1775,18 +1926,18 @@ impl State {
             .filter(|i| {
                 self.messages
                     .get(i)
-                    .is_some_and(|s| s.lead.sales_opportunity)
+                    .is_some_and(|s| s.lead().sales_opportunity)
                     && self
                         .threader
                         .conversation_of(i)
                         .is_some_and(|c| open.contains(c))
             })
-            .filter_map(|i| self.messages.get(i).map(|s| s.lead.clone()))
+            .filter_map(|i| self.messages.get(i).map(|s| s.lead().to_lead(i)))
             .collect();
         let last = msgs.last().map(|m| m.timestamp);
         let reference = last.unwrap_or_else(|| card.last_seen.unwrap_or_default());
         let (prefs, reach, consent, tz) =
-            self.routing_facts(config, phones, &customer, &records, &ids, &card, reference);
+            self.routing_facts(config, phones, &records, &msgs, &card, reference);
         let preferred_channel = prefs
             .iter()
             .find(|p| {
@@ -1838,9 +1989,8 @@ impl State {
         &self,
         config: &EngineConfig,
         phones: &PhoneNormalizer,
-        customer: &str,
         records: &[String],
-        ids: &[String],
+        msgs: &[Message],
         card: &CustomerCard,
         now: DateTime<Utc>,
     ) -> (
@@ -1849,11 +1999,7 @@ impl State {
         Vec<ChannelConsent>,
         LocalTime,
     ) {
-        let _ = customer;
-        let msgs: Vec<&Message> = ids
-            .iter()
-            .filter_map(|i| self.messages.get(i).map(|s| s.message))
-            .collect();
+        let msgs: Vec<&Message> = msgs.iter().collect();
         let with_conv: Vec<(&Message, &str)> = msgs
             .iter()
             .map(|m| {
@@ -1900,9 +2046,13 @@ impl State {
             )
         })?;
         let records: Vec<String> = card.records.iter().map(|r| r.record_id.clone()).collect();
-        let ids = self.message_ids_of(&customer);
+        let msgs: Vec<Message> = self
+            .message_ids_of(&customer)
+            .iter()
+            .filter_map(|i| self.messages.get(i).map(|s| s.message()))
+            .collect();
         let (prefs, reach, consent, tz) =
-            self.routing_facts(config, phones, &customer, &records, &ids, &card, now);
+            self.routing_facts(config, phones, &records, &msgs, &card, now);
         Ok(route::route(
             config, &customer, purpose, now, &prefs, &reach, &consent, tz,
         ))

@@ -1,33 +1,35 @@
 //! Saving and restoring a whole engine: configuration, resolver, threader, messages with
 //! their leads, the consent ledger and time zones.
 //!
-//! Layout: the 8 bytes `OMNIENG2`, a little-endian CRC-32 of the payload, then the payload:
-//! four parts, each its length as 8 little-endian bytes and one section of the snapshot codec
-//! (`crate::codec`: compact tagged binary, struct field names written once per section):
+//! Layout: the 8 bytes `OMNIENG3`, a little-endian CRC-32 of the payload, then the payload:
+//! four parts, each its length as 8 little-endian bytes, then:
 //!
-//! 1. the head: configuration, consent ledger, time zones, the manual-record counter;
+//! 1. the head: configuration, consent ledger, time zones, the manual-record counter (one
+//!    section of the snapshot codec, `crate::codec`: compact tagged binary, struct field names
+//!    written once per section);
 //! 2. the threader (the payload of its own snapshot, [`Threader::snapshot`]);
-//! 3. the messages with their leads, in the order of the resolver's records;
+//! 3. the messages with their leads, in the order of the resolver's records, as the engine
+//!    stores them (each message's bytes copied as they are, see `MessageStore::write_part`);
 //! 4. the resolver (the payload of its own snapshot, [`Resolver::snapshot`]).
 //!
-//! The resolver part is written and read on a second thread, beside the others. Bytes whose
-//! magic, checksum or contents do not hold are rejected whole; nothing is half-loaded.
-//! Snapshots of format 1 (`OMNIENG1`, MessagePack) are not read: they are refused with
-//! [`ErrorKind::UnsupportedVersion`].
+//! The resolver part is written and read on a second thread, beside the others. Every stored
+//! message is decoded once on restore to check it. Bytes whose magic, checksum or contents do
+//! not hold are rejected whole; nothing is half-loaded. Snapshots of formats 1 and 2
+//! (`OMNIENG1`, MessagePack; `OMNIENG2`, messages as codec values) are not read: they are
+//! refused with [`ErrorKind::UnsupportedVersion`].
 
 use super::config::EngineConfig;
 use super::consent::ConsentEntry;
-use super::store::{MessageStore, StoredRef};
-use super::{State, Stored};
+use super::store::MessageStore;
+use super::State;
 use crate::codec::{self, Input};
 use crate::error::{Error, ErrorKind, Result};
 use crate::resolve::Resolver;
 use crate::thread::Threader;
-use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-const MAGIC: &[u8; 8] = b"OMNIENG2";
-const OLD_MAGICS: &[&[u8; 8]] = &[b"OMNIENG1"];
+const MAGIC: &[u8; 8] = b"OMNIENG3";
+const OLD_MAGICS: &[&[u8; 8]] = &[b"OMNIENG1", b"OMNIENG2"];
 
 /// The head, borrowed for writing.
 #[derive(Serialize)]
@@ -58,20 +60,21 @@ fn part(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
 
 /// The messages in the order of the resolver's records (a deterministic order that survives
 /// a restore), then any without a record (there are none in a sound engine) by id.
-fn messages_in_order(s: &State) -> Vec<StoredRef<'_>> {
-    let mut out: Vec<StoredRef<'_>> = Vec::with_capacity(s.messages.len());
+fn messages_in_order(s: &State) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(s.messages.len());
     for slot in s.resolver.slots.iter().flatten() {
-        if let Some(st) = s.messages.get(&slot.obs.record_id) {
-            out.push(st);
+        if s.messages.contains(&slot.obs.record_id) {
+            out.push(&slot.obs.record_id);
         }
     }
     if out.len() != s.messages.len() {
-        let mut rest: Vec<StoredRef<'_>> = s
+        let mut rest: Vec<&str> = s
             .messages
             .values()
-            .filter(|st| s.resolver.customer_of(&st.message.id).is_none())
+            .map(|st| st.id())
+            .filter(|id| s.resolver.customer_of(id).is_none())
             .collect();
-        rest.sort_unstable_by(|a, b| a.message.id.cmp(&b.message.id));
+        rest.sort_unstable();
         out.extend(rest);
     }
     out
@@ -101,45 +104,11 @@ pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
             });
             part(out, |out| s.threader.write_section(out));
             let messages = messages_in_order(s);
-            part(out, |out| {
-                codec::encode_into(out, &messages).expect("messages always serialise")
-            });
+            part(out, |out| s.messages.write_part(out, messages.into_iter()));
             resolver.join().expect("the resolver part does not panic")
         });
         out.extend_from_slice(&resolver);
     })
-}
-
-/// The messages part read straight into the engine's message store.
-struct MessageMap;
-
-impl<'de> DeserializeSeed<'de> for MessageMap {
-    type Value = MessageStore;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MessageMap {
-    type Value = MessageStore;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a sequence of messages")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(
-        self,
-        mut seq: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let mut store = MessageStore::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(st) = seq.next_element::<Stored>()? {
-            if store.insert(st.message, st.lead).is_some() {
-                return Err(serde::de::Error::custom("a message appears twice"));
-            }
-        }
-        Ok(store)
-    }
 }
 
 pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
@@ -169,8 +138,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
     let (resolver, threader, messages) = std::thread::scope(|scope| {
         let resolver = scope.spawn(|| Resolver::read_section(resolver_part));
         let threader = Threader::read_section(threader_part);
-        let messages = codec::decode_seed(messages_part, MessageMap)
-            .map_err(|e| bad(format!("the engine snapshot's messages do not decode: {e}")));
+        let messages = MessageStore::read_part(messages_part)
+            .map_err(|e| bad(format!("the engine snapshot's messages do not hold: {e}")));
         let resolver = resolver
             .join()
             .expect("restoring the resolver does not panic");
@@ -182,7 +151,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
         .slots
         .iter()
         .flatten()
-        .filter(|slot| messages.get(&slot.obs.record_id).is_some())
+        .filter(|slot| messages.contains(&slot.obs.record_id))
         .count();
     if found != messages.len() {
         return Err(bad(format!(

@@ -850,6 +850,11 @@ impl Threader {
     /// # Errors
     /// [`ErrorKind::InputTooLarge`] for a customer id over [`MAX_ID_BYTES`].
     fn customer_for<'m>(message: &'m Message, customer_id: &'m str) -> Result<&'m str> {
+        Self::customer_for_id(&message.id, customer_id)
+    }
+
+    /// [`Threader::customer_for`] of the message with id `message_id`.
+    fn customer_for_id<'m>(message_id: &'m str, customer_id: &'m str) -> Result<&'m str> {
         let customer = record::trim(customer_id);
         if customer.len() > MAX_ID_BYTES {
             return Err(Error::too_large(
@@ -859,7 +864,7 @@ impl Threader {
             ));
         }
         Ok(if customer.is_empty() {
-            message.id.as_str()
+            message_id
         } else {
             customer
         })
@@ -999,6 +1004,71 @@ impl Threader {
                 ),
             ));
         }
+        self.add_many_with(
+            customer_ids,
+            |k| &messages[k].id,
+            |k| record::validate(&messages[k]),
+            |t, k, cid| t.prepare(&messages[k], None, cid),
+        )
+    }
+
+    /// [`Threader::add_many`] of messages read already (by [`Threader::reader`] of this
+    /// threader), each given with its id: the messages themselves are not needed, so a caller
+    /// may keep them in a compact form meanwhile. `reads`, `ids` and `customer_ids` have one
+    /// item per message.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when the lengths differ, when a read message is not
+    /// the one its id names, or was read by another threader's reader.
+    pub(crate) fn add_many_read<I: AsRef<str>, S: AsRef<str>>(
+        &mut self,
+        reads: Vec<ReadMessage>,
+        ids: &[I],
+        customer_ids: &[S],
+    ) -> Result<BatchOutcome> {
+        let bad = |why: &str| Err(Error::new(ErrorKind::InvalidArgument, why.to_string()));
+        if reads.len() != ids.len() || ids.len() != customer_ids.len() {
+            return bad("as many read messages, ids and customer ids are needed");
+        }
+        if reads
+            .iter()
+            .zip(ids)
+            .any(|(r, id)| !Arc::ptr_eq(&r.config, &self.config) || r.record.id() != id.as_ref())
+        {
+            return bad("a read message is not the one its id names, or another threader read it");
+        }
+        let mut reads: Vec<Option<Record>> = reads.into_iter().map(|r| Some(r.record)).collect();
+        self.add_many_with(
+            customer_ids,
+            |k| ids[k].as_ref(),
+            |_| Ok(()),
+            |_, k, cid| {
+                let mut record = reads[k].take().ok_or_else(|| {
+                    Error::new(ErrorKind::Internal, "a read message is used twice")
+                })?;
+                if record::trim(cid).is_empty() {
+                    record.add_problem(Problem::new(
+                        ProblemKind::NoCustomer,
+                        "customer_id: no customer given or resolved; the message is its own customer"
+                            .into(),
+                    ));
+                }
+                Ok(record)
+            },
+        )
+    }
+
+    /// The batch of [`Threader::add_many`], its messages seen through their ids (`id`), a
+    /// check of each (`check`) and the making of each one's record (`record`, called once per
+    /// message that passed the check, in input order).
+    fn add_many_with<'i, S: AsRef<str>>(
+        &mut self,
+        customer_ids: &[S],
+        id: impl Fn(usize) -> &'i str,
+        check: impl Fn(usize) -> Result<()>,
+        mut record: impl FnMut(&Threader, usize, &str) -> Result<Record>,
+    ) -> Result<BatchOutcome> {
+        let n = customer_ids.len();
         let track = !self.by_id.is_empty();
         let mut out = BatchOutcome {
             rejections: Vec::new(),
@@ -1008,20 +1078,21 @@ impl Threader {
             changed: Vec::new(),
             retired: Vec::new(),
         };
-        let reject = |out: &mut BatchOutcome, index: usize, m: &Message, e: Error| {
+        let reject = |out: &mut BatchOutcome, index: usize, m: &str, e: Error| {
             out.rejections.push(Rejection {
                 index,
-                id: (!m.id.trim().is_empty()).then(|| m.id.clone()),
+                id: (!m.trim().is_empty()).then(|| m.to_string()),
                 error: e.at(format!("messages[{index}]")),
             });
         };
         // Each message's customer (NONE for a message that cannot be threaded) and the hash of
         // its id.
-        let mut customer_of: Vec<u32> = Vec::with_capacity(messages.len());
-        let mut id_hash: Vec<u64> = Vec::with_capacity(messages.len());
+        let mut customer_of: Vec<u32> = Vec::with_capacity(n);
+        let mut id_hash: Vec<u64> = Vec::with_capacity(n);
         // First the checks and the hashes of the customer ids (kept in `id_hash` for now)...
-        for (index, (m, cid)) in messages.iter().zip(customer_ids).enumerate() {
-            match record::validate(m).and_then(|()| Self::customer_for(m, cid.as_ref())) {
+        for (index, cid) in customer_ids.iter().enumerate() {
+            let m = id(index);
+            match check(index).and_then(|()| Self::customer_for_id(m, cid.as_ref())) {
                 Ok(customer) => {
                     customer_of.push(0);
                     id_hash.push(hash_id(customer));
@@ -1035,23 +1106,24 @@ impl Threader {
         }
         // ...then the customers, in a tight loop (so the processor overlaps the cache misses of
         // the customer index), and the hashes of the message ids.
-        for ((m, cid), (c, hash)) in messages
+        for (k, (cid, (c, hash))) in customer_ids
             .iter()
-            .zip(customer_ids)
             .zip(customer_of.iter_mut().zip(id_hash.iter_mut()))
+            .enumerate()
         {
+            let m = id(k);
             if *c != NONE {
-                let customer = Self::customer_for(m, cid.as_ref()).unwrap_or(&m.id);
+                let customer = Self::customer_for_id(m, cid.as_ref()).unwrap_or(m);
                 *c = self.customer_index_hashed(*hash, customer);
             }
-            *hash = hash_id(&m.id);
+            *hash = hash_id(m);
         }
         // Each message's slot: new messages are stored customer by customer (input order within
         // a customer), so that threading a customer reads memory that lies together. A large
         // batch is placed by counting, a small one by sorting.
         let base = self.records.len();
-        let mut slot_of_input: Vec<u32> = vec![NONE; messages.len()];
-        let large = messages.len() >= self.customers.len() / 4;
+        let mut slot_of_input: Vec<u32> = vec![NONE; n];
+        let large = n >= self.customers.len() / 4;
         if large {
             let mut next = vec![0u32; self.customers.len() + 1];
             for &c in customer_of.iter().filter(|&&c| c != NONE) {
@@ -1068,7 +1140,7 @@ impl Threader {
                 }
             }
         } else {
-            let mut order: Vec<u32> = (0..messages.len() as u32)
+            let mut order: Vec<u32> = (0..n as u32)
                 .filter(|&k| customer_of[k as usize] != NONE)
                 .collect();
             order.sort_by_key(|&k| customer_of[k as usize]);
@@ -1076,7 +1148,7 @@ impl Threader {
                 slot_of_input[k as usize] = (base + i) as u32;
             }
         }
-        let new = messages.len() - out.rejections.len();
+        let new = n - out.rejections.len();
         self.records.resize_with(base + new, || None);
         self.placements.resize(base + new, Placement::default());
         self.customer_of_slot.resize(base + new, NONE);
@@ -1111,12 +1183,12 @@ impl Threader {
                 t.customer_of_slot[slot as usize] = c;
             }
         };
-        for (k, m) in messages.iter().enumerate() {
+        for k in 0..n {
             let c = customer_of[k];
             if c == NONE {
                 continue;
             }
-            match self.prepare(m, None, customer_ids[k].as_ref()) {
+            match record(self, k, customer_ids[k].as_ref()) {
                 Ok(record) => {
                     built.push((slot_of_input[k], c, record));
                     if built.len() == CHUNK {
@@ -1126,7 +1198,7 @@ impl Threader {
                 Err(e) => {
                     // Not expected (the message was checked above); its customer may be left
                     // without messages, which the recomputation drops.
-                    reject(&mut out, k, m, e);
+                    reject(&mut out, k, id(k), e);
                     touch(c);
                     customer_of[k] = NONE;
                 }
@@ -1139,7 +1211,8 @@ impl Threader {
         // slot. A slot left empty (a duplicate, a replacement) stays unused. (A loop of its own,
         // so the processor overlaps the hash table's cache misses.)
         let mut moved: Vec<u32> = Vec::new();
-        for (k, m) in messages.iter().enumerate() {
+        for k in 0..n {
+            let m = id(k);
             let c = customer_of[k];
             if c == NONE {
                 continue;
@@ -1153,7 +1226,7 @@ impl Threader {
             } = &mut *self;
             let entry = by_id.entry(
                 id_hash[k],
-                |&s| records[s as usize].as_ref().is_some_and(|r| r.id() == m.id),
+                |&s| records[s as usize].as_ref().is_some_and(|r| r.id() == m),
                 |&s| hash_id(records[s as usize].as_ref().map_or("", |r| r.id())),
             );
             let existing = match entry {
