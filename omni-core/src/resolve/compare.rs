@@ -756,13 +756,28 @@ pub(crate) fn compare(
                     // again, not something independent of it: namesakes get such addresses too.
                     None
                 } else {
-                    let (best, local) = a
+                    // The best pair of local parts, the same whichever record is `a`: each
+                    // pair is scored in a canonical order and ties go to the smallest pair.
+                    let (best, pair) = a
                         .email_locals
                         .iter()
                         .flat_map(|x| b.email_locals.iter().map(move |y| (x, y)))
-                        .map(|(x, y)| (if x == y { 1.0 } else { jaro_winkler(x, y) }, x))
-                        .fold((0.0f64, ""), |m, (s, x)| if s > m.0 { (s, x) } else { m });
-                    if best >= 0.92 && names_agree && local_repeats_name(local, a, b) {
+                        .map(|(x, y)| {
+                            let (x, y) = if x <= y { (x, y) } else { (y, x) };
+                            let score = if x == y { 1.0 } else { jaro_winkler(x, y) };
+                            (score, (x.as_ref(), y.as_ref()))
+                        })
+                        .fold((0.0f64, ("", "")), |m, (s, p)| {
+                            if s > m.0 || (s == m.0 && p < m.1) {
+                                (s, p)
+                            } else {
+                                m
+                            }
+                        });
+                    if best >= 0.92
+                        && names_agree
+                        && (local_repeats_name(pair.0, a, b) || local_repeats_name(pair.1, a, b))
+                    {
                         // The same, when the name is misspelt on one record (`Макароыа`) or
                         // the local part is the other's: it repeats the agreeing name.
                         None
