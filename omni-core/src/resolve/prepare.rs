@@ -41,6 +41,9 @@ pub struct Placeholders {
     /// Treat national numbers made of one repeated digit or a straight run (`0000000000`,
     /// `1234567890`, `+7 999 999-99-99`) as placeholders.
     pub repeated_digit_phones: bool,
+    /// Treat addresses whose local part repeats the domain's name and is digits only or at most
+    /// three characters (`123@123.ru`, `net@net.ru`, `a@a.ru`) as placeholders.
+    pub mirrored_emails: bool,
 }
 
 impl Default for Placeholders {
@@ -77,6 +80,8 @@ impl Default for Placeholders {
                 "donotreply",
                 "do-not-reply",
                 "нет",
+                // "нет" typed in the Latin layout's transliteration.
+                "net",
             ]),
             email_domains: list(&[
                 "example.com",
@@ -90,6 +95,7 @@ impl Default for Placeholders {
             ]),
             phones: Vec::new(),
             repeated_digit_phones: true,
+            mirrored_emails: true,
         }
     }
 }
@@ -97,9 +103,15 @@ impl Default for Placeholders {
 impl Placeholders {
     fn is_placeholder_email(&self, canonical: &str) -> bool {
         let (local, domain) = canonical.rsplit_once('@').unwrap_or((canonical, ""));
+        let mirrored = || {
+            let name = domain.split('.').next().unwrap_or_default();
+            local == name
+                && (local.chars().count() <= 3 || local.bytes().all(|b| b.is_ascii_digit()))
+        };
         self.emails.iter().any(|e| e == canonical)
             || self.email_local_parts.iter().any(|l| l == local)
             || self.email_domains.iter().any(|d| d == domain)
+            || (self.mirrored_emails && !local.is_empty() && mirrored())
     }
 
     fn is_placeholder_phone(&self, e164: &str) -> bool {
@@ -568,6 +580,34 @@ mod tests {
         assert!(ph.is_placeholder_email("test@test.com"));
         assert!(ph.is_placeholder_email("no@email.com"));
         assert!(!ph.is_placeholder_email("ivan@mail.ru"));
+    }
+
+    #[test]
+    fn addresses_that_repeat_their_domain_are_placeholders() {
+        let ph = Placeholders::default();
+        for fake in [
+            "123@123.ru",
+            "net@net.ru",
+            "a@a.ru",
+            "1@1.com",
+            "net@mail.ru",
+        ] {
+            assert!(ph.is_placeholder_email(fake), "{fake}");
+        }
+        // A personal domain or a numeric mail.ru login is a real mailbox.
+        for real in [
+            "ivan@ivan.ru",
+            "info@info.ru",
+            "123456789@mail.ru",
+            "olga@net.ru",
+        ] {
+            assert!(!ph.is_placeholder_email(real), "{real}");
+        }
+        let off = Placeholders {
+            mirrored_emails: false,
+            ..Placeholders::default()
+        };
+        assert!(!off.is_placeholder_email("123@123.ru"));
     }
 
     #[test]
