@@ -35,7 +35,11 @@ pub struct EngineConfig {
     /// clearly different people use it (default true).
     pub link_devices: bool,
     /// Phones, emails and handles a customer writes in an inbound message identify them too
-    /// (`пишите на ivan@example.com` in a chat; default true).
+    /// (`пишите на ivan@example.com` in a chat; default true). Not in an automatic reply (a
+    /// `metadata.auto_reply` marker, set by the email adapter): the phone in an out-of-office
+    /// reply is a colleague's. A bounce (from `mailer-daemon@` or `postmaster@`) is about the
+    /// customer whose address it names: its record holds the addresses in its text and not the
+    /// mail system's own.
     pub link_contacts_in_text: bool,
     /// Consent policy per jurisdiction.
     pub consent: ConsentConfig,

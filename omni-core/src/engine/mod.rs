@@ -579,6 +579,19 @@ pub struct Engine {
     state: RwLock<State>,
 }
 
+/// Whether an inbound message comes from a mail system's own mailbox (a bounce from
+/// `mailer-daemon@` or `postmaster@`).
+fn from_mail_system(message: &Message) -> bool {
+    message.from.identifiers.iter().any(|i| {
+        i.kind == IdentifierKind::Email
+            && i.value.split_once('@').is_some_and(|(local, _)| {
+                ["mailer-daemon", "postmaster", "mail-daemon"]
+                    .iter()
+                    .any(|s| local.trim().eq_ignore_ascii_case(s))
+            })
+    })
+}
+
 fn internal_lock() -> Error {
     Error::new(
         ErrorKind::Internal,
@@ -701,7 +714,25 @@ impl Engine {
         text_contacts: &[LeftContact],
     ) -> (Observation, Vec<Identifier>) {
         let mut obs = Observation::from_message(message);
-        if message.direction == Direction::Inbound && self.config.link_contacts_in_text {
+        let system = message.direction == Direction::Inbound && from_mail_system(message);
+        if system {
+            // A bounce is about the customer whose address failed, which its text names: the
+            // mail system's own mailbox and name are nobody's.
+            let kept = (obs.record_id.clone(), obs.channel.clone(), obs.seen_at);
+            obs = Observation::new(kept.0);
+            (obs.channel, obs.seen_at) = (kept.1, kept.2);
+            if self.config.link_contacts_in_text {
+                obs.emails.extend(
+                    text_contacts
+                        .iter()
+                        .filter(|c| c.contact.kind == IdentifierKind::Email)
+                        .map(|c| c.contact.value.clone()),
+                );
+            }
+        } else if message.direction == Direction::Inbound
+            && self.config.link_contacts_in_text
+            && !message.metadata.contains_key("auto_reply")
+        {
             for c in text_contacts {
                 let in_form = c.source.starts_with("form_fields");
                 if in_form

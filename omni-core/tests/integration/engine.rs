@@ -113,6 +113,30 @@ fn visitor_who_leaves_an_email_in_chat_joins_the_telegram_customer() {
 }
 
 #[test]
+fn a_bounce_joins_the_customer_it_names_and_an_auto_reply_keeps_its_sender() {
+    let engine = Engine::new(EngineConfig::default()).unwrap();
+    let customers = [("olga", "olga.k@rogakopyta.ru"), ("ivan", "ivan.p@mail.ru")];
+    for (id, address) in customers {
+        engine.ingest(msg(&format!(r#"{{"id":"{id}","channel":"email","direction":"inbound","timestamp":"2024-01-01T10:00:00Z","from":{{"identifiers":[{{"kind":"email","value":"{address}"}}],"display_name":"{id}"}},"text":"Здравствуйте"}}"#))).unwrap();
+        // A plain-text bounce from the mail system names the address that failed.
+        engine.ingest(msg(&format!(r#"{{"id":"bounce-{id}","channel":"email","direction":"inbound","timestamp":"2024-01-02T10:00:00Z","from":{{"identifiers":[{{"kind":"email","value":"MAILER-DAEMON@mx.shop.example"}}],"display_name":"Mail Delivery System"}},"text":"Delivery to the following recipient failed permanently: {address}"}}"#))).unwrap();
+    }
+    // An out-of-office reply marked by the email adapter names a colleague's phone.
+    engine.ingest(msg(r#"{"id":"ooo","channel":"email","direction":"inbound","timestamp":"2024-01-03T10:00:00Z","from":{"identifiers":[{"kind":"email","value":"petr@firma.ru"}]},"text":"Я в отпуске, по срочным вопросам звоните +7 912 345-67-89","metadata":{"auto_reply":"Auto-Submitted: auto-replied"}}"#)).unwrap();
+    engine.ingest(msg(r#"{"id":"call","channel":"voice","direction":"inbound","timestamp":"2024-01-04T10:00:00Z","from":{"identifiers":[{"kind":"phone","value":"+79123456789"}]}}"#)).unwrap();
+    let of = |id: &str| engine.customer_of(id).unwrap().unwrap();
+    assert_ne!(of("olga"), of("ivan"));
+    // Each bounce belongs to the customer whose address failed.
+    for id in ["olga", "ivan"] {
+        assert_eq!(of(id), of(&format!("bounce-{id}")), "{id}");
+    }
+    assert_ne!(of("ooo"), of("call"));
+    // Without the markers, an address written in a message still identifies its sender.
+    engine.ingest(msg(r#"{"id":"chat","channel":"live_chat","direction":"inbound","timestamp":"2024-01-05T10:00:00Z","text":"Пишите на olga.k@rogakopyta.ru"}"#)).unwrap();
+    assert_eq!(of("chat"), of("olga"));
+}
+
+#[test]
 fn find_accepts_any_format() {
     let engine = engine_with_inbox();
     for text in [
