@@ -244,17 +244,8 @@ pub(crate) struct Preparer {
 impl Preparer {
     /// Prepares one observation.
     pub(crate) fn prepare(&self, obs: &Observation) -> Prepared {
-        self.prepare_with(obs, None)
-    }
-
-    /// [`prepare`](Self::prepare), taking the name's features from `same_name` when given: the
-    /// prepared form (by this preparer) of a record whose name is the same text. A name's
-    /// features and frequency key depend on its text only, so this gives what `prepare` gives,
-    /// without normalising the name again.
-    pub(crate) fn prepare_with(&self, obs: &Observation, same_name: Option<&Prepared>) -> Prepared {
         let mut p = Draft::default();
         let mut name = None;
-        let mut name_frequency = None;
         for (i, raw) in obs.phones.iter().enumerate() {
             self.add_phone(&mut p, raw, At("phones", i));
         }
@@ -272,13 +263,7 @@ impl Preparer {
             self.add_identifier(&mut p, id, At("identifiers", i));
         }
         if let Some(text) = obs.name.as_deref() {
-            match same_name {
-                Some(same) => {
-                    name.clone_from(&same.name);
-                    name_frequency = same.name_frequency;
-                }
-                None => name = NameFeatures::new(text),
-            }
+            name = NameFeatures::new(text);
             if name.is_none() && !text.trim().is_empty() {
                 p.problems
                     .push(format!("name: {text:?} has no usable person name"));
@@ -378,7 +363,7 @@ impl Preparer {
             weak_keys: p.weak_keys.into(),
             devices: p.devices.into(),
             name,
-            name_frequency,
+            name_frequency: None,
             email_locals: p.email_locals.into(),
             handle_keys: p.handle_keys.into(),
             city: city.map(String::into_boxed_str),
@@ -388,9 +373,7 @@ impl Preparer {
             fields: p.fields.into(),
             problems: p.problems.into(),
         };
-        if same_name.is_none() {
-            prepared.name_frequency = super::block::name_frequency_key(&prepared);
-        }
+        prepared.name_frequency = super::block::name_frequency_key(&prepared);
         prepared
     }
 
@@ -585,64 +568,6 @@ mod tests {
         assert!(ph.is_placeholder_email("test@test.com"));
         assert!(ph.is_placeholder_email("no@email.com"));
         assert!(!ph.is_placeholder_email("ivan@mail.ru"));
-    }
-
-    fn named(id: &str, name: &str, phone: &str, city: Option<&str>) -> Observation {
-        let mut obs = Observation::new(id);
-        obs.name = Some(name.into());
-        obs.phones = vec![phone.into()];
-        obs.city = city.map(str::to_string);
-        obs
-    }
-
-    /// Names of every kind: Russian and English, nicknames, patronymics, honorifics, initials,
-    /// the wrong keyboard layout, texts that are no usable name, and empty ones.
-    const NAMES: &[&str] = &[
-        "Иванов Иван Иванович",
-        "Саша Петрова",
-        "Mr. BILL o'brien",
-        "Williams, Mary",
-        "Анна-Мария Сидорова",
-        "Dkflbvbh Wjq",
-        "И. П.",
-        "г-н Ёлкин",
-        "Sasha P.",
-        "!!!",
-        "",
-        "   ",
-        "Котик",
-        "van der Berg",
-    ];
-
-    #[test]
-    fn a_name_taken_from_a_record_with_the_same_name_prepares_the_same() {
-        let p = preparer();
-        for (i, name) in NAMES.iter().enumerate() {
-            let first = named("a", name, "+79123456789", None);
-            let other = named("b", name, "8 912 000-11-22", Some("Москва"));
-            let donor = p.prepare(&first);
-            let direct = p.prepare(&other);
-            assert_eq!(
-                p.prepare_with(&other, Some(&donor)),
-                direct,
-                "{i}: {name:?}"
-            );
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn any_name_text_taken_from_a_donor_prepares_the_same(
-            pick in 0..NAMES.len(),
-            extra in "[ a-zA-Zа-яА-ЯёЁ.,'-]{0,24}",
-            phone in "[0-9 ()+-]{0,14}",
-        ) {
-            let p = preparer();
-            let name = format!("{} {extra}", NAMES[pick]);
-            let donor = p.prepare(&named("a", &name, "+447700900123", Some("London")));
-            let other = named("b", &name, &phone, None);
-            proptest::prop_assert_eq!(p.prepare_with(&other, Some(&donor)), p.prepare(&other));
-        }
     }
 
     #[test]

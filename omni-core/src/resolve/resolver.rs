@@ -254,11 +254,6 @@ fn same_content(a: &Observation, b: &Observation) -> bool {
         && a.fields == b.fields
 }
 
-/// The name text of the record in slot `ix`.
-fn name_in(slots: &[Option<Slot>], ix: u32) -> Option<&str> {
-    content_in(slots, ix).and_then(|o| o.name.as_deref())
-}
-
 fn content_in(slots: &[Option<Slot>], ix: u32) -> Option<&Observation> {
     slots
         .get(ix as usize)
@@ -1748,35 +1743,9 @@ impl Resolver {
         // twins share its prepared form and take its key ids.
         let mut twin_of: Vec<u32> = vec![NONE; self.slots.len()];
         twin_of.reserve_exact(keep.len());
-        // Per distinct name text, the first record of this batch with it: records that are not
-        // twins but have the same name (one person's records, namesakes) take its features.
-        let mut names: HashTable<u32> = HashTable::new();
         for &i in &keep {
             let obs = records[i].take().expect("each kept once");
-            let mut new_name = None;
-            let (prep, blocks, twin) = match self.contents.get(&self.slots, &obs) {
-                Some(twin) => {
-                    let s = self.slot(twin);
-                    (Arc::clone(&s.prep), Arc::clone(&s.blocks), Some(twin))
-                }
-                None => {
-                    let same = obs.name.as_deref().and_then(|text| {
-                        let hash = hash_record_id(text);
-                        let found = names
-                            .find(hash, |&ix| name_in(&self.slots, ix) == Some(text))
-                            .copied();
-                        if found.is_none() {
-                            new_name = Some(hash);
-                        }
-                        found
-                    });
-                    let prep = self
-                        .preparer
-                        .prepare_with(&obs, same.map(|ix| &*self.slot(ix).prep));
-                    let blocks = blocking_keys(&prep);
-                    (Arc::new(prep), Arc::from(blocks), None)
-                }
-            };
+            let (prep, blocks, twin) = self.prepared_for(&obs, None);
             let ix = self.slots.len() as u32;
             self.preps.push(Some(Arc::clone(&prep)));
             self.slots.push(Some(Slot { obs, prep, blocks }));
@@ -1784,15 +1753,8 @@ impl Resolver {
             if twin.is_none() {
                 self.contents.insert(&self.slots, ix);
             }
-            if let Some(hash) = new_name {
-                let slots = &self.slots;
-                names.insert_unique(hash, ix, |&other| {
-                    hash_record_id(name_in(slots, other).unwrap_or_default())
-                });
-            }
             twin_of.push(twin.unwrap_or(NONE));
         }
-        drop(names);
         // The observations have moved into the slots: give their buffer back before indexing.
         drop(records);
         let n = self.slots.len();
