@@ -25,6 +25,61 @@ pub fn generated_records(people: u64, seed: u64) -> Vec<ContactRecord> {
     .collect()
 }
 
+/// What the generator knows about a record beyond what the resolver sees: its person and what
+/// was done to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordTruth {
+    /// The record's id (its observation's `record_id` as a number).
+    pub record_id: u64,
+    /// The person the record belongs to.
+    pub person_id: u64,
+    /// The corruptions applied to the record, sorted.
+    pub corruptions: Vec<omni_synth::Corruption>,
+}
+
+/// The generator's records for `people` people with `seed` as observations (equal to
+/// [`observation`] of each of [`generated_records`]), with each record's truth, in the same
+/// order. The records are made in chunks and moved into their observations as they come, so
+/// the full records are never all held at once.
+pub fn generated_observations(people: u64, seed: u64) -> (Vec<Observation>, Vec<RecordTruth>) {
+    let generator = ContactGenerator::new(ContactConfig {
+        seed,
+        people,
+        ..ContactConfig::default()
+    });
+    let (mut observations, mut truths) = (Vec::new(), Vec::new());
+    for mut r in generator.records() {
+        truths.push(RecordTruth {
+            record_id: r.record_id,
+            person_id: r.person_id,
+            corruptions: std::mem::take(&mut r.corruptions),
+        });
+        observations.push(into_observation(r));
+    }
+    (observations, truths)
+}
+
+/// [`observation`] of a record taken by value: its texts move into the observation.
+pub fn into_observation(r: ContactRecord) -> Observation {
+    let mut o = Observation::new(r.record_id.to_string());
+    o.channel = Some(r.channel);
+    o.seen_at = Some(r.seen_at);
+    o.name = r.name;
+    o.phones = r.phones;
+    o.emails = r.emails;
+    o.identifiers = r
+        .handles
+        .into_iter()
+        .map(|h| Identifier::new(h.kind, h.raw))
+        .collect();
+    o.company = r.company;
+    o.city = r.city;
+    o.birthday = r.birthday;
+    o.address = r.address;
+    o.fields = r.extra;
+    o
+}
+
 /// A generated contact record as the resolver's observation.
 pub fn observation(r: &ContactRecord) -> Observation {
     let mut o = Observation::new(r.record_id.to_string());
@@ -82,4 +137,25 @@ pub fn peak_rss_mib() -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observations_made_by_moving_equal_those_made_by_cloning() {
+        let records = generated_records(300, 11);
+        let (observations, truths) = generated_observations(300, 11);
+        assert_eq!(records.len(), observations.len());
+        assert!(records.iter().any(|r| !r.corruptions.is_empty()));
+        for ((r, o), t) in records.iter().zip(&observations).zip(&truths) {
+            assert_eq!(&observation(r), o);
+            assert_eq!(&into_observation(r.clone()), o);
+            assert_eq!(
+                (t.record_id, t.person_id, &t.corruptions),
+                (r.record_id, r.person_id, &r.corruptions)
+            );
+        }
+    }
 }

@@ -7,11 +7,15 @@
 //! ```
 //!
 //! Records come from `omni-synth` (about 2.5 per person, with the corruptions real CRM data
-//! has); the resolver sees only the records, never the truth.
+//! has); the resolver sees only the records, never the truth. The records are moved into the
+//! resolver's observations as they are generated: only their truth (person, corruptions) is
+//! kept beside the resolver, and the full records are made again after resolving only to
+//! print examples (`--examples N`, `--unreachable N`).
 
 use omni_core::resolve::{FieldKind, Observation, Resolver, ResolverConfig};
 use omni_examples::{
-    generated_records, numeric_arg, observation, peak_rss_mib, thread_cpu_seconds,
+    generated_observations, generated_records, numeric_arg, peak_rss_mib, thread_cpu_seconds,
+    RecordTruth,
 };
 use omni_synth::{ContactRecord, Corruption};
 use std::collections::{BTreeMap, HashMap};
@@ -27,8 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let examples = numeric_arg("--examples", 0) as usize;
 
     let generate = Instant::now();
-    let records: Vec<ContactRecord> = generated_records(people, seed);
-    let observations: Vec<Observation> = records.iter().map(observation).collect();
+    let (observations, records): (Vec<Observation>, Vec<RecordTruth>) =
+        generated_observations(people, seed);
     let generated = generate.elapsed();
     let before = peak_rss_mib();
 
@@ -76,6 +80,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|r| (r.record_id.to_string(), r.person_id))
         .collect();
+    // The full records, made again only when examples are printed.
+    let unreachable_limit = numeric_arg("--unreachable", 0) as usize;
+    let full: HashMap<u64, ContactRecord> = if examples > 0 || unreachable_limit > 0 {
+        generated_records(people, seed)
+            .into_iter()
+            .map(|r| (r.record_id, r))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut cells: HashMap<(&str, u64), u64> = HashMap::new();
     let mut per_customer: HashMap<&str, u64> = HashMap::new();
     let mut per_person: HashMap<u64, u64> = HashMap::new();
@@ -123,7 +137,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Where the errors come from: missed pairs by the corruptions on their records, wrong
     // pairs by how they were linked.
-    let by_id: HashMap<String, &ContactRecord> = records
+    let by_id: HashMap<String, &RecordTruth> = records
         .iter()
         .map(|r| (r.record_id.to_string(), r))
         .collect();
@@ -132,7 +146,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         customer_of.insert(r.as_str(), c.as_str());
     }
     let mut missed: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut by_person: HashMap<u64, Vec<&ContactRecord>> = HashMap::new();
+    let mut by_person: HashMap<u64, Vec<&RecordTruth>> = HashMap::new();
     for r in &records {
         by_person.entry(r.person_id).or_default().push(r);
     }
@@ -171,7 +185,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // person) through shared identifiers only, and through any pair the model scores above 0.
     let mut reachable_by_identifier = 0u64;
     let mut reachable_by_evidence = 0u64;
-    let mut unreachable_examples: Vec<(&ContactRecord, &ContactRecord)> = Vec::new();
+    let mut unreachable_examples: Vec<(&RecordTruth, &RecordTruth)> = Vec::new();
     // Per corruption: true pairs with it on either record, and how many of those share no
     // identifier path.
     let mut corruption_share: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
@@ -229,9 +243,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         e.1 += 1;
                     }
                 }
-                if !connected
-                    && unreachable_examples.len() < numeric_arg("--unreachable", 0) as usize
-                {
+                if !connected && unreachable_examples.len() < unreachable_limit {
                     unreachable_examples.push((list[i], list[j]));
                 }
             }
@@ -255,22 +267,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     for (a, b) in &unreachable_examples {
-        println!("NO SHARED IDENTIFIER\n  {a:?}\n  {b:?}");
+        println!(
+            "NO SHARED IDENTIFIER\n  {:?}\n  {:?}",
+            full[&a.record_id], full[&b.record_id]
+        );
     }
     println!("missed same-person pairs by corruption on either record: {missed:?}");
     println!("links between different people, by rule: {wrong:?}");
     for (a, b) in missed_examples {
         println!(
             "\nMISSED {:?}\n       {:?}\n  {:?}",
-            a,
-            b,
+            full[&a.record_id],
+            full[&b.record_id],
             resolver
                 .explain(&a.record_id.to_string(), &b.record_id.to_string())?
                 .reason
         );
     }
     for (a, b, e) in wrong_examples {
-        println!("\nWRONG {:?}\n      {:?}\n  {}", a, b, e.reason);
+        println!(
+            "\nWRONG {:?}\n      {:?}\n  {}",
+            full[&a.record_id], full[&b.record_id], e.reason
+        );
         for c in e.comparisons {
             println!("    {} {} {:?} {:.1}", c.field, c.level, c.values, c.weight);
         }
