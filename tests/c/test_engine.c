@@ -153,7 +153,7 @@ int main(void) {
     uint8_t *snap = NULL;
     size_t snap_len = 0;
     st = omni_engine_snapshot(engine, &snap, &snap_len);
-    CHECK(st == OMNI_STATUS_OK && snap_len > 12 && memcmp(snap, "OMNIENG3", 8) == 0, "snapshot: %s", last_error());
+    CHECK(st == OMNI_STATUS_OK && snap_len > 12 && memcmp(snap, "OMNIENG4", 8) == 0, "snapshot: %s", last_error());
     OmniEngine *copy = NULL;
     st = omni_engine_restore(snap, snap_len, &copy);
     CHECK(st == OMNI_STATUS_OK && copy, "restore: %s", last_error());

@@ -1376,7 +1376,7 @@ impl Engine {
 
     // ----- snapshots -----
 
-    /// The whole engine as bytes: `OMNIENG3`, a CRC-32 of the payload, the payload (the
+    /// The whole engine as bytes: `OMNIENG4`, a CRC-32 of the payload, the payload (the
     /// head, threader and resolver in omni's compact binary snapshot codec, the messages as
     /// stored; the resolver part is written on a second thread).
     ///
@@ -1392,7 +1392,7 @@ impl Engine {
     /// # Errors
     /// [`ErrorKind::InvalidSnapshot`] when the bytes are not an engine snapshot, are
     /// corrupted, or do not decode; [`ErrorKind::UnsupportedVersion`] for a snapshot of an
-    /// earlier format (`OMNIENG1`, `OMNIENG2`), which is not read. Nothing is half-loaded. The resolver
+    /// earlier format (`OMNIENG1` to `OMNIENG3`), which is not read. Nothing is half-loaded. The resolver
     /// is rebuilt on a second thread.
     pub fn restore(bytes: &[u8]) -> Result<Engine> {
         let (config, state) = snapshot::read(bytes)?;

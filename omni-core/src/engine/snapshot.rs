@@ -1,7 +1,7 @@
 //! Saving and restoring a whole engine: configuration, resolver, threader, messages with
 //! their leads, the consent ledger and time zones.
 //!
-//! Layout: the 8 bytes `OMNIENG3`, a little-endian CRC-32 of the payload, then the payload:
+//! Layout: the 8 bytes `OMNIENG4`, a little-endian CRC-32 of the payload, then the payload:
 //! four parts, each its length as 8 little-endian bytes, then:
 //!
 //! 1. the head: configuration, consent ledger, time zones, the manual-record counter (one
@@ -13,10 +13,12 @@
 //! 4. the resolver (the payload of its own snapshot, [`Resolver::snapshot`]).
 //!
 //! The resolver part is written and read on a second thread, beside the others. Every stored
-//! message is decoded once on restore to check it. Bytes whose magic, checksum or contents do
-//! not hold are rejected whole; nothing is half-loaded. Snapshots of formats 1 and 2
-//! (`OMNIENG1`, MessagePack; `OMNIENG2`, messages as codec values) are not read: they are
-//! refused with [`ErrorKind::UnsupportedVersion`].
+//! message is decoded once on restore to check it; that every message has a record is checked
+//! by one walk over both in the order they were written. Bytes whose magic, checksum or contents do
+//! not hold are rejected whole; nothing is half-loaded. Snapshots of formats 1 to 3
+//! (`OMNIENG1`, MessagePack; `OMNIENG2`, messages as codec values; `OMNIENG3`, the resolver
+//! part without twins and customers, `OMNIRSV2`) are not read: they are refused with
+//! [`ErrorKind::UnsupportedVersion`].
 
 use super::config::EngineConfig;
 use super::consent::ConsentEntry;
@@ -28,8 +30,8 @@ use crate::resolve::Resolver;
 use crate::thread::Threader;
 use serde::{Deserialize, Serialize};
 
-const MAGIC: &[u8; 8] = b"OMNIENG3";
-const OLD_MAGICS: &[&[u8; 8]] = &[b"OMNIENG1", b"OMNIENG2"];
+const MAGIC: &[u8; 8] = b"OMNIENG4";
+const OLD_MAGICS: &[&[u8; 8]] = &[b"OMNIENG1", b"OMNIENG2", b"OMNIENG3"];
 
 /// The head, borrowed for writing.
 #[derive(Serialize)]
@@ -111,6 +113,28 @@ pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
     })
 }
 
+/// Whether every message is one of the resolver's records (ids are unique on both sides).
+/// Messages are written in the order of the records, so one walk over both, comparing ids,
+/// usually answers; messages in any other order are looked up one by one.
+fn every_message_has_a_record(resolver: &Resolver, messages: &MessageStore) -> bool {
+    let mut records = resolver
+        .slots
+        .iter()
+        .flatten()
+        .map(|s| s.obs.record_id.as_str());
+    let in_order = messages
+        .ids()
+        .all(|id| records.by_ref().any(|record| record == id));
+    in_order
+        || resolver
+            .slots
+            .iter()
+            .flatten()
+            .filter(|slot| messages.contains(&slot.obs.record_id))
+            .count()
+            == messages.len()
+}
+
 pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
     let bad = |why: String| Error::new(ErrorKind::InvalidSnapshot, why);
     let payload = codec::unframe(bytes, MAGIC, OLD_MAGICS, "engine")?;
@@ -146,14 +170,13 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
         (resolver, threader, messages)
     });
     let (resolver, threader, messages) = (resolver?, threader?, messages?);
-    // Every message is one of the resolver's records (ids are unique on both sides).
-    let found = resolver
-        .slots
-        .iter()
-        .flatten()
-        .filter(|slot| messages.contains(&slot.obs.record_id))
-        .count();
-    if found != messages.len() {
+    if !every_message_has_a_record(&resolver, &messages) {
+        let found = resolver
+            .slots
+            .iter()
+            .flatten()
+            .filter(|slot| messages.contains(&slot.obs.record_id))
+            .count();
         return Err(bad(format!(
             "snapshot: {} messages have no customer",
             messages.len() - found

@@ -334,6 +334,12 @@ impl MessageStore {
         self.position_hashed(hash_id(id), id)
     }
 
+    /// The ids of the messages, in stored order (for a restored store, the order of the
+    /// snapshot's messages part).
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.records.iter().map(|r| split_record(r).0)
+    }
+
     /// How many messages.
     pub fn len(&self) -> usize {
         self.records.len()
@@ -490,15 +496,21 @@ impl MessageStore {
                 .map_err(|_| "a stored message's id is not UTF-8")?;
             let message = decode_record(&store.names, &record)
                 .map_err(|e| format!("message {id:?} does not decode: {e}"))?;
-            let hash = hash_id(id);
-            if store.position_hashed(hash, id).is_some() {
-                return Err(format!("message {id:?} appears twice"));
-            }
             let i = store.records.len() as u32;
             let records = &store.records;
-            store
-                .index
-                .insert_unique(hash, i, |&j| hash_id(split_record(&records[j as usize]).0));
+            // One probe both finds a repeated id and makes room for a new one.
+            match store.index.entry(
+                hash_id(id),
+                |&j| split_record(&records[j as usize]).0 == id,
+                |&j| hash_id(split_record(&records[j as usize]).0),
+            ) {
+                hashbrown::hash_table::Entry::Occupied(_) => {
+                    return Err(format!("message {id:?} appears twice"))
+                }
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+            }
             store.times.push(message.timestamp);
             store.records.push(record);
             store.leads.push(lead);

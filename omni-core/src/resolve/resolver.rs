@@ -2627,10 +2627,15 @@ impl Resolver {
 
     // ----- snapshot support -----
 
-    /// Rebuilds a resolver from saved parts: indexes and customers are derived again.
+    /// Rebuilds a resolver from saved parts: the indexes are derived again; twins (`twins`: per
+    /// slot, an earlier slot sharing its prepared form, or `NONE`) take their first's key ids,
+    /// and the customers come from `anchors` (checked, see [`Resolver::set_customers`]).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_parts(
         config: ResolverConfig,
         slots: Vec<Option<Slot>>,
+        twins: Vec<u32>,
+        anchors: Vec<u32>,
         edges: Vec<Vec<Edge>>,
         cannot: BTreeSet<(u32, u32)>,
         history: Vec<HistoryEvent>,
@@ -2640,6 +2645,8 @@ impl Resolver {
         let n = slots.len();
         r.key_ids = vec![KeyIds::default(); n];
         if edges.len() != n
+            || twins.len() != n
+            || anchors.len() != n
             || edges
                 .iter()
                 .flatten()
@@ -2662,7 +2669,11 @@ impl Resolver {
                         format!("snapshot: record {:?} appears twice", s.obs.record_id),
                     ));
                 }
-                let ids = r.intern_all(&s.prep);
+                // A twin (an earlier record with the same prepared form) has the same keys.
+                let ids = match twins[ix] {
+                    NONE => r.intern_all(&s.prep),
+                    t => r.key_ids[t as usize].clone(),
+                };
                 for &id in ids.ids.iter() {
                     r.postings[id as usize].records.push(ix as u32);
                 }
@@ -2673,7 +2684,6 @@ impl Resolver {
             }
         }
         r.slots = slots;
-        share_twins(&mut r.slots);
         r.preps = r
             .slots
             .iter()
@@ -2686,18 +2696,7 @@ impl Resolver {
         for (a, b) in &cannot {
             r.add_cannot(*a, *b);
         }
-        r.anchor_of = vec![NONE; n];
-        let live: Vec<u32> = (0..n as u32).filter(|&i| r.is_live(i)).collect();
-        for comp in r.components(&live) {
-            let anchor = *comp
-                .iter()
-                .min_by(|&&x, &&y| r.order_key(x).cmp(&r.order_key(y)))
-                .expect("not empty");
-            for &m in &comp {
-                r.anchor_of[m as usize] = anchor;
-            }
-            r.members.insert(anchor, comp);
-        }
+        r.set_customers(anchors)?;
         for (pos, e) in history.iter().enumerate() {
             for id in std::iter::once(&e.customer_id).chain(&e.others) {
                 if let Some(ix) = r.ids.get(&r.slots, id) {
@@ -2709,32 +2708,59 @@ impl Resolver {
         r.former_anchors = former_anchors;
         Ok(r)
     }
-}
 
-/// Makes restored records with the same content and the same prepared form share it (a snapshot
-/// holds each record's own copy). They are not entered in `Resolver::contents`: a snapshot may
-/// hold forms prepared by an older version, which new records must not take.
-fn share_twins(slots: &mut [Option<Slot>]) {
-    let mut firsts: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for ix in 0..slots.len() {
-        let Some(slot) = &slots[ix] else {
-            continue;
-        };
-        let seen = firsts.entry(content_hash(&slot.obs)).or_default();
-        let twin = seen.iter().find_map(|&t| {
-            let t = slots[t as usize].as_ref()?;
-            (same_content(&t.obs, &slot.obs) && t.prep == slot.prep && t.blocks == slot.blocks)
-                .then(|| (Arc::clone(&t.prep), Arc::clone(&t.blocks)))
-        });
-        match twin {
-            Some((prep, blocks)) => {
-                if let Some(slot) = &mut slots[ix] {
-                    slot.prep = prep;
-                    slot.blocks = blocks;
+    /// Per slot, the slot of its customer's anchor (`NONE` for a free slot): what
+    /// [`Resolver::set_customers`] takes back.
+    pub(crate) fn anchors(&self) -> Vec<u32> {
+        (0..self.slots.len())
+            .map(|ix| match self.is_live(ix as u32) {
+                true => self.anchor_of.get(ix).copied().unwrap_or(NONE),
+                false => NONE,
+            })
+            .collect()
+    }
+
+    /// Sets the customers from saved anchors (see [`Resolver::anchors`]), after checking them:
+    /// a free slot has none; a live record's anchor is a live record that anchors itself and
+    /// comes first in anchor order among the customer's records. Members are listed in slot
+    /// order and customers entered in the order of their first slots, as a recomputation would.
+    fn set_customers(&mut self, anchors: Vec<u32>) -> Result<()> {
+        let bad = |why: String| Err(Error::new(ErrorKind::InvalidArgument, why));
+        let n = self.slots.len();
+        // Per anchor, its customer's position in `customers`.
+        let mut customer_at: Vec<u32> = vec![NONE; n];
+        let mut customers: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (ix, &a) in anchors.iter().enumerate() {
+            let live = self.is_live(ix as u32);
+            if !live {
+                if a != NONE {
+                    return bad(format!("snapshot: free slot {ix} has a customer"));
                 }
+                continue;
             }
-            None => seen.push(ix as u32),
+            if a as usize >= n
+                || !self.is_live(a)
+                || anchors[a as usize] != a
+                || self.order_key(a) > self.order_key(ix as u32)
+            {
+                return bad(format!(
+                    "snapshot: record {:?} has no sound customer",
+                    self.record_id(ix as u32)
+                ));
+            }
+            match customer_at[a as usize] {
+                NONE => {
+                    customer_at[a as usize] = customers.len() as u32;
+                    customers.push((a, vec![ix as u32]));
+                }
+                at => customers[at as usize].1.push(ix as u32),
+            }
         }
+        for (anchor, members) in customers {
+            self.members.insert(anchor, members);
+        }
+        self.anchor_of = anchors;
+        Ok(())
     }
 }
 

@@ -405,7 +405,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn snapshot_round_trip_and_bad_snapshots() {
     let engine = engine_with_inbox();
     let bytes = engine.snapshot().unwrap();
-    assert_eq!(&bytes[..8], b"OMNIENG3");
+    assert_eq!(&bytes[..8], b"OMNIENG4");
     let restored = Engine::restore(&bytes).unwrap();
     assert_eq!(restored.snapshot().unwrap(), bytes);
     assert_eq!(
@@ -730,6 +730,26 @@ fn query_everything(e: &Engine) {
     let _ = e.snapshot().unwrap();
 }
 
+/// Runs the resolver's queries over every customer, then removes one customer and adds a record
+/// (nothing may panic).
+fn query_resolver(r: &mut omni_core::resolve::Resolver) {
+    let ids: Vec<String> = r.customer_ids().into_iter().map(String::from).collect();
+    for c in &ids {
+        let _ = r.customer(c);
+        let _ = r.records(c);
+        let _ = r.history(c);
+        let _ = r.links(c);
+        let _ = r.customer_of(c);
+    }
+    let _ = r.snapshot();
+    if let Some(c) = ids.first() {
+        let _ = r.remove_customer(c, None);
+    }
+    let mut obs = omni_core::resolve::Observation::new("after-restore");
+    obs.phones = vec!["+79123456789".into()];
+    let _ = r.add(obs);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -747,8 +767,11 @@ proptest! {
             let cut = (seed as usize) % bytes.len();
             prop_assert_eq!(Engine::restore(&bytes[..cut]).unwrap_err().kind(), ErrorKind::InvalidSnapshot);
             prop_assert_eq!(Engine::restore(&flip(&bytes, 0, seed)).unwrap_err().kind(), ErrorKind::InvalidSnapshot);
-            if let Err(e) = Engine::restore(&recrc(flip(&bytes, 12, seed))) {
-                prop_assert_eq!(e.kind(), ErrorKind::InvalidSnapshot);
+            // Behind a matching checksum (anywhere, the resolver's twins and customers
+            // included): refused, or every query over what was restored still answers.
+            match Engine::restore(&recrc(flip(&bytes, 12, seed))) {
+                Err(e) => prop_assert_eq!(e.kind(), ErrorKind::InvalidSnapshot),
+                Ok(r) => query_everything(&r),
             }
             // A byte flipped inside the stored messages (behind a matching checksum): refused,
             // or every query over what was restored still answers.
@@ -762,8 +785,9 @@ proptest! {
             let cut = (seed as usize) % rbytes.len();
             prop_assert_eq!(omni_core::resolve::Resolver::restore(&rbytes[..cut]).unwrap_err().kind(), ErrorKind::InvalidSnapshot);
             prop_assert!(omni_core::resolve::Resolver::restore(&flip(&rbytes, 0, seed)).is_err());
-            if let Err(e) = omni_core::resolve::Resolver::restore(&recrc(flip(&rbytes, 12, seed))) {
-                prop_assert_eq!(e.kind(), ErrorKind::InvalidSnapshot);
+            match omni_core::resolve::Resolver::restore(&recrc(flip(&rbytes, 12, seed))) {
+                Err(e) => prop_assert_eq!(e.kind(), ErrorKind::InvalidSnapshot),
+                Ok(mut r) => query_resolver(&mut r),
             }
             let cut = (seed as usize) % tbytes.len();
             prop_assert_eq!(omni_core::thread::Threader::restore(&tbytes[..cut]).unwrap_err().kind(), ErrorKind::InvalidSnapshot);
@@ -862,7 +886,11 @@ fn old_format_snapshots_are_refused_as_unsupported() {
             (|b: &[u8]| Engine::restore(b).map(|_| ())) as fn(&[u8]) -> omni_core::Result<()>,
         ),
         (b"OMNIENG2", |b| Engine::restore(b).map(|_| ())),
+        (b"OMNIENG3", |b| Engine::restore(b).map(|_| ())),
         (b"OMNIRSV1", |b| {
+            omni_core::resolve::Resolver::restore(b).map(|_| ())
+        }),
+        (b"OMNIRSV2", |b| {
             omni_core::resolve::Resolver::restore(b).map(|_| ())
         }),
         (b"OMNITHR1", |b| {
