@@ -203,7 +203,7 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -
     let mut names = Names::default();
     value.serialize(&mut Encoder {
         out: &mut *out,
-        names: &mut names,
+        names: NameSource::Growing(&mut names),
     })?;
     let data_len = (out.len() - start - 8) as u64;
     out[start..start + 8].copy_from_slice(&data_len.to_le_bytes());
@@ -412,9 +412,29 @@ pub(crate) fn encode_with<T: Serialize + ?Sized>(
 ) -> Result<()> {
     let mut enc = Encoder {
         out,
-        names: &mut names.0,
+        names: NameSource::Growing(&mut names.0),
     };
     value.serialize(&mut enc)
+}
+
+/// As [`encode_with`] with a table that is not extended: `Ok(false)` (and `out` to be
+/// discarded) when `value` has a name the table does not hold. Numbers stay valid in every
+/// later state of the table the fixed one was cloned from, since names are only added; so a
+/// value can be encoded against a clone away from the table itself (outside a lock).
+pub(crate) fn encode_with_fixed<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    names: &NameTable,
+) -> Result<bool> {
+    let mut enc = Encoder {
+        out,
+        names: NameSource::Fixed {
+            names: &names.0,
+            missed: false,
+        },
+    };
+    value.serialize(&mut enc)?;
+    Ok(!matches!(enc.names, NameSource::Fixed { missed: true, .. }))
 }
 
 /// Reads a value from `data` written by [`encode_with`] with `names`; the whole of `data`
@@ -438,7 +458,37 @@ pub(crate) fn decode_with<'de, T: de::Deserialize<'de>>(
 /// The serializer: appends to a buffer.
 pub(crate) struct Encoder<'a> {
     out: &'a mut Vec<u8>,
-    names: &'a mut Names,
+    names: NameSource<'a>,
+}
+
+/// Where an encoder numbers names: a table it extends, or a fixed one (see
+/// [`encode_with_fixed`]) that notes a name it does not hold.
+enum NameSource<'a> {
+    Growing(&'a mut Names),
+    Fixed { names: &'a Names, missed: bool },
+}
+
+impl NameSource<'_> {
+    #[inline]
+    fn number(&mut self, name: &'static str) -> u64 {
+        match self {
+            NameSource::Growing(names) => names.number(name),
+            NameSource::Fixed { names, missed } => {
+                let key = (name.as_ptr() as usize, name.len());
+                match names
+                    .by_address
+                    .get(&key)
+                    .or_else(|| names.by_text.get(name))
+                {
+                    Some(&n) => u64::from(n),
+                    None => {
+                        *missed = true;
+                        0
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Encoder<'_> {

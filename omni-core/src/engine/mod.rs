@@ -69,7 +69,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use store::{MessageStore, StoredRef};
 
 /// The declared resolver field that links messages of one chat session or provider
@@ -385,6 +385,20 @@ struct Prepared<A = Assessment> {
     form_addresses: Vec<Identifier>,
     /// The message read for threading, when it goes in alone (a batch threads its own way).
     read: Option<ReadMessage>,
+    /// The message's stored form, built before the lock when it goes in alone.
+    stored: StoredForm,
+}
+
+/// A message's stored form as built before the lock ([`store::encode_record_fixed`]).
+#[derive(Debug)]
+enum StoredForm {
+    /// Not built (batches store their own way).
+    NotBuilt,
+    /// Built against the name table of the store of this generation.
+    Built(u64, Box<[u8]>),
+    /// The message has a name the table copy did not hold: built under the lock, after
+    /// which the copy is renewed.
+    Missed,
 }
 
 impl Prepared {
@@ -397,6 +411,7 @@ impl Prepared {
             record: self.record,
             form_addresses: self.form_addresses,
             read: None,
+            stored: StoredForm::NotBuilt,
         }
     }
 }
@@ -471,6 +486,7 @@ impl BatchItem {
             known: self.known,
             form_addresses: self.form_addresses,
             read: None,
+            stored: StoredForm::NotBuilt,
         }
     }
 }
@@ -564,6 +580,8 @@ pub(crate) struct State {
     pub time_zones: FxHashMap<String, i32>,
     /// Counter for manual records.
     pub manual_seq: u64,
+    /// Counts the times the message store (and its name table) was replaced.
+    pub store_generation: u64,
 }
 
 /// The customer 360 engine. See the [module documentation](self).
@@ -576,6 +594,9 @@ pub struct Engine {
     reader: MessageReader,
     /// Reads (normalises) resolver records before the lock is taken.
     records: RecordReader,
+    /// A copy of the message store's name table with the store's generation, to build a
+    /// message's stored form before the lock is taken; renewed when a message misses a name.
+    store_names: Mutex<(u64, Arc<NameTable>)>,
     state: RwLock<State>,
 }
 
@@ -623,8 +644,33 @@ impl Engine {
             phones,
             reader: state.threader.reader(),
             records: state.resolver.reader(),
+            store_names: Mutex::new((
+                state.store_generation,
+                Arc::new(state.messages.names().clone()),
+            )),
             state: RwLock::new(state),
         })
+    }
+
+    /// The copy of the store's name table, with the store's generation.
+    fn store_names(&self) -> (u64, Arc<NameTable>) {
+        let guard = self
+            .store_names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        (guard.0, Arc::clone(&guard.1))
+    }
+
+    /// Renews the copy of the store's name table (called with the state locked).
+    fn renew_store_names(&self, state: &State) {
+        let copy = (
+            state.store_generation,
+            Arc::new(state.messages.names().clone()),
+        );
+        *self
+            .store_names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = copy;
     }
 
     /// The configuration.
@@ -660,6 +706,16 @@ impl Engine {
             Resolver::check(&obs)?;
             RecordInput::Built(obs)
         };
+        let mut message = message;
+        let stored = if alone {
+            let (generation, names) = self.store_names();
+            match store::encode_record_fixed(&names, &mut message) {
+                Some(record) => StoredForm::Built(generation, record),
+                None => StoredForm::Missed,
+            }
+        } else {
+            StoredForm::NotBuilt
+        };
         Ok(Prepared {
             message,
             record,
@@ -667,6 +723,7 @@ impl Engine {
             known,
             form_addresses,
             read,
+            stored,
         })
     }
 
@@ -691,6 +748,7 @@ impl Engine {
             record,
             form_addresses,
             read: None,
+            stored: StoredForm::NotBuilt,
         })
     }
 
@@ -1430,6 +1488,7 @@ impl State {
             ledger: FxHashMap::default(),
             time_zones: FxHashMap::default(),
             manual_seq: 0,
+            store_generation: 0,
         })
     }
 
@@ -1662,7 +1721,19 @@ impl State {
         } else {
             self.ledger.insert(id.clone(), entries.clone());
         }
-        self.messages.insert(p.message, lead.to_lead(&id, known));
+        let stored_lead = lead.to_lead(&id, known);
+        match p.stored {
+            StoredForm::Built(generation, record) if generation == self.store_generation => {
+                self.messages
+                    .insert_record(record, p.message.timestamp, stored_lead);
+            }
+            missed => {
+                self.messages.insert(p.message, stored_lead);
+                if !matches!(missed, StoredForm::NotBuilt) {
+                    engine.renew_store_names(self);
+                }
+            }
+        }
         let relabeled = if affected.is_empty() {
             // Only the customer's earliest other message can have changed place: it is the
             // first one unless this message is earlier.
@@ -1851,6 +1922,7 @@ impl State {
         if self.messages.is_empty() {
             // The batch went into an empty engine: its records become the store as they are.
             self.messages = MessageStore::from_records(names, kept, times, leads);
+            self.store_generation += 1;
         } else {
             for (record, lead) in kept.into_iter().zip(leads) {
                 let message =

@@ -191,6 +191,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(EngineConfig, State)> {
             ledger: head.ledger.into_iter().collect(),
             time_zones: head.time_zones.into_iter().collect(),
             manual_seq: head.manual_seq,
+            store_generation: 0,
         },
     ))
 }

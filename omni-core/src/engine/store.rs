@@ -250,6 +250,19 @@ pub(crate) fn encode_record(
     Box::from(&scratch[..])
 }
 
+/// The record of `message` encoded against a fixed copy of a store's name table (away from
+/// the store, outside the engine's lock), or `None` when the message has a name the copy does
+/// not hold. The record is valid in the store the copy was cloned from (names are only added).
+pub(crate) fn encode_record_fixed(names: &NameTable, message: &mut Message) -> Option<Box<[u8]>> {
+    let mut out = Vec::with_capacity(256);
+    let id = std::mem::take(&mut message.id);
+    codec::put_varint(&mut out, id.len() as u64);
+    out.extend_from_slice(id.as_bytes());
+    let whole = codec::encode_with_fixed(&mut out, &*message, names);
+    message.id = id;
+    matches!(whole, Ok(true)).then(|| out.into_boxed_slice())
+}
+
 /// The message of a record.
 pub(crate) fn decode_record(names: &NameTable, record: &[u8]) -> Result<Message, String> {
     let (id, data) = split_record(record);
@@ -303,9 +316,27 @@ impl MessageStore {
     fn push(&mut self, scratch: &mut Vec<u8>, message: Message, lead: Lead) -> bool {
         debug_assert_eq!(lead.message_id, message.id);
         let time = message.timestamp;
-        let hash = hash_id(&message.id);
-        let found = self.position_hashed(hash, &message.id);
         let record = encode_record(&mut self.names, scratch, message);
+        self.push_record(record, time, lead)
+    }
+
+    /// The name table of the stored records (a clone is what [`encode_record_fixed`] takes).
+    pub fn names(&self) -> &NameTable {
+        &self.names
+    }
+
+    /// As [`MessageStore::insert`] with the message's record built already by
+    /// [`encode_record_fixed`] from a clone of this store's name table.
+    pub fn insert_record(&mut self, record: Box<[u8]>, time: DateTime<Utc>, lead: Lead) -> bool {
+        debug_assert!(decode_record(&self.names, &record).is_ok());
+        self.push_record(record, time, lead)
+    }
+
+    fn push_record(&mut self, record: Box<[u8]>, time: DateTime<Utc>, lead: Lead) -> bool {
+        let id = split_record(&record).0;
+        debug_assert_eq!(lead.message_id, id);
+        let hash = hash_id(id);
+        let found = self.position_hashed(hash, id);
         let lead = StoredLead::new(lead);
         if let Some(i) = found {
             let mut old = std::mem::replace(&mut self.records[i], record);
@@ -532,6 +563,26 @@ mod tests {
             r#"{{"id":"{id}","channel":"sms","direction":"inbound","timestamp":"2024-05-01T10:00:00Z","text":"{id}","metadata":{{"a":[1,-0.0,{{"b":null}}]}}}}"#
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn a_record_built_away_from_the_store_equals_one_built_in_it() {
+        let mut names = NameTable::default();
+        let first = encode_record(&mut names, &mut Vec::new(), message("m1"));
+        let fixed = names.clone();
+        // Same names: the same bytes, and the message keeps its id.
+        let mut m = message("m1");
+        assert_eq!(encode_record_fixed(&fixed, &mut m).as_deref(), Some(&*first));
+        assert_eq!(m.id, "m1");
+        // A name the copy lacks (a field the first message did not have): not built.
+        let mut other = message("m2");
+        other.subject = Some("Re: заказ".into());
+        assert!(encode_record_fixed(&fixed, &mut other).is_none());
+        assert_eq!(other.id, "m2");
+        // The store's table grows; a record built against the older copy still decodes there.
+        encode_record(&mut names, &mut Vec::new(), other);
+        let late = encode_record_fixed(&fixed, &mut message("m3")).unwrap();
+        assert_eq!(decode_record(&names, &late).unwrap(), message("m3"));
     }
 
     fn from_vecs(messages: Vec<Message>, leads: Vec<Lead>) -> MessageStore {
