@@ -572,7 +572,10 @@ mod tests {
         let fixed = names.clone();
         // Same names: the same bytes, and the message keeps its id.
         let mut m = message("m1");
-        assert_eq!(encode_record_fixed(&fixed, &mut m).as_deref(), Some(&*first));
+        assert_eq!(
+            encode_record_fixed(&fixed, &mut m).as_deref(),
+            Some(&*first)
+        );
         assert_eq!(m.id, "m1");
         // A name the copy lacks (a field the first message did not have): not built.
         let mut other = message("m2");
