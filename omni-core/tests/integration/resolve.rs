@@ -1158,7 +1158,11 @@ fn records_in_several_sections_round_trip_and_their_framing_is_checked() {
     let bytes = r.snapshot();
     let back = Resolver::restore(&bytes).unwrap();
     assert_eq!(clusters(&back), clusters(&r));
-    assert_eq!(back.snapshot(), bytes, "restore then snapshot gives the same bytes");
+    assert_eq!(
+        back.snapshot(),
+        bytes,
+        "restore then snapshot gives the same bytes"
+    );
 
     // The framing after magic and checksum: slot count, section count, then per section its
     // first slot and length.
