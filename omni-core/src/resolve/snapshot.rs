@@ -24,7 +24,7 @@ use super::resolver::{Edge, Resolver, ResolverConfig, Slot};
 use crate::codec;
 use crate::error::{Error, ErrorKind, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::de::{self, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -55,108 +55,154 @@ struct SavedSlot {
     blocks: Option<Vec<u64>>,
 }
 
-/// The records, each twin written as a reference to the first record sharing its prepared form
-/// and blocking keys.
-struct SlotsRef<'a>(&'a [Option<Slot>]);
+/// How many sections the records are written in; each is encoded and decoded on a thread of
+/// its own.
+const SLOT_CHUNKS: usize = 4;
+
+/// The most record sections a snapshot may have (each is decoded on a thread of its own).
+const MAX_SLOT_CHUNKS: u64 = 64;
+
+/// Per slot, the earlier record it is a twin of (shares its prepared form and blocking keys
+/// with, the first record to have that form), or `NONE`.
+fn twins_of(slots: &[Option<Slot>]) -> Vec<u32> {
+    let mut firsts: FxHashMap<*const Prepared, u32> = FxHashMap::default();
+    slots
+        .iter()
+        .enumerate()
+        .map(|(ix, slot)| {
+            let Some(slot) = slot else { return NONE };
+            let first = *firsts.entry(Arc::as_ptr(&slot.prep)).or_insert(ix as u32);
+            let same_blocks = slots[first as usize]
+                .as_ref()
+                .is_some_and(|t| Arc::ptr_eq(&t.blocks, &slot.blocks));
+            match first != ix as u32 && same_blocks {
+                true => first,
+                false => NONE,
+            }
+        })
+        .collect()
+}
+
+/// A run of records with their twins (see [`twins_of`]), a twin written as a reference to
+/// its record.
+struct SlotsRef<'a> {
+    slots: &'a [Option<Slot>],
+    twins: &'a [u32],
+}
 
 impl Serialize for SlotsRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let mut firsts: FxHashMap<*const Prepared, u32> = FxHashMap::default();
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for (ix, slot) in self.0.iter().enumerate() {
+        let mut seq = s.serialize_seq(Some(self.slots.len()))?;
+        for (slot, &twin) in self.slots.iter().zip(self.twins) {
             let Some(slot) = slot else {
                 seq.serialize_element(&None::<SlotRef>)?;
                 continue;
             };
-            let first = *firsts.entry(Arc::as_ptr(&slot.prep)).or_insert(ix as u32);
-            let twin = (first != ix as u32)
-                .then(|| self.0[first as usize].as_ref())
-                .flatten()
-                .filter(|t| Arc::ptr_eq(&t.blocks, &slot.blocks))
-                .map(|_| first);
             seq.serialize_element(&Some(SlotRef {
                 obs: &slot.obs,
-                twin: twin.unwrap_or(NONE),
-                prep: twin.is_none().then_some(&*slot.prep),
-                blocks: twin.is_none().then_some(&*slot.blocks),
+                twin,
+                prep: (twin == NONE).then_some(&*slot.prep),
+                blocks: (twin == NONE).then_some(&*slot.blocks),
             }))?;
         }
         seq.end()
     }
 }
 
-/// The records read back, twins sharing their first's prepared form and blocking keys, and
-/// per slot its twin's slot (or `NONE`).
-struct Slots {
-    slots: Vec<Option<Slot>>,
-    twins: Vec<u32>,
+/// Reads a run of records written by [`SlotsRef`] into `slots` and `twins` (exactly as many
+/// as they hold), the run starting at slot `start`. A twin of a record in the same run shares
+/// that record's prepared form and blocking keys at once; a twin of a record before the run
+/// is left `None` and given back (its slot and record) for [`Resolver::read_section`] to
+/// complete once every run is read.
+struct SlotsInto<'s> {
+    start: u32,
+    slots: &'s mut [Option<Slot>],
+    twins: &'s mut [u32],
 }
 
-impl<'de> Deserialize<'de> for Slots {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Slots, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Slots;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a sequence of records")
+impl<'de> Visitor<'de> for SlotsInto<'_> {
+    type Value = Vec<(u32, Observation)>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let SlotsInto {
+            start,
+            slots,
+            twins,
+        } = self;
+        let mut pending = Vec::new();
+        let mut i = 0usize;
+        while let Some(saved) = seq.next_element::<Option<SavedSlot>>()? {
+            if i >= slots.len() {
+                return Err(de::Error::custom("more records than the snapshot says"));
             }
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Slots, A::Error> {
-                let hint = seq.size_hint().unwrap_or(0);
-                let mut slots: Vec<Option<Slot>> = Vec::new();
-                let mut twins: Vec<u32> = Vec::new();
-                let _ = slots.try_reserve_exact(hint);
-                let _ = twins.try_reserve_exact(hint);
-                while let Some(saved) = seq.next_element::<Option<SavedSlot>>()? {
-                    let Some(saved) = saved else {
-                        slots.push(None);
-                        twins.push(NONE);
-                        continue;
-                    };
-                    let (prep, blocks) = match (saved.twin, saved.prep, saved.blocks) {
-                        (NONE, Some(prep), Some(blocks)) => (Arc::new(prep), Arc::from(blocks)),
-                        (t, None, None) => {
-                            let first = slots
-                                .get(t as usize)
-                                .and_then(Option::as_ref)
-                                .filter(|_| twins[t as usize] == NONE)
-                                .ok_or_else(|| {
-                                    de::Error::custom(format!(
-                                        "record {} names a twin that is not an earlier record",
-                                        slots.len()
-                                    ))
-                                })?;
-                            (Arc::clone(&first.prep), Arc::clone(&first.blocks))
-                        }
-                        _ => {
-                            return Err(de::Error::custom(format!(
-                                "record {} has both or neither of a twin and its own form",
-                                slots.len()
-                            )))
-                        }
-                    };
-                    slots.push(Some(Slot {
+            let ix = start as usize + i;
+            let Some(saved) = saved else {
+                slots[i] = None;
+                twins[i] = NONE;
+                i += 1;
+                continue;
+            };
+            match (saved.twin, saved.prep, saved.blocks) {
+                (NONE, Some(prep), Some(blocks)) => {
+                    slots[i] = Some(Slot {
+                        obs: saved.obs,
+                        prep: Arc::new(prep),
+                        blocks: Arc::from(blocks),
+                    });
+                }
+                (t, None, None) if t < start => pending.push((ix as u32, saved.obs)),
+                (t, None, None) => {
+                    let local = (t - start) as usize;
+                    let first = slots[..i]
+                        .get(local)
+                        .and_then(Option::as_ref)
+                        .filter(|_| twins[local] == NONE)
+                        .ok_or_else(|| {
+                            de::Error::custom(format!(
+                                "record {ix} names a twin that is not an earlier record"
+                            ))
+                        })?;
+                    let (prep, blocks) = (Arc::clone(&first.prep), Arc::clone(&first.blocks));
+                    slots[i] = Some(Slot {
                         obs: saved.obs,
                         prep,
                         blocks,
-                    }));
-                    twins.push(saved.twin);
+                    });
                 }
-                Ok(Slots { slots, twins })
+                _ => {
+                    return Err(de::Error::custom(format!(
+                        "record {ix} has both or neither of a twin and its own form"
+                    )))
+                }
             }
+            twins[i] = saved.twin;
+            i += 1;
         }
-        d.deserialize_seq(V)
+        if i != slots.len() {
+            return Err(de::Error::custom("fewer records than the snapshot says"));
+        }
+        Ok(pending)
     }
 }
 
-/// The saved form, borrowed for writing (nothing is copied).
+impl<'de> DeserializeSeed<'de> for SlotsInto<'_> {
+    type Value = Vec<(u32, Observation)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+/// The saved form but the records, borrowed for writing (nothing is copied).
 #[derive(Serialize)]
 struct ResolverStateRef<'a> {
     config: &'a ResolverConfig,
-    slots: SlotsRef<'a>,
     /// Per slot, the slot of its customer's anchor (`NONE` for a free slot).
     anchors: Vec<u32>,
     edges: &'a [Vec<Edge>],
@@ -165,11 +211,11 @@ struct ResolverStateRef<'a> {
     former_anchors: Vec<u32>,
 }
 
-/// The saved form, owned for reading; the same fields as [`ResolverStateRef`].
+/// The saved form but the records, owned for reading; the same fields as
+/// [`ResolverStateRef`].
 #[derive(Deserialize)]
 struct ResolverState {
     config: ResolverConfig,
-    slots: Slots,
     anchors: Vec<u32>,
     #[serde(deserialize_with = "codec::vec_at_once")]
     edges: Vec<Vec<Edge>>,
@@ -178,37 +224,189 @@ struct ResolverState {
     former_anchors: Vec<u32>,
 }
 
+/// Appends a run of bytes: its length (8 bytes, little-endian), then what `write` appends.
+fn sized(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
+    write(out);
+    let len = (out.len() - start - 8) as u64;
+    out[start..start + 8].copy_from_slice(&len.to_le_bytes());
+}
+
 impl Resolver {
-    /// Appends the resolver's state to `out` as one codec section (also the resolver part of
-    /// an engine snapshot).
+    /// Appends the resolver's state to `out` (also the resolver part of an engine snapshot):
+    /// the number of slots and of record sections (8 bytes each, little-endian); per record
+    /// section, its first slot, its length (8 bytes each) and one codec section of its
+    /// records; then the length and the codec section of the rest of the state. The record
+    /// sections are encoded on threads of their own.
     pub(crate) fn write_section(&self, out: &mut Vec<u8>) {
         let mut former_anchors: Vec<u32> = self.former_anchors.iter().copied().collect();
         former_anchors.sort_unstable();
         let state = ResolverStateRef {
             config: &self.config,
-            slots: SlotsRef(&self.slots),
             anchors: self.anchors(),
             edges: &self.edges,
             cannot: &self.cannot,
             history: &self.history,
             former_anchors,
         };
-        codec::encode_into(out, &state).expect("the resolver state always serialises");
+        let twins = twins_of(&self.slots);
+        let n = self.slots.len();
+        let bounds: Vec<usize> = (0..=SLOT_CHUNKS).map(|k| n * k / SLOT_CHUNKS).collect();
+        let encode_run = |out: &mut Vec<u8>, a: usize, b: usize| {
+            out.extend_from_slice(&(a as u64).to_le_bytes());
+            sized(out, |out| {
+                let run = SlotsRef {
+                    slots: &self.slots[a..b],
+                    twins: &twins[a..b],
+                };
+                codec::encode_into(out, &run).expect("records always serialise")
+            });
+        };
+        out.extend_from_slice(&(n as u64).to_le_bytes());
+        out.extend_from_slice(&(SLOT_CHUNKS as u64).to_le_bytes());
+        let (rest, main) = std::thread::scope(|scope| {
+            let rest: Vec<_> = bounds[1..]
+                .windows(2)
+                .map(|w| {
+                    let (a, b) = (w[0], w[1]);
+                    scope.spawn(move || {
+                        let mut buf = Vec::new();
+                        encode_run(&mut buf, a, b);
+                        buf
+                    })
+                })
+                .collect();
+            encode_run(out, bounds[0], bounds[1]);
+            let mut main = Vec::new();
+            sized(&mut main, |main| {
+                codec::encode_into(main, &state).expect("the resolver state always serialises")
+            });
+            let rest: Vec<Vec<u8>> = rest
+                .into_iter()
+                .map(|h| h.join().expect("encoding records does not panic"))
+                .collect();
+            (rest, main)
+        });
+        for run in rest {
+            out.extend_from_slice(&run);
+        }
+        out.extend_from_slice(&main);
     }
 
-    /// A resolver from a section written by [`Resolver::write_section`].
+    /// A resolver from bytes written by [`Resolver::write_section`]; the record sections are
+    /// decoded on threads of their own.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidSnapshot`] when the section does not decode or does not hold
-    /// together.
+    /// [`ErrorKind::InvalidSnapshot`] when the bytes do not decode or do not hold together.
     pub(crate) fn read_section(section: &[u8]) -> Result<Resolver> {
         let bad = |why: String| Error::new(ErrorKind::InvalidSnapshot, why);
-        let state: ResolverState = codec::decode(section)
-            .map_err(|e| bad(format!("the resolver snapshot does not decode: {e}")))?;
+        let cut = || bad("the resolver snapshot is cut short".into());
+        let mut input = codec::Input::new(section);
+        let n = input.u64_le().map_err(|_| cut())?;
+        let n_runs = input.u64_le().map_err(|_| cut())?;
+        // Every record takes at least a byte.
+        if n > input.left() as u64 || n_runs > MAX_SLOT_CHUNKS || (n_runs == 0 && n != 0) {
+            return Err(bad(
+                "the resolver snapshot's record sections do not hold".into()
+            ));
+        }
+        let n = n as usize;
+        let mut runs: Vec<(usize, &[u8])> = Vec::new();
+        for _ in 0..n_runs {
+            let start = input.u64_le().map_err(|_| cut())?;
+            let len = input.u64_le().map_err(|_| cut())?;
+            let expected = runs.last().map_or(0, |&(s, _)| s);
+            if start > n as u64 || (start as usize) < expected || (runs.is_empty() && start != 0) {
+                return Err(bad(
+                    "the resolver snapshot's record sections do not hold".into()
+                ));
+            }
+            let bytes = usize::try_from(len)
+                .ok()
+                .and_then(|len| input.take(len).ok())
+                .ok_or_else(cut)?;
+            runs.push((start as usize, bytes));
+        }
+        let main_len = input.u64_le().map_err(|_| cut())?;
+        let main = usize::try_from(main_len)
+            .ok()
+            .and_then(|len| input.take(len).ok())
+            .ok_or_else(cut)?;
+        if input.left() != 0 {
+            return Err(bad("bytes after the end of the resolver snapshot".into()));
+        }
+        let mut slots: Vec<Option<Slot>> = Vec::new();
+        slots.try_reserve_exact(n).map_err(|_| cut())?;
+        slots.resize_with(n, || None);
+        let mut twins: Vec<u32> = vec![NONE; n];
+        let decode_err =
+            |e: codec::CodecError| bad(format!("the resolver snapshot does not decode: {e}"));
+        let (state, pending) = std::thread::scope(|scope| {
+            // Split the slots into the runs' disjoint parts, back to front.
+            let mut parts = Vec::with_capacity(runs.len());
+            let (mut slots_left, mut twins_left) = (&mut slots[..], &mut twins[..]);
+            for &(start, bytes) in runs.iter().rev() {
+                let (s_head, s_run) = slots_left.split_at_mut(start);
+                let (t_head, t_run) = twins_left.split_at_mut(start);
+                parts.push((start as u32, bytes, s_run, t_run));
+                (slots_left, twins_left) = (s_head, t_head);
+            }
+            let decode_run = |(start, bytes, slots, twins)| {
+                codec::decode_seed(
+                    bytes,
+                    SlotsInto {
+                        start,
+                        slots,
+                        twins,
+                    },
+                )
+            };
+            let first = parts.pop();
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| scope.spawn(move || decode_run(part)))
+                .collect();
+            let mut pending = Vec::new();
+            let mut failed = None;
+            if let Some(first) = first {
+                match decode_run(first) {
+                    Ok(p) => pending.extend(p),
+                    Err(e) => failed = Some(e),
+                }
+            }
+            let state = codec::decode::<ResolverState>(main);
+            for h in handles {
+                match h.join().expect("decoding records does not panic") {
+                    Ok(p) => pending.extend(p),
+                    Err(e) => failed = failed.or(Some(e)),
+                }
+            }
+            match failed {
+                Some(e) => Err(e),
+                None => state.map(|s| (s, pending)),
+            }
+        })
+        .map_err(decode_err)?;
+        // Twins of records in an earlier section.
+        for (ix, obs) in pending {
+            let t = twins[ix as usize] as usize;
+            let first = slots[t]
+                .as_ref()
+                .filter(|_| twins[t] == NONE)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "the resolver snapshot does not decode: record {ix} names a twin that \
+                         is not an earlier record"
+                    ))
+                })?;
+            let (prep, blocks) = (Arc::clone(&first.prep), Arc::clone(&first.blocks));
+            slots[ix as usize] = Some(Slot { obs, prep, blocks });
+        }
         Resolver::from_parts(
             state.config,
-            state.slots.slots,
-            state.slots.twins,
+            slots,
+            twins,
             state.anchors,
             state.edges,
             state.cannot.into_iter().collect::<BTreeSet<_>>(),

@@ -1133,3 +1133,66 @@ fn a_pair_scores_the_same_whichever_record_comes_first() {
     assert_eq!(fields(&ab), fields(&ba));
     assert!(!fields(&ab).contains(&"email_local".to_string()), "{ab:?}");
 }
+
+/// A resolver snapshot's checksum made to match its (damaged) payload again.
+fn with_crc(mut bytes: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&bytes[12..]);
+    bytes[8..12].copy_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn records_in_several_sections_round_trip_and_their_framing_is_checked() {
+    // Twelve messages of one person differing only in id and time ("twins": one prepared form
+    // shared), so that twins name records in earlier record sections; and one other person.
+    let mut r = resolver();
+    for i in 0..12 {
+        let mut o = obs(&format!("m{i}"), Channel::Sms, 1 + i);
+        o.phones = vec!["+79161234567".into()];
+        o.name = Some("Олег".into());
+        r.add(o).unwrap();
+    }
+    let mut other = obs("x", Channel::Sms, 20);
+    other.phones = vec!["+79997654321".into()];
+    r.add(other).unwrap();
+    let bytes = r.snapshot();
+    let back = Resolver::restore(&bytes).unwrap();
+    assert_eq!(clusters(&back), clusters(&r));
+    assert_eq!(
+        back.snapshot(),
+        bytes,
+        "restore then snapshot gives the same bytes"
+    );
+
+    // The framing after magic and checksum: slot count, section count, then per section its
+    // first slot and length.
+    let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+    let set = |at: usize, v: u64| {
+        let mut b = bytes.clone();
+        b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        with_crc(b)
+    };
+    let n = u64_at(&bytes, 12);
+    let runs = u64_at(&bytes, 20);
+    assert_eq!(n, 13);
+    assert!(runs >= 2, "several record sections");
+    let second = 28 + 16 + u64_at(&bytes, 36) as usize;
+    for bad in [
+        set(12, n + 1),
+        set(12, n - 1),
+        set(12, u64::MAX),
+        set(20, 0),
+        set(20, runs + 1),
+        set(20, 1 << 40),
+        set(28, 1),
+        set(36, u64::MAX),
+        set(second, 0),
+        set(second, u64_at(&bytes, second) + 1),
+        set(second, n + 1),
+    ] {
+        assert_eq!(
+            Resolver::restore(&bad).unwrap_err().kind(),
+            ErrorKind::InvalidSnapshot
+        );
+    }
+}
