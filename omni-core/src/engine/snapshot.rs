@@ -96,11 +96,7 @@ pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
     codec::framed(MAGIC, |out| {
         // The resolver is about half of the work: it goes to a second thread.
         let resolver = std::thread::scope(|scope| {
-            let resolver = scope.spawn(|| {
-                let mut buf = Vec::new();
-                part(&mut buf, |buf| s.resolver.write_section(buf));
-                buf
-            });
+            let resolver = scope.spawn(|| s.resolver.write_pieces());
             part(out, |out| {
                 codec::encode_into(out, &head).expect("the engine head always serialises")
             });
@@ -109,7 +105,13 @@ pub(crate) fn write(config: &EngineConfig, s: &State) -> Vec<u8> {
             part(out, |out| s.messages.write_part(out, messages.into_iter()));
             resolver.join().expect("the resolver part does not panic")
         });
-        out.extend_from_slice(&resolver);
+        // Copied once, straight from the pieces.
+        let len: usize = resolver.iter().map(Vec::len).sum();
+        out.reserve(8 + len);
+        out.extend_from_slice(&(len as u64).to_le_bytes());
+        for piece in resolver {
+            out.extend_from_slice(&piece);
+        }
     })
 }
 

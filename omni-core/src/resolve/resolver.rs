@@ -2670,6 +2670,24 @@ impl Resolver {
                     ));
                 }
                 // A twin (an earlier record with the same prepared form) has the same keys.
+                let n_fields = r.preparer.fields.len();
+                let undeclared =
+                    |k: &LinkKey| matches!(k.family, KeyFamily::Field(i) if i as usize >= n_fields);
+                if twins[ix] == NONE
+                    && s.prep
+                        .keys
+                        .iter()
+                        .chain(s.prep.weak_keys.iter())
+                        .any(undeclared)
+                {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!(
+                            "snapshot: record {:?} has a key of a field that is not declared",
+                            s.obs.record_id
+                        ),
+                    ));
+                }
                 let ids = match twins[ix] {
                     NONE => r.intern_all(&s.prep),
                     t => r.key_ids[t as usize].clone(),

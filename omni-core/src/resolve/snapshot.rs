@@ -235,11 +235,21 @@ fn sized(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
 
 impl Resolver {
     /// Appends the resolver's state to `out` (also the resolver part of an engine snapshot):
-    /// the number of slots and of record sections (8 bytes each, little-endian); per record
-    /// section, its first slot, its length (8 bytes each) and one codec section of its
-    /// records; then the length and the codec section of the rest of the state. The record
-    /// sections are encoded on threads of their own.
+    /// the pieces of [`Resolver::write_pieces`], one after the other.
     pub(crate) fn write_section(&self, out: &mut Vec<u8>) {
+        let pieces = self.write_pieces();
+        out.reserve(pieces.iter().map(Vec::len).sum());
+        for piece in pieces {
+            out.extend_from_slice(&piece);
+        }
+    }
+
+    /// The resolver's state in pieces to be written one after the other (each encoded on a
+    /// thread of its own): the number of slots and of record sections (8 bytes each,
+    /// little-endian); per record section, its first slot, its length (8 bytes each) and one
+    /// codec section of its records; then the length and the codec section of the rest of the
+    /// state.
+    pub(crate) fn write_pieces(&self) -> Vec<Vec<u8>> {
         let mut former_anchors: Vec<u32> = self.former_anchors.iter().copied().collect();
         former_anchors.sort_unstable();
         let state = ResolverStateRef {
@@ -253,45 +263,39 @@ impl Resolver {
         let twins = twins_of(&self.slots);
         let n = self.slots.len();
         let bounds: Vec<usize> = (0..=SLOT_CHUNKS).map(|k| n * k / SLOT_CHUNKS).collect();
-        let encode_run = |out: &mut Vec<u8>, a: usize, b: usize| {
-            out.extend_from_slice(&(a as u64).to_le_bytes());
-            sized(out, |out| {
+        let encode_run = |a: usize, b: usize| {
+            let mut out = (a as u64).to_le_bytes().to_vec();
+            sized(&mut out, |out| {
                 let run = SlotsRef {
                     slots: &self.slots[a..b],
                     twins: &twins[a..b],
                 };
                 codec::encode_into(out, &run).expect("records always serialise")
             });
+            out
         };
-        out.extend_from_slice(&(n as u64).to_le_bytes());
-        out.extend_from_slice(&(SLOT_CHUNKS as u64).to_le_bytes());
-        let (rest, main) = std::thread::scope(|scope| {
-            let rest: Vec<_> = bounds[1..]
+        let mut head = (n as u64).to_le_bytes().to_vec();
+        head.extend_from_slice(&(SLOT_CHUNKS as u64).to_le_bytes());
+        let mut pieces = vec![head];
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = bounds
                 .windows(2)
                 .map(|w| {
                     let (a, b) = (w[0], w[1]);
-                    scope.spawn(move || {
-                        let mut buf = Vec::new();
-                        encode_run(&mut buf, a, b);
-                        buf
-                    })
+                    scope.spawn(move || encode_run(a, b))
                 })
                 .collect();
-            encode_run(out, bounds[0], bounds[1]);
             let mut main = Vec::new();
             sized(&mut main, |main| {
                 codec::encode_into(main, &state).expect("the resolver state always serialises")
             });
-            let rest: Vec<Vec<u8>> = rest
-                .into_iter()
-                .map(|h| h.join().expect("encoding records does not panic"))
-                .collect();
-            (rest, main)
+            pieces.extend(
+                runs.into_iter()
+                    .map(|h| h.join().expect("encoding records does not panic")),
+            );
+            pieces.push(main);
         });
-        for run in rest {
-            out.extend_from_slice(&run);
-        }
-        out.extend_from_slice(&main);
+        pieces
     }
 
     /// A resolver from bytes written by [`Resolver::write_section`]; the record sections are
